@@ -1,0 +1,13 @@
+//! The article format: a pure parser from the bundled text files to [`Article`]s.
+//!
+//! No I/O and no browser: the same code runs in the command-line check and in the app.
+
+mod model;
+mod parse;
+mod reading_time;
+mod slug;
+
+pub use model::{Article, ParseError, ParseErrorKind, Published, RelatedStory};
+pub use parse::{parse, parse_str};
+pub use reading_time::reading_minutes;
+pub use slug::slugify;

@@ -1,0 +1,116 @@
+//! The bundled articles, parsed once, ordered newest first and looked up by slug.
+
+use crate::article::{parse, Article, ParseError, RelatedStory};
+use std::sync::OnceLock;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/articles.rs"));
+}
+
+/// A file that did not parse; the rest of the corpus is unaffected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub file: String,
+    pub error: ParseError,
+}
+
+/// Where a "Read next" entry leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelatedTarget<'a> {
+    /// The story is bundled: link to its article.
+    Article(&'a Article),
+    /// Not bundled: a brief page of its own.
+    Brief,
+}
+
+/// Every bundled article, newest first (undated ones after dated, then by title).
+#[derive(Debug, Default)]
+pub struct Corpus {
+    articles: Vec<Article>,
+    failures: Vec<Failure>,
+}
+
+impl Corpus {
+    /// Parses `(file name, bytes)` pairs; files that fail or repeat a slug become [`Failure`]s.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+        let mut corpus = Corpus::default();
+        for (file, bytes) in files {
+            match parse(bytes) {
+                Ok(article) if corpus.article(&article.slug).is_some() => {
+                    corpus.failures.push(Failure {
+                        file: file.to_owned(),
+                        error: ParseError {
+                            line: 1,
+                            column: 1,
+                            kind: crate::article::ParseErrorKind::DuplicateSlug(article.slug),
+                        },
+                    })
+                }
+                Ok(article) => corpus.articles.push(article),
+                Err(error) => corpus.failures.push(Failure {
+                    file: file.to_owned(),
+                    error,
+                }),
+            }
+        }
+        corpus.articles.sort_by(|a, b| {
+            b.published
+                .as_ref()
+                .map(|p| p.unix_seconds)
+                .cmp(&a.published.as_ref().map(|p| p.unix_seconds))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        corpus
+    }
+
+    /// The articles compiled into this build, parsed on first use.
+    pub fn bundled() -> &'static Corpus {
+        static CORPUS: OnceLock<Corpus> = OnceLock::new();
+        CORPUS.get_or_init(|| Corpus::from_files(bundled::FILES.iter().copied()))
+    }
+
+    /// Articles, newest first.
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    /// Files that could not be bundled, with where they went wrong.
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    pub fn article(&self, slug: &str) -> Option<&Article> {
+        self.articles.iter().find(|a| a.slug == slug)
+    }
+
+    /// A related entry leads to a bundled article when it names that article's slug,
+    /// or repeats its summary or lede word for word.
+    pub fn related_target(&self, entry: &RelatedStory) -> RelatedTarget<'_> {
+        self.articles
+            .iter()
+            .find(|a| {
+                a.slug == entry.slug
+                    || a.summary.as_deref() == Some(entry.summary.as_str())
+                    || a.paragraphs.first() == Some(&entry.summary)
+            })
+            .map_or(RelatedTarget::Brief, RelatedTarget::Article)
+    }
+
+    /// The brief `brief_slug` listed under article `article_slug`.
+    pub fn brief(&self, article_slug: &str, brief_slug: &str) -> Option<(&Article, &RelatedStory)> {
+        let article = self.article(article_slug)?;
+        let entry = article.related.iter().find(|r| r.slug == brief_slug)?;
+        Some((article, entry))
+    }
+
+    /// Distinct topics of the articles, in order of first appearance.
+    pub fn topics(&self) -> Vec<&str> {
+        let mut topics: Vec<&str> = Vec::new();
+        for topic in self.articles.iter().filter_map(|a| a.topic.as_deref()) {
+            if !topics.contains(&topic) {
+                topics.push(topic);
+            }
+        }
+        topics
+    }
+}

@@ -1,0 +1,11 @@
+//! Broadsheet: a news reader that runs entirely in the browser.
+//!
+//! The pure core ([`article`], [`corpus`], [`store`]) builds and tests on the host;
+//! [`ui`] is the thin Leptos layer on top.
+
+pub mod article;
+pub mod corpus;
+pub mod store;
+pub mod ui;
+
+pub use article::{parse, parse_str, Article, ParseError, RelatedStory};

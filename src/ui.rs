@@ -1,0 +1,83 @@
+//! The Leptos layer: the route table, shared layout, and helpers for the base path.
+
+mod article_page;
+mod brief_page;
+mod home;
+mod not_found;
+mod related;
+
+pub use article_page::{ArticlePage, ArticleView};
+pub use brief_page::BriefPage;
+pub use home::Home;
+pub use not_found::NotFound;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The path the site is served under, without a trailing slash: `""` at the domain root,
+/// `"/reader"` under a sub-path. Read from the `<base href>` that the build writes.
+pub fn base_path() -> String {
+    let uri = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten());
+    uri.and_then(|u| web_sys::Url::new(&u).ok())
+        .map(|u| u.pathname().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
+}
+
+/// An in-app path (`/article/x`) as an href that respects the base path.
+pub fn href(path: &str) -> String {
+    format!("{}{}", base_path(), path)
+}
+
+/// The URL path of an article page.
+pub fn article_path(slug: &str) -> String {
+    format!("/article/{slug}")
+}
+
+/// The URL path of the brief page for a related entry of an article.
+pub fn brief_path(article_slug: &str, brief_slug: &str) -> String {
+    format!("/article/{article_slug}/brief/{brief_slug}")
+}
+
+/// The whole app: layout and route table.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
+        }/>
+        <Router base=base_path()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <nav aria-label="Site">
+                    <a class="brand" href=href("/")>"Broadsheet"</a>
+                </nav>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/article/:slug") view=ArticlePage/>
+                    <Route path=path!("/article/:slug/brief/:brief") view=BriefPage/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Broadsheet keeps everything you do on this device."</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// "3–4 min read", or "3 min read" when the range is one value.
+pub fn reading_time_label(low: u32, high: u32) -> String {
+    if low == high {
+        format!("{low} min read")
+    } else {
+        format!("{low}–{high} min read")
+    }
+}

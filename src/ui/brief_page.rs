@@ -1,0 +1,38 @@
+//! A brief: the page of a related story whose full text is not bundled.
+
+use super::{article_path, href, NotFound};
+use crate::corpus::Corpus;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Topic, time and summary of a related entry, and the article it came from.
+#[component]
+pub fn BriefPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let map = params.read();
+        let slug = map.get("slug").unwrap_or_default();
+        let brief = map.get("brief").unwrap_or_default();
+        let Some((article, entry)) = Corpus::bundled().brief(&slug, &brief) else {
+            return view! { <NotFound/> }.into_any();
+        };
+        view! {
+            <Title text=entry.topic.clone()/>
+            <article class="brief">
+                <header class="article-header">
+                    <p class="kicker">"Brief"</p>
+                    <h1 tabindex="-1">{entry.topic.clone()}</h1>
+                    <p class="article-meta"><time>{entry.time.clone()}</time></p>
+                </header>
+                <p class="lede">{entry.summary.clone()}</p>
+                <p class="brief-note">
+                    "The full story is not bundled with this reader. This brief was listed under "
+                    <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
+                    "."
+                </p>
+            </article>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,152 @@
+//! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
+
+mod site;
+mod tools;
+
+use std::{
+    env,
+    path::{Path, PathBuf},
+    process::{exit, Command},
+    time::Instant,
+};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  serve                              install what is missing, then trunk serve on 127.0.0.1:8080
+  test                               install what is missing, then run every check and test
+  build [--public-url P] [--dist D]  the release site for a static host (default / and dist/)
+  bench                              run the benchmarks and print their figures";
+
+fn main() {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(),
+        Some("test") => test(),
+        Some("build") => {
+            let public_url = flag(&args, "--public-url").unwrap_or_else(|| "/".to_owned());
+            let dist = flag(&args, "--dist").map_or_else(|| root().join("dist"), PathBuf::from);
+            tools::install_all(false);
+            site::build(&public_url, &dist);
+        }
+        Some("bench") => bench(),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2);
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1).cloned()
+}
+
+/// The repository root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repo")
+        .to_path_buf()
+}
+
+/// A named step: prints what it does, runs, and on failure says how to do it by hand.
+pub struct Step {
+    what: String,
+}
+
+impl Step {
+    pub fn new(what: &str) -> Self {
+        println!("==> {what}");
+        Step {
+            what: what.to_owned(),
+        }
+    }
+
+    pub fn run(&self, cmd: &mut Command, hint: &str) {
+        let started = Instant::now();
+        let status = cmd.status();
+        match status {
+            Ok(s) if s.success() => {
+                println!("    done: {} ({:.1}s)", self.what, started.elapsed().as_secs_f64())
+            }
+            Ok(s) => self.fail(&format!("exited with {s}"), hint),
+            Err(e) => self.fail(&format!("could not start {:?}: {e}", cmd.get_program()), hint),
+        }
+    }
+
+    fn fail(&self, why: &str, hint: &str) -> ! {
+        eprintln!("xtask: FAILED: {}: {why}", self.what);
+        if !hint.is_empty() {
+            eprintln!("xtask: to do this step by hand: {hint}");
+        }
+        exit(1);
+    }
+}
+
+/// Runs a project command with the pinned tools first on PATH.
+pub fn step(what: &str, cmd: &mut Command) {
+    Step::new(what).run(cmd, "");
+}
+
+fn serve() {
+    tools::install_all(false);
+    step(
+        "trunk serve on http://127.0.0.1:8080/",
+        tools::command("trunk")
+            .args(["serve", "--address", "127.0.0.1", "--port", "8080"])
+            .env_remove("NO_COLOR"),
+    );
+}
+
+fn test() {
+    let started = Instant::now();
+    tools::install_all(true);
+    step("cargo fmt --check", tools::command("cargo").args(["fmt", "--all", "--check"]));
+    step(
+        "cargo clippy --all-targets -- -D warnings",
+        tools::command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    );
+    step(
+        "clippy for the browser build",
+        tools::command("cargo").args([
+            "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bin", "broadsheet", "--", "-D", "warnings",
+        ]),
+    );
+    step("host tests (cargo test)", tools::command("cargo").args(["test", "--workspace"]));
+    step(
+        "check the bundled articles",
+        tools::command("cargo").args(["run", "--quiet", "--bin", "articles", "--", "check", "articles"]),
+    );
+    step(
+        "browser tests (wasm-bindgen-test in headless Chromium)",
+        tools::command("cargo")
+            .args(["test", "--target", "wasm32-unknown-unknown", "--test", "web"])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root().join("tests/webdriver.json")),
+    );
+    let site_root = root().join("target/e2e-site");
+    let _ = std::fs::remove_dir_all(&site_root);
+    site::build("/reader/", &site_root.join("reader"));
+    let server = site::Nginx::start(&site_root);
+    step(
+        "end-to-end tests (Playwright + Chromium, release build under /reader/)",
+        tools::command("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .env("BASE_URL", format!("{}/reader/", server.origin()))
+            .env("SCREENSHOT_DIR", root().join("target/screenshots")),
+    );
+    drop(server);
+    println!("xtask: all checks passed in {:.0}s", started.elapsed().as_secs_f64());
+}
+
+fn bench() {
+    tools::install_all(true);
+    step(
+        "native parse throughput",
+        tools::command("cargo").args(["run", "--release", "--quiet", "--bin", "articles", "--", "bench"]),
+    );
+    let dist = root().join("target/bench-site/reader");
+    site::build("/reader/", &dist);
+    site::report_sizes(&dist);
+}

@@ -1,0 +1,178 @@
+//! The release site: Trunk's build plus a page file for every URL, and a real static server.
+
+use crate::{root, step, tools};
+use broadsheet::corpus::Corpus;
+use std::{
+    fs,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command},
+    thread,
+    time::{Duration, Instant},
+};
+
+/// `trunk build --release`, then one HTML file per article and brief, and `404.html`.
+pub fn build(public_url: &str, dist: &Path) {
+    let public_url = normalise_public_url(public_url);
+    step(
+        &format!("release build for {public_url} into {}", dist.display()),
+        tools::command("trunk")
+            .args(["build", "--release", "--public-url", &public_url, "--dist"])
+            .arg(dist)
+            .env_remove("NO_COLOR"),
+    );
+    write_page_files(dist).unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
+}
+
+/// `/reader` and `reader/` both mean `/reader/`.
+fn normalise_public_url(url: &str) -> String {
+    let trimmed = url.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+/// Every page gets a file of its own so that deep links and reloads work on any static host
+/// (`page/index.html` for servers that look for folders, `page.html` for those that add `.html`);
+/// unknown URLs get `404.html`, where the app shows its not-found page.
+fn write_page_files(dist: &Path) -> std::io::Result<()> {
+    let shell = fs::read_to_string(dist.join("index.html"))?;
+    let corpus = Corpus::from_files(
+        article_files()?
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+    );
+    let mut pages = vec!["data".to_owned()];
+    for article in corpus.articles() {
+        pages.push(format!("article/{}", article.slug));
+        for entry in &article.related {
+            pages.push(format!("article/{}/brief/{}", article.slug, entry.slug));
+        }
+    }
+    for page in &pages {
+        let dir = dist.join(page);
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("index.html"), &shell)?;
+        fs::write(dist.join(format!("{page}.html")), &shell)?;
+    }
+    fs::write(dist.join("404.html"), &shell)?;
+    println!("    wrote {} page files and 404.html", pages.len());
+    Ok(())
+}
+
+fn article_files() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(root().join("articles"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "txt") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((name, fs::read(&path)?));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// nginx serving `site_root` as it is on a free loopback port, `404.html` for unknown paths
+/// under `/reader/`. Stopped on drop.
+pub struct Nginx {
+    child: Child,
+    port: u16,
+}
+
+impl Nginx {
+    pub fn start(site_root: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        let run_dir = root().join("target/nginx");
+        fs::create_dir_all(&run_dir).expect("create nginx run folder");
+        let is_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let conf = format!(
+            r#"{user}
+daemon off;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    types {{ application/wasm wasm; application/manifest+json webmanifest; }}
+    access_log off;
+    client_body_temp_path {run}/body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        location /reader/ {{
+            try_files $uri $uri/index.html $uri.html =404;
+            error_page 404 /reader/404.html;
+        }}
+    }}
+}}
+"#,
+            user = if is_root { "user root;" } else { "" },
+            run = run_dir.display(),
+            site = site_root.display(),
+        );
+        let conf_path = run_dir.join("nginx.conf");
+        fs::write(&conf_path, conf).expect("write nginx.conf");
+        println!("==> start nginx on 127.0.0.1:{port} serving {}", site_root.display());
+        let child = Command::new("/usr/sbin/nginx")
+            .arg("-c")
+            .arg(&conf_path)
+            .arg("-p")
+            .arg(&run_dir)
+            .spawn()
+            .expect("start nginx (apt-get install nginx-light)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nginx did not start: see {}/error.log", run_dir.display());
+            thread::sleep(Duration::from_millis(50));
+        }
+        Nginx { child, port }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Prints raw and brotli-compressed sizes of what an article link loads first.
+pub fn report_sizes(dist: &Path) {
+    let mut total_raw = 0;
+    let mut total_br = 0;
+    let mut files: Vec<PathBuf> = fs::read_dir(dist)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        let name = p.file_name().unwrap().to_string_lossy();
+        name == "index.html" || name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")
+    });
+    files.sort();
+    for file in &files {
+        let raw = fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let out = Command::new("brotli").arg("-c").arg("-q").arg("11").arg(file).output();
+        let br = out.map(|o| o.stdout.len() as u64).unwrap_or(0);
+        println!("    {:<48} {:>9} B raw {:>9} B brotli", file.file_name().unwrap().to_string_lossy(), raw, br);
+        total_raw += raw;
+        total_br += br;
+    }
+    println!("first-load transfer (html+js+wasm+css): {total_raw} B raw, {total_br} B brotli ({:.1} KB)", total_br as f64 / 1024.0);
+}
