@@ -1,0 +1,305 @@
+//! The `articles` command: checks, prints and benchmarks article files before they are bundled.
+//!
+//! ```text
+//! articles parse FILE        the article as one JSON object
+//! articles check PATH...     files or folders of *.txt; one `PATH:LINE:COL: error: …` per problem
+//! articles bench [MB]        native parse throughput on a generated corpus (default 16 MB)
+//! ```
+//!
+//! Exit status: 0 when all is well, 1 when an article has a problem, 2 for a usage mistake.
+
+use broadsheet::article::{parse, ParseErrorKind};
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use std::{env, fs};
+
+const USAGE: &str = "usage:
+  articles parse FILE        print the article as JSON
+  articles check PATH...     check files and folders of *.txt
+  articles bench [MB]        measure parse throughput on a generated corpus";
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = env::args_os().skip(1).collect();
+    let command = args.first().and_then(|a| a.to_str());
+    match (command, &args[args.len().min(1)..]) {
+        (Some("parse"), [file]) => parse_command(Path::new(file)),
+        (Some("check"), paths) if !paths.is_empty() => check_command(paths),
+        (Some("bench"), []) => bench_command(16.0),
+        (Some("bench"), [mb]) => match mb.to_str().and_then(|s| s.parse::<f64>().ok()) {
+            Some(mb) if mb > 0.0 && mb <= 4096.0 => bench_command(mb),
+            _ => usage_error("bench: MB must be a number between 0 and 4096"),
+        },
+        (Some("help" | "-h" | "--help"), _) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage_error("expected a command"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+/// `articles parse FILE`: the article as JSON on stdout, or the error on stderr.
+fn parse_command(path: &Path) -> ExitCode {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("{}: error: cannot read: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match parse(&bytes) {
+        Ok(article) => match serde_json::to_string_pretty(&article) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{}: error: cannot serialise: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("{}:{e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `articles check PATH...`: every problem on stdout, then a summary.
+fn check_command(paths: &[OsString]) -> ExitCode {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for path in paths.iter().map(PathBuf::from) {
+        if path.is_dir() {
+            match txt_files(&path) {
+                Ok(found) => files.extend(found),
+                Err(e) => problems.push(format!(
+                    "{}: error: cannot read folder: {e}",
+                    path.display()
+                )),
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    let mut slugs: HashMap<String, PathBuf> = HashMap::new();
+    for file in &files {
+        let bytes = match fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                problems.push(format!("{}: error: cannot read: {e}", file.display()));
+                continue;
+            }
+        };
+        match parse(&bytes) {
+            Ok(article) => {
+                if let Some(first) = slugs.get(&article.slug) {
+                    let (line, column) = header_slug_position(&bytes);
+                    let kind = ParseErrorKind::DuplicateSlug(article.slug);
+                    problems.push(format!(
+                        "{}:{line}:{column}: error: {kind} (first used by {})",
+                        file.display(),
+                        first.display()
+                    ));
+                } else {
+                    slugs.insert(article.slug, file.clone());
+                }
+            }
+            Err(e) => problems.push(format!("{}:{e}", file.display())),
+        }
+    }
+    for problem in &problems {
+        println!("{problem}");
+    }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if problems.is_empty() {
+        println!("{} OK", plural(files.len(), "article", "articles"));
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} in {}",
+            plural(problems.len(), "problem", "problems"),
+            plural(files.len(), "file", "files")
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// The `*.txt` files directly inside `dir`, sorted.
+fn txt_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|x| x == "txt") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Where a duplicate slug comes from: the header's `slug:` line, else line 1, column 1
+/// (the slug was derived from the title).
+fn header_slug_position(bytes: &[u8]) -> (usize, usize) {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .skip_while(|(_, l)| l.trim().is_empty());
+    if lines.next().is_some_and(|(_, l)| l.trim() == "---") {
+        for (i, line) in lines {
+            let t = line.trim();
+            if t == "---" {
+                break;
+            }
+            if t.split_once(':')
+                .is_some_and(|(key, _)| key.trim_end() == "slug")
+            {
+                let indent = line.len() - line.trim_start().len();
+                return (i + 1, line[..indent].chars().count() + 1);
+            }
+        }
+    }
+    (1, 1)
+}
+
+/// `articles bench [MB]`: parse throughput on a generated corpus, best of several runs.
+fn bench_command(megabytes: f64) -> ExitCode {
+    let target = (megabytes * 1e6) as usize;
+    let corpus = generate_corpus(target);
+    let total: usize = corpus.iter().map(Vec::len).sum();
+    let failures = corpus.iter().filter(|a| parse(a).is_err()).count();
+    if failures > 0 {
+        eprintln!("error: {failures} generated articles failed to parse");
+        return ExitCode::FAILURE;
+    }
+    const RUNS: usize = 7;
+    let mut best = Duration::MAX;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        for article in &corpus {
+            std::hint::black_box(parse(std::hint::black_box(article)).is_ok());
+        }
+        best = best.min(start.elapsed());
+    }
+    let seconds = best.as_secs_f64().max(1e-9);
+    println!(
+        "parsed {} articles ({:.1} MB) in {:.1} ms: {:.0} MB/s (best of {RUNS} runs)",
+        corpus.len(),
+        total as f64 / 1e6,
+        seconds * 1e3,
+        total as f64 / 1e6 / seconds
+    );
+    ExitCode::SUCCESS
+}
+
+/// Article-like files totalling about `target` bytes: some with a header, typographic
+/// punctuation, a related block and a comment footer, like the seed.
+fn generate_corpus(target: usize) -> Vec<Vec<u8>> {
+    const WORDS: &[&str] = &[
+        "the",
+        "of",
+        "and",
+        "talks",
+        "minister",
+        "said",
+        "on",
+        "Thursday",
+        "a",
+        "in",
+        "economic",
+        "Moscow",
+        "Washington",
+        "progress",
+        "“three",
+        "steps",
+        "forward”",
+        "energy",
+        "Russia’s",
+        "agreement",
+        "between",
+        "officials",
+        "de-escalation",
+        "markets",
+        "—",
+        "rare",
+        "earth",
+        "metals",
+        "flights",
+        "restore",
+        "embassy",
+        "Ministry",
+        "interest",
+        "companies",
+        "São",
+        "Paulo",
+        "Zürich",
+        "government",
+        "approval",
+        "domestic",
+        "enterprises",
+        "sanctions",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let sentence = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
+        let words = 8 + next(20);
+        for w in 0..words {
+            let word = WORDS[next(WORDS.len())];
+            if w == 0 {
+                let mut cs = word.chars();
+                if let Some(c) = cs.next() {
+                    out.extend(c.to_uppercase());
+                    out.push_str(cs.as_str());
+                }
+            } else {
+                out.push(' ');
+                out.push_str(word);
+            }
+        }
+        out.push_str(". ");
+    };
+    let mut corpus = Vec::new();
+    let mut total = 0;
+    while total < target {
+        let mut a = String::new();
+        let i = corpus.len();
+        if i % 2 == 0 {
+            a.push_str(&format!(
+                "---\ntitle: Generated article {i}\npublished: 2025-04-{:02}T08:15:00+02:00\ntopic: World\nauthor: Desk\n---\n",
+                1 + i % 28
+            ));
+        }
+        for _ in 0..6 + next(8) {
+            for _ in 0..2 + next(5) {
+                sentence(&mut a, &mut next);
+            }
+            a.pop();
+            a.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
+        }
+        a.push_str("Read next\n");
+        for e in 0..3 + next(4) {
+            a.push_str(&format!("{:02}:{:02}\nTopic {e}\n", next(24), next(60)));
+            sentence(&mut a, &mut next);
+            a.push('\n');
+        }
+        a.push_str("What is your opinion on this topic?\nLeave the first comment");
+        total += a.len();
+        corpus.push(a.into_bytes());
+    }
+    corpus
+}
