@@ -1,2 +1,24 @@
 //! The reader's own data (reactions, drafts, comments, settings, progress): pure state,
 //! a small key-value trait, and the stores behind it.
+//!
+//! Nothing the reader wrote is ever lost: values that do not decode are moved to a backup
+//! key and reported; a full or missing storage is reported while the state lives on in
+//! memory; a write merges with whatever another tab stored since this tab last looked.
+
+mod kv;
+#[cfg(target_arch = "wasm32")]
+mod local;
+mod repo;
+mod state;
+
+pub use kv::{KeyValue, MemoryStore, StoreError};
+#[cfg(target_arch = "wasm32")]
+pub use local::LocalStore;
+pub use repo::{
+    ExportFile, ImportSummary, Loaded, Repository, SaveOutcome, EXPORT_FORMAT, EXPORT_VERSION,
+    NAMESPACE,
+};
+pub use state::{
+    Comment, Draft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings, Theme,
+    MAX_COMMENT_CHARS,
+};

@@ -81,3 +81,35 @@ pub fn reading_time_label(low: u32, high: u32) -> String {
         format!("{low}–{high} min read")
     }
 }
+
+/// A `<time>` for a publication date, shown as "3 April 2025, 08:15".
+pub fn published_time(published: crate::article::Published) -> impl IntoView {
+    let label = human_date(&published.text);
+    view! { <time datetime=published.text>{label}</time> }
+}
+
+/// "2025-04-03T08:15:00+02:00" → "3 April 2025, 08:15" (the time as written, in its own zone).
+pub fn human_date(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let part =
+        |range: std::ops::Range<usize>| rfc3339.get(range).and_then(|s| s.parse::<usize>().ok());
+    match (part(0..4), part(5..7), part(8..10), rfc3339.get(11..16)) {
+        (Some(y), Some(m @ 1..=12), Some(d), Some(hm)) => {
+            format!("{d} {} {y}, {hm}", MONTHS[m - 1])
+        }
+        _ => rfc3339.to_owned(),
+    }
+}

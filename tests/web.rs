@@ -26,14 +26,23 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
 #[wasm_bindgen_test]
 fn article_view_shows_every_paragraph_and_related_story() {
     let slug = broadsheet::parse_str(SEED).unwrap().slug;
-    let article = Corpus::bundled().article(&slug).expect("the seed is bundled");
+    let article = Corpus::bundled()
+        .article(&slug)
+        .expect("the seed is bundled");
     let host = mount(move || view! { <ArticleView article=article/> });
 
     let paragraphs = host.query_selector_all(".article-body p").unwrap();
     assert_eq!(paragraphs.length(), 8);
     let first = paragraphs.item(0).unwrap().text_content().unwrap();
     assert!(first.starts_with("Russia’s special envoy"), "{first}");
-    assert_eq!(host.query_selector("h1").unwrap().unwrap().text_content().unwrap(), article.title);
+    assert_eq!(
+        host.query_selector("h1")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        article.title
+    );
 
     let times: Vec<String> = (0..5)
         .map(|i| {

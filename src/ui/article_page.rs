@@ -1,6 +1,6 @@
 //! The article page: headline, meta, body paragraphs with anchors, and Read next.
 
-use super::{related::ReadNext, reading_time_label, NotFound};
+use super::{reading_time_label, related::ReadNext, NotFound};
 use crate::{article::Article, corpus::Corpus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,7 +34,7 @@ pub fn ArticleView(
                 <h1 tabindex="-1">{article.title.clone()}</h1>
                 <p class="article-meta">
                     {article.author.clone().map(|a| view! { <span class="byline">"By " {a}</span> })}
-                    {article.published.clone().map(|p| view! { <time datetime=p.text.clone()>{p.text}</time> })}
+                    {article.published.clone().map(super::published_time)}
                     <span class="reading-time">{reading_time_label(low, high)}</span>
                 </p>
             </header>

@@ -38,7 +38,7 @@ fn StoryItem(
             </h2>
             <p class="story-meta">
                 {article.topic.clone().map(|t| view! { <span class="topic">{t}</span> })}
-                {article.published.clone().map(|p| view! { <time datetime=p.text.clone()>{p.text}</time> })}
+                {article.published.clone().map(super::published_time)}
                 <span class="reading-time">{super::reading_time_label(low, high)}</span>
             </p>
             <p class="story-summary">{summary}</p>

@@ -1,0 +1,465 @@
+//! Namespaced, versioned keys over any [`KeyValue`]: loading with corruption backups,
+//! merging writes, migration from v0, export, import and delete-all.
+
+use super::kv::{utf16_len, KeyValue, StoreError};
+use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, MAX_COMMENT_CHARS};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Every key this app writes starts with this.
+pub const NAMESPACE: &str = "broadsheet";
+const SCHEMA_KEY: &str = "broadsheet:schema";
+const SCHEMA: &str = "1";
+const ITEM_PREFIX: &str = "broadsheet:v1:item:";
+const SETTINGS_KEY: &str = "broadsheet:v1:settings";
+const BACKUP_PREFIX: &str = "broadsheet:backup:";
+/// v0 (before namespacing by version) used dotted keys.
+const V0_PREFIX: &str = "broadsheet.";
+
+/// `format` field of an export file.
+pub const EXPORT_FORMAT: &str = "broadsheet-export";
+/// Version of the export file layout.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// A value read from storage, and what went wrong reading it, if anything.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded<T> {
+    pub value: T,
+    /// A message for the reader, e.g. that damaged data was moved to a backup key.
+    pub problem: Option<String>,
+}
+
+/// What a save did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaveOutcome<T> {
+    /// The value now stored: this tab's change merged with any other tab's.
+    pub merged: T,
+}
+
+/// One file with everything the reader has kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    pub format: String,
+    pub version: u32,
+    pub exported_at: f64,
+    pub settings: Settings,
+    /// Per article (`article/SLUG`) or brief (`brief/ARTICLE/BRIEF`).
+    pub items: BTreeMap<String, ItemState>,
+}
+
+/// What an import changed, for the reader to see.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub items: usize,
+    pub comments_added: usize,
+    pub reactions_changed: usize,
+    pub drafts_restored: usize,
+    pub settings_changed: bool,
+}
+
+impl std::fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == ImportSummary::default() {
+            return f.write_str("Nothing changed: everything in the file was already here.");
+        }
+        write!(
+            f,
+            "Imported: {} comment{} added, {} reaction{} changed, {} draft{} restored across {} stor{}{}.",
+            self.comments_added,
+            plural(self.comments_added),
+            self.reactions_changed,
+            plural(self.reactions_changed),
+            self.drafts_restored,
+            plural(self.drafts_restored),
+            self.items,
+            if self.items == 1 { "y" } else { "ies" },
+            if self.settings_changed { "; reading settings updated" } else { "" }
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<T> {
+    v: u32,
+    data: T,
+}
+
+/// The app's storage: every rule about keys lives here.
+pub struct Repository<K> {
+    kv: K,
+}
+
+impl<K: KeyValue> Repository<K> {
+    pub fn new(kv: K) -> Self {
+        Repository { kv }
+    }
+
+    pub fn kv(&self) -> &K {
+        &self.kv
+    }
+
+    /// The storage key of an item id (`article/SLUG` or `brief/ARTICLE/BRIEF`).
+    pub fn item_key(id: &str) -> String {
+        format!("{ITEM_PREFIX}{id}")
+    }
+
+    /// The item id a storage key belongs to, if it is one of ours.
+    pub fn item_id(key: &str) -> Option<&str> {
+        key.strip_prefix(ITEM_PREFIX)
+    }
+
+    pub fn is_settings_key(key: &str) -> bool {
+        key == SETTINGS_KEY
+    }
+
+    /// Brings storage from any older layout to the current one. Returns notes for the reader.
+    pub fn migrate(&self, now: f64) -> Result<Vec<String>, StoreError> {
+        if self.kv.get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA) {
+            return Ok(Vec::new());
+        }
+        let mut notes = Vec::new();
+        let old: Vec<String> = self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter(|k| k.starts_with(V0_PREFIX))
+            .collect();
+        let mut items: BTreeMap<String, ItemState> = BTreeMap::new();
+        let mut settings = None;
+        for key in &old {
+            let raw = self.kv.get(key)?.unwrap_or_default();
+            let rest = &key[V0_PREFIX.len()..];
+            let ok = if let Some(slug) = rest.strip_prefix("reactions.") {
+                serde_json::from_str::<Vec<super::state::Reaction>>(&raw)
+                    .map(|list| {
+                        let item = items.entry(format!("article/{slug}")).or_default();
+                        for r in list {
+                            item.reactions.insert(r, ReactionMark { on: true, at: now });
+                        }
+                    })
+                    .is_ok()
+            } else if let Some(slug) = rest.strip_prefix("draft.") {
+                items.entry(format!("article/{slug}")).or_default().draft = Some(Draft {
+                    text: raw.clone(),
+                    at: now,
+                });
+                true
+            } else if rest == "theme" {
+                let theme = Theme::ALL.into_iter().find(|t| t.key() == raw);
+                settings = theme.map(|theme| Settings {
+                    theme,
+                    at: now,
+                    ..Settings::default()
+                });
+                theme.is_some()
+            } else {
+                false
+            };
+            if !ok {
+                let backup = format!("{BACKUP_PREFIX}{key}:{now}");
+                self.kv.set(&backup, &raw)?;
+                notes.push(format!(
+                    "Old saved data “{key}” could not be read; it was kept as “{backup}”."
+                ));
+            }
+        }
+        for (id, item) in &items {
+            self.save_item(id, item)?;
+        }
+        if let Some(settings) = settings {
+            self.save_settings(&settings)?;
+        }
+        for key in &old {
+            self.kv.remove(key)?;
+        }
+        self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        Ok(notes)
+    }
+
+    fn load<T: for<'de> Deserialize<'de> + Default>(
+        &self,
+        key: &str,
+        what: &str,
+        now: f64,
+    ) -> Result<Loaded<T>, StoreError> {
+        let Some(raw) = self.kv.get(key)? else {
+            return Ok(Loaded {
+                value: T::default(),
+                problem: None,
+            });
+        };
+        match decode::<T>(&raw) {
+            Ok(value) => Ok(Loaded {
+                value,
+                problem: None,
+            }),
+            Err(why) => {
+                let backup = format!("{BACKUP_PREFIX}{key}:{now}");
+                let problem = match self.kv.set(&backup, &raw) {
+                    Ok(()) => {
+                        self.kv.remove(key)?;
+                        format!(
+                            "Saved {what} could not be read ({why}). The damaged data was kept under “{backup}” and nothing was overwritten; starting afresh."
+                        )
+                    }
+                    // No room for a copy: leave it where it is, untouched.
+                    Err(_) => format!(
+                        "Saved {what} could not be read ({why}). It was left untouched under “{key}”; changes here are kept in memory only."
+                    ),
+                };
+                Ok(Loaded {
+                    value: T::default(),
+                    problem: Some(problem),
+                })
+            }
+        }
+    }
+
+    pub fn load_item(&self, id: &str, now: f64) -> Result<Loaded<ItemState>, StoreError> {
+        self.load(
+            &Self::item_key(id),
+            &format!("reactions and comments for {id}"),
+            now,
+        )
+    }
+
+    /// Writes `state`, first merging whatever another tab stored since, and returns the result.
+    pub fn save_item(
+        &self,
+        id: &str,
+        state: &ItemState,
+    ) -> Result<SaveOutcome<ItemState>, StoreError> {
+        let key = Self::item_key(id);
+        let merged = match self
+            .kv
+            .get(&key)?
+            .and_then(|raw| decode::<ItemState>(&raw).ok())
+        {
+            Some(stored) => state.merge(&stored),
+            None => state.clone(),
+        };
+        if merged.is_empty() {
+            self.kv.remove(&key)?;
+        } else {
+            self.kv.set(&key, &encode(&merged))?;
+        }
+        Ok(SaveOutcome { merged })
+    }
+
+    pub fn load_settings(&self, now: f64) -> Result<Loaded<Settings>, StoreError> {
+        let mut loaded: Loaded<Settings> = self.load(SETTINGS_KEY, "reading settings", now)?;
+        loaded.value = loaded.value.clamped();
+        Ok(loaded)
+    }
+
+    /// Writes settings unless another tab stored newer ones; returns the ones now in force.
+    pub fn save_settings(&self, settings: &Settings) -> Result<SaveOutcome<Settings>, StoreError> {
+        if let Some(stored) = self
+            .kv
+            .get(SETTINGS_KEY)?
+            .and_then(|raw| decode::<Settings>(&raw).ok())
+        {
+            if stored.at > settings.at {
+                return Ok(SaveOutcome { merged: stored });
+            }
+        }
+        self.kv.set(SETTINGS_KEY, &encode(settings))?;
+        Ok(SaveOutcome {
+            merged: settings.clone(),
+        })
+    }
+
+    /// Decodes a stored item value, e.g. from a `storage` event.
+    pub fn decode_item(raw: &str) -> Result<ItemState, String> {
+        decode(raw)
+    }
+
+    pub fn decode_settings(raw: &str) -> Result<Settings, String> {
+        decode::<Settings>(raw).map(Settings::clamped)
+    }
+
+    /// Ids of every stored item.
+    pub fn item_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .kv
+            .keys()?
+            .iter()
+            .filter_map(|k| Self::item_id(k).map(str::to_owned))
+            .collect())
+    }
+
+    /// Everything kept, as one versioned file. Damaged values are left out (they stay in backups).
+    pub fn export(&self, now: f64) -> Result<ExportFile, StoreError> {
+        let mut items = BTreeMap::new();
+        for id in self.item_ids()? {
+            if let Some(raw) = self.kv.get(&Self::item_key(&id))? {
+                if let Ok(item) = decode::<ItemState>(&raw) {
+                    items.insert(id, item);
+                }
+            }
+        }
+        let settings = match self.kv.get(SETTINGS_KEY)? {
+            Some(raw) => decode(&raw).unwrap_or_default(),
+            None => Settings::default(),
+        };
+        Ok(ExportFile {
+            format: EXPORT_FORMAT.to_owned(),
+            version: EXPORT_VERSION,
+            exported_at: now,
+            settings,
+            items,
+        })
+    }
+
+    /// Checks an export file completely, then merges it in. A bad file changes nothing.
+    pub fn import(&self, json: &str) -> Result<ImportSummary, String> {
+        let file = parse_export(json)?;
+        let mut summary = ImportSummary::default();
+        let mut writes = Vec::new();
+        for (id, incoming) in &file.items {
+            let key = Self::item_key(id);
+            let before = match self.kv.get(&key).map_err(|e| e.to_string())? {
+                Some(raw) => decode::<ItemState>(&raw).unwrap_or_default(),
+                None => ItemState::default(),
+            };
+            let after = before.merge(incoming);
+            if after == before {
+                continue;
+            }
+            summary.items += 1;
+            summary.comments_added += after
+                .visible_comments()
+                .count()
+                .saturating_sub(before.visible_comments().count());
+            summary.reactions_changed += super::state::Reaction::ALL
+                .iter()
+                .filter(|r| before.reacted(**r) != after.reacted(**r))
+                .count();
+            if after.draft_text() != before.draft_text() && !after.draft_text().is_empty() {
+                summary.drafts_restored += 1;
+            }
+            writes.push((id.clone(), after));
+        }
+        for (id, item) in &writes {
+            self.save_item(id, item)
+                .map_err(|e| format!("Import stopped part-way: {e}."))?;
+        }
+        let current = self
+            .load_settings(file.exported_at)
+            .map_err(|e| e.to_string())?
+            .value;
+        if file.settings.at > current.at && file.settings.clone().clamped() != current {
+            self.save_settings(&file.settings.clone().clamped())
+                .map_err(|e| e.to_string())?;
+            summary.settings_changed = true;
+        }
+        Ok(summary)
+    }
+
+    /// Removes every key of this app, backups included. Returns how many were removed.
+    pub fn delete_all(&self) -> Result<usize, StoreError> {
+        let ours: Vec<String> = self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter(|k| k.starts_with(NAMESPACE))
+            .collect();
+        for key in &ours {
+            self.kv.remove(key)?;
+        }
+        // Keep the schema marker so a later start does not look for v0 data.
+        self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        Ok(ours.len())
+    }
+
+    /// Bytes this app uses (UTF-16, as browsers count against the quota).
+    pub fn bytes_used(&self) -> Result<usize, StoreError> {
+        let mut total = 0;
+        for key in self.kv.keys()?.iter().filter(|k| k.starts_with(NAMESPACE)) {
+            total += 2 * (utf16_len(key) + self.kv.get(key)?.map_or(0, |v| utf16_len(&v)));
+        }
+        Ok(total)
+    }
+
+    /// Keys holding damaged data that was set aside.
+    pub fn backup_keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter(|k| k.starts_with(BACKUP_PREFIX))
+            .collect())
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(&Envelope { v: 1, data: value }).expect("state serialises")
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, String> {
+    let envelope: Envelope<T> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    if envelope.v != 1 {
+        return Err(format!("unknown version {}", envelope.v));
+    }
+    Ok(envelope.data)
+}
+
+/// Parses and validates an export file; errors say where and what.
+pub fn parse_export(json: &str) -> Result<ExportFile, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "This is not a Broadsheet export: not valid JSON (line {}, column {}).",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(EXPORT_FORMAT) {
+        return Err(
+            "This is not a Broadsheet export: its \"format\" is not \"broadsheet-export\".".into(),
+        );
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(EXPORT_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "This export is version {v}; this reader understands version {EXPORT_VERSION}."
+            ))
+        }
+        None => return Err("This export has no \"version\".".into()),
+    }
+    let file: ExportFile =
+        serde_json::from_value(value).map_err(|e| format!("This export is damaged: {e}."))?;
+    for (id, item) in &file.items {
+        let valid_id = id
+            .strip_prefix("article/")
+            .or_else(|| id.strip_prefix("brief/"))
+            .is_some_and(|rest| {
+                !rest.is_empty() && rest.split('/').all(crate::article::is_valid_slug)
+            });
+        if !valid_id {
+            return Err(format!(
+                "This export is damaged: {id:?} is not an article or brief."
+            ));
+        }
+        if let Some(c) = item
+            .comments
+            .iter()
+            .find(|c| c.text.chars().count() > MAX_COMMENT_CHARS)
+        {
+            return Err(format!(
+                "This export is damaged: a comment on {id} ({}) is over 5,000 characters.",
+                c.id
+            ));
+        }
+    }
+    Ok(file)
+}

@@ -1,0 +1,347 @@
+//! The reader's state per article or brief, and their reading settings, with the merge rules
+//! that let two tabs write without losing each other's changes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 5000;
+
+/// The six reactions, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reaction {
+    Like,
+    Love,
+    Insightful,
+    Surprised,
+    Sad,
+    Angry,
+}
+
+impl Reaction {
+    pub const ALL: [Reaction; 6] = [
+        Reaction::Like,
+        Reaction::Love,
+        Reaction::Insightful,
+        Reaction::Surprised,
+        Reaction::Sad,
+        Reaction::Angry,
+    ];
+
+    /// The accessible name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reaction::Like => "Like",
+            Reaction::Love => "Love",
+            Reaction::Insightful => "Insightful",
+            Reaction::Surprised => "Surprised",
+            Reaction::Sad => "Sad",
+            Reaction::Angry => "Angry",
+        }
+    }
+
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Reaction::Like => "👍",
+            Reaction::Love => "❤️",
+            Reaction::Insightful => "💡",
+            Reaction::Surprised => "😮",
+            Reaction::Sad => "😢",
+            Reaction::Angry => "😠",
+        }
+    }
+}
+
+/// One reaction's state and when it last changed, so the later of two tabs wins.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReactionMark {
+    pub on: bool,
+    pub at: f64,
+}
+
+/// An unposted comment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub text: String,
+    /// When it was last typed in (ms since the epoch).
+    pub at: f64,
+}
+
+/// A posted comment, kept on this device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    /// Unique across tabs: creation time plus a random part.
+    pub id: String,
+    pub text: String,
+    pub posted_at: f64,
+    /// Last edit or deletion (ms since the epoch); equals `posted_at` until then.
+    pub updated_at: f64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub edited: bool,
+    /// Deleted comments stay as tombstones so another tab's copy does not bring them back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+/// Where the reader is in an article: a paragraph and how far into it (0.0–1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub paragraph: usize,
+    pub offset: f64,
+    pub at: f64,
+}
+
+/// Everything the reader did on one article or brief.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemState {
+    pub reactions: BTreeMap<Reaction, ReactionMark>,
+    pub draft: Option<Draft>,
+    pub comments: Vec<Comment>,
+    pub progress: Option<Progress>,
+    /// Read to the end at least once.
+    pub read: bool,
+}
+
+impl ItemState {
+    pub fn is_empty(&self) -> bool {
+        *self == ItemState::default()
+    }
+
+    pub fn reacted(&self, reaction: Reaction) -> bool {
+        self.reactions.get(&reaction).is_some_and(|m| m.on)
+    }
+
+    pub fn has_reactions(&self) -> bool {
+        self.reactions.values().any(|m| m.on)
+    }
+
+    pub fn toggle(&mut self, reaction: Reaction, now: f64) {
+        let on = !self.reacted(reaction);
+        self.reactions
+            .insert(reaction, ReactionMark { on, at: now });
+    }
+
+    /// Comments not deleted, oldest first.
+    pub fn visible_comments(&self) -> impl Iterator<Item = &Comment> {
+        self.comments.iter().filter(|c| !c.deleted)
+    }
+
+    /// The draft's text, or "" when there is none.
+    pub fn draft_text(&self) -> &str {
+        self.draft.as_ref().map_or("", |d| d.text.as_str())
+    }
+
+    /// Replaces the draft; an empty text is kept as an empty draft with its time, so that
+    /// clearing the box in one tab wins over an older text in another.
+    pub fn set_draft(&mut self, text: &str, now: f64) {
+        self.draft = Some(Draft {
+            text: text.to_owned(),
+            at: now,
+        });
+    }
+
+    /// Posts the draft text as a comment; refuses an empty or overlong one.
+    pub fn post(&mut self, text: &str, id: String, now: f64) -> Result<(), &'static str> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("Write something before posting: an empty comment cannot be posted.");
+        }
+        if text.chars().count() > MAX_COMMENT_CHARS {
+            return Err("This comment is longer than 5,000 characters: shorten it to post.");
+        }
+        self.comments.push(Comment {
+            id,
+            text: text.to_owned(),
+            posted_at: now,
+            updated_at: now,
+            edited: false,
+            deleted: false,
+        });
+        self.set_draft("", now);
+        Ok(())
+    }
+
+    pub fn edit(&mut self, id: &str, text: &str, now: f64) -> Result<(), &'static str> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("A comment cannot be empty: delete it instead.");
+        }
+        if text.chars().count() > MAX_COMMENT_CHARS {
+            return Err("This comment is longer than 5,000 characters: shorten it to save.");
+        }
+        if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
+            c.text = text.to_owned();
+            c.edited = true;
+            c.updated_at = now;
+        }
+        Ok(())
+    }
+
+    /// Deletes (or, with `deleted = false`, restores) a comment.
+    pub fn set_deleted(&mut self, id: &str, deleted: bool, now: f64) {
+        if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
+            c.deleted = deleted;
+            c.updated_at = now;
+        }
+    }
+
+    /// Combines two versions of the same item, each written by some tab: per reaction,
+    /// draft, comment and progress the later change wins; comments are united by id.
+    pub fn merge(&self, other: &ItemState) -> ItemState {
+        let mut reactions = self.reactions.clone();
+        for (r, mark) in &other.reactions {
+            match reactions.get(r) {
+                Some(mine) if mine.at >= mark.at => {}
+                _ => {
+                    reactions.insert(*r, *mark);
+                }
+            }
+        }
+        let mut comments = self.comments.clone();
+        for theirs in &other.comments {
+            match comments.iter_mut().find(|c| c.id == theirs.id) {
+                Some(mine) if mine.updated_at >= theirs.updated_at => {}
+                Some(mine) => *mine = theirs.clone(),
+                None => comments.push(theirs.clone()),
+            }
+        }
+        comments.sort_by(|a, b| {
+            a.posted_at
+                .total_cmp(&b.posted_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        ItemState {
+            reactions,
+            draft: later(&self.draft, &other.draft, |d| d.at),
+            comments,
+            progress: later(&self.progress, &other.progress, |p| p.at),
+            read: self.read || other.read,
+        }
+    }
+}
+
+fn later<T: Clone>(a: &Option<T>, b: &Option<T>, at: impl Fn(&T) -> f64) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if at(y) > at(x) { y.clone() } else { x.clone() }),
+        (x, None) => x.clone(),
+        (None, y) => y.clone(),
+    }
+}
+
+/// Colour theme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+    Sepia,
+    Contrast,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 5] = [
+        Theme::System,
+        Theme::Light,
+        Theme::Dark,
+        Theme::Sepia,
+        Theme::Contrast,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+            Theme::Sepia => "Sepia",
+            Theme::Contrast => "High contrast",
+        }
+    }
+
+    /// The value of `data-theme` on `<html>`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Sepia => "sepia",
+            Theme::Contrast => "contrast",
+        }
+    }
+}
+
+/// Body font.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FontChoice {
+    #[default]
+    Serif,
+    Sans,
+    Legible,
+}
+
+impl FontChoice {
+    pub const ALL: [FontChoice; 3] = [FontChoice::Serif, FontChoice::Sans, FontChoice::Legible];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FontChoice::Serif => "Serif",
+            FontChoice::Sans => "Sans-serif",
+            FontChoice::Legible => "Atkinson Hyperlegible",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FontChoice::Serif => "serif",
+            FontChoice::Sans => "sans",
+            FontChoice::Legible => "legible",
+        }
+    }
+}
+
+/// Reading settings. Steps are indices into the scales the stylesheet defines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub theme: Theme,
+    /// 0..=7, default 2.
+    pub text_size: u8,
+    /// 0 narrow, 1 medium, 2 wide.
+    pub line_width: u8,
+    pub font: FontChoice,
+    /// 0 tight, 1 normal, 2 loose.
+    pub line_spacing: u8,
+    /// When they were last changed, so the later tab wins.
+    pub at: f64,
+}
+
+impl Settings {
+    pub const TEXT_SIZES: u8 = 8;
+    pub const LINE_WIDTHS: u8 = 3;
+    pub const LINE_SPACINGS: u8 = 3;
+
+    /// Clamps every step into its scale (an imported or old value may be out of range).
+    pub fn clamped(mut self) -> Self {
+        self.text_size = self.text_size.min(Self::TEXT_SIZES - 1);
+        self.line_width = self.line_width.min(Self::LINE_WIDTHS - 1);
+        self.line_spacing = self.line_spacing.min(Self::LINE_SPACINGS - 1);
+        self
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: Theme::System,
+            text_size: 2,
+            line_width: 1,
+            font: FontChoice::Serif,
+            line_spacing: 1,
+            at: 0.0,
+        }
+    }
+}
