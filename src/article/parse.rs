@@ -156,6 +156,15 @@ impl<'a> Line<'a> {
         }
     }
 
+    /// The start of the line: for errors about a blank line.
+    fn start(&self, kind: ParseErrorKind) -> ParseError {
+        ParseError {
+            line: self.number,
+            column: 1,
+            kind,
+        }
+    }
+
     /// Just after the last character of the line: where something missing would go.
     fn end(&self, kind: ParseErrorKind) -> ParseError {
         ParseError {
@@ -191,8 +200,8 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Header values by key, in [`HEADER_KEYS`] order, with the line each came from.
-type Header<'a> = [Option<(&'a str, Line<'a>)>; HEADER_KEYS.len()];
+/// Header values by key, in [`HEADER_KEYS`] order.
+type Header<'a> = [Option<&'a str>; HEADER_KEYS.len()];
 
 /// What the body parser expects next.
 enum State<'a> {
@@ -237,7 +246,7 @@ fn parse_text(text: &str, stats: &mut ParseStats) -> Result<Article, ParseError>
         };
         if t.is_empty() {
             if let Some(missing) = missing {
-                return Err(line.error_at(t, ParseErrorKind::IncompleteRelated(missing)));
+                return Err(line.start(ParseErrorKind::IncompleteRelated(missing)));
             }
             continue;
         }
@@ -290,8 +299,7 @@ fn parse_text(text: &str, stats: &mut ParseStats) -> Result<Article, ParseError>
         _ => {}
     }
 
-    let [title, slug, published, topic, author, lang, summary] =
-        header.map(|field| field.map(|(value, _)| value));
+    let [title, slug, published, topic, author, lang, summary] = header;
     let title = match title {
         Some(title) => title.to_owned(),
         None => derive_title(&paragraphs[0], stats),
@@ -387,7 +395,7 @@ fn parse_header<'a>(
         if let Some(kind) = invalid {
             return Err(line.error_at(trimmed, kind));
         }
-        header[slot] = Some((trimmed, line));
+        header[slot] = Some(trimmed);
     }
     // Unreachable: the look-ahead found the closing line.
     Err(open.error_at(open.text, ParseErrorKind::UnclosedHeader))
@@ -433,12 +441,9 @@ fn is_clock_time(t: &str) -> bool {
 /// The title derived from the lede: see the module documentation.
 fn derive_title(lede: &str, stats: &mut ParseStats) -> String {
     let sentence = first_sentence(lede, MAX_TITLE_CHARS + 1, stats);
-    if let Some((cut, _)) = sentence.char_indices().nth(MAX_TITLE_CHARS) {
+    if char_window_end(sentence, MAX_TITLE_CHARS) < sentence.len() {
         // Too long: cut at a word boundary within 99 characters and mark the cut.
-        let (limit, _) = sentence
-            .char_indices()
-            .nth(MAX_TITLE_CHARS - 1)
-            .unwrap_or((cut, ' '));
+        let limit = char_window_end(sentence, MAX_TITLE_CHARS - 1);
         let head = &sentence[..limit];
         let at_boundary = sentence[limit..].starts_with(char::is_whitespace);
         let word_end = if at_boundary {
@@ -465,35 +470,45 @@ fn derive_title(lede: &str, stats: &mut ParseStats) -> String {
 /// The first sentence of `text`, looking at no more than `window` characters (the whole
 /// window when no sentence ends inside it).
 fn first_sentence<'a>(text: &'a str, window: usize, stats: &mut ParseStats) -> &'a str {
-    let end = text
-        .char_indices()
-        .nth(window)
-        .map_or(text.len(), |(i, _)| i);
-    let scan = &text[..end];
+    let scan = &text[..char_window_end(text, window)];
     stats.bytes += scan.len();
-    let mut chars = scan.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, '.' | '!' | '?') {
-            let mut after = i + c.len_utf8();
-            while let Some(&(j, q)) = chars.peek() {
-                if !matches!(q, '"' | '\'' | '”' | '’' | '»' | ')' | ']') {
-                    break;
-                }
-                chars.next();
-                after = j + q.len_utf8();
-            }
-            let rest = &scan[after..];
-            let ends = match rest.chars().next() {
-                None => true,
-                Some(n) => n.is_whitespace(),
-            };
-            let lowercase_next = rest.trim_start().starts_with(char::is_lowercase);
-            if ends && !lowercase_next && (c != '.' || !is_abbreviation(&scan[..i])) {
-                return &scan[..after];
-            }
+    let bytes = scan.as_bytes();
+    let mut from = 0;
+    // Terminators are ASCII, so a byte search finds them without decoding characters.
+    while let Some(found) = bytes[from..]
+        .iter()
+        .position(|b| matches!(b, b'.' | b'!' | b'?'))
+    {
+        let at = from + found;
+        let mut after = at + 1;
+        let closers = scan[after..]
+            .chars()
+            .take_while(|q| matches!(q, '"' | '\'' | '”' | '’' | '»' | ')' | ']'));
+        after += closers.map(char::len_utf8).sum::<usize>();
+        let rest = &scan[after..];
+        let ends = rest.chars().next().is_none_or(char::is_whitespace);
+        let lowercase_next = rest.trim_start().starts_with(char::is_lowercase);
+        if ends && !lowercase_next && (bytes[at] != b'.' || !is_abbreviation(&scan[..at])) {
+            return &scan[..after];
         }
+        from = after;
     }
     scan
+}
+
+/// The byte offset just after the first `n` characters of `text` (or its length).
+fn char_window_end(text: &str, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        // Every byte that is not a UTF-8 continuation byte starts a character.
+        if (b as i8) >= -0x40 {
+            if seen == n {
+                return i;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// Whether the `.` that ends `before` belongs to an abbreviation rather than ending a sentence:

@@ -43,25 +43,36 @@ pub fn is_valid_slug(s: &str) -> bool {
 /// its first few words (unless they transliterate to nothing).
 pub(crate) fn slugify_with_limit(text: &str, max: usize) -> (String, usize) {
     let max = max.max(1);
-    let mut out = String::with_capacity(max + 8);
+    // Only ASCII is ever pushed, so bytes are as good as characters and cheaper.
+    let mut out: Vec<u8> = Vec::with_capacity(max + 8);
     let mut gap = false;
     let mut visited = 0;
-    let push = |out: &mut String, b: u8, gap: &mut bool| {
+    let push = |out: &mut Vec<u8>, b: u8, gap: &mut bool| {
         if b.is_ascii_alphanumeric() {
             if *gap && !out.is_empty() {
-                out.push('-');
+                out.push(b'-');
             }
             *gap = false;
-            out.push(b.to_ascii_lowercase() as char);
+            out.push(b.to_ascii_lowercase());
         } else if b != b'\'' {
             *gap = true;
         }
     };
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && out.len() <= max {
         visited += 1;
-        if c.is_ascii() {
-            push(&mut out, c as u8, &mut gap);
-        } else if c == '’' || c == 'ʼ' {
+        if bytes[i].is_ascii() {
+            // The common case, without decoding a character.
+            push(&mut out, bytes[i], &mut gap);
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
+        if c == '’' || c == 'ʼ' {
             // Typographic apostrophes vanish like ASCII ones ("Russia’s" -> "russias").
         } else {
             match deunicode_char(c) {
@@ -69,30 +80,21 @@ pub(crate) fn slugify_with_limit(text: &str, max: usize) -> (String, usize) {
                 None => gap = true,
             }
         }
-        if out.len() > max {
-            break;
-        }
     }
     if out.len() > max {
-        let cut = if out.as_bytes()[max] == b'-' {
+        // Hyphens only ever precede a letter or digit, so cutting before one ends on a word.
+        let cut = if out[max] == b'-' {
             max
         } else {
-            match out[..max].rfind('-') {
-                Some(i) if i > 0 => i,
-                _ => max,
-            }
+            out[..max].iter().rposition(|&b| b == b'-').unwrap_or(max)
         };
         out.truncate(cut);
-        // A hard cut can end on a hyphen only if the cap split "x-y"; drop it.
-        while out.ends_with('-') {
-            out.pop();
-        }
     }
     if out.is_empty() {
         visited += text.len();
-        out = format!("article-{:08x}", fnv1a32(text.as_bytes()));
+        return (format!("article-{:08x}", fnv1a32(bytes)), visited);
     }
-    (out, visited)
+    (String::from_utf8(out).unwrap_or_default(), visited)
 }
 
 /// FNV-1a, 32-bit: a tiny, stable hash for fallback slugs (the same on every platform).

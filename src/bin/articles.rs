@@ -182,7 +182,7 @@ fn bench_command(megabytes: f64) -> ExitCode {
         eprintln!("error: {failures} generated articles failed to parse");
         return ExitCode::FAILURE;
     }
-    const RUNS: usize = 7;
+    const RUNS: usize = 10;
     let mut best = Duration::MAX;
     for _ in 0..RUNS {
         let start = Instant::now();
