@@ -4,12 +4,16 @@ mod article_page;
 mod brief_page;
 mod home;
 mod not_found;
+pub mod reader_data;
 mod related;
+mod storage_banner;
+mod your_data;
 
 pub use article_page::{ArticlePage, ArticleView};
 pub use brief_page::BriefPage;
 pub use home::Home;
 pub use not_found::NotFound;
+pub use your_data::YourData;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -48,6 +52,9 @@ pub fn brief_path(article_slug: &str, brief_slug: &str) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let data = reader_data::ReaderData::open();
+    provide_context(data);
+    reader_data::listen_for_changes(data);
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
@@ -57,13 +64,16 @@ pub fn App() -> impl IntoView {
             <header class="site-header">
                 <nav aria-label="Site">
                     <a class="brand" href=href("/")>"Broadsheet"</a>
+                    <a href=href("/data")>"Your data"</a>
                 </nav>
             </header>
+            <storage_banner::StorageBanner/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/article/:slug") view=ArticlePage/>
                     <Route path=path!("/article/:slug/brief/:brief") view=BriefPage/>
+                    <Route path=path!("/data") view=YourData/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -67,10 +67,17 @@ impl Step {
         let status = cmd.status();
         match status {
             Ok(s) if s.success() => {
-                println!("    done: {} ({:.1}s)", self.what, started.elapsed().as_secs_f64())
+                println!(
+                    "    done: {} ({:.1}s)",
+                    self.what,
+                    started.elapsed().as_secs_f64()
+                )
             }
             Ok(s) => self.fail(&format!("exited with {s}"), hint),
-            Err(e) => self.fail(&format!("could not start {:?}: {e}", cmd.get_program()), hint),
+            Err(e) => self.fail(
+                &format!("could not start {:?}: {e}", cmd.get_program()),
+                hint,
+            ),
         }
     }
 
@@ -101,29 +108,61 @@ fn serve() {
 fn test() {
     let started = Instant::now();
     tools::install_all(true);
-    step("cargo fmt --check", tools::command("cargo").args(["fmt", "--all", "--check"]));
+    step(
+        "cargo fmt --check",
+        tools::command("cargo").args(["fmt", "--all", "--check"]),
+    );
     step(
         "cargo clippy --all-targets -- -D warnings",
-        tools::command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        tools::command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     );
     step(
         "clippy for the browser build",
         tools::command("cargo").args([
-            "clippy", "--target", "wasm32-unknown-unknown", "--lib", "--bin", "broadsheet", "--", "-D", "warnings",
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--lib",
+            "--bin",
+            "broadsheet",
+            "--",
+            "-D",
+            "warnings",
         ]),
     );
-    step("host tests (cargo test)", tools::command("cargo").args(["test", "--workspace"]));
+    step(
+        "host tests (cargo test)",
+        tools::command("cargo").args(["test", "--workspace"]),
+    );
     step(
         "check the bundled articles",
-        tools::command("cargo").args(["run", "--quiet", "--bin", "articles", "--", "check", "articles"]),
+        tools::command("cargo").args([
+            "run", "--quiet", "--bin", "articles", "--", "check", "articles",
+        ]),
     );
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
         tools::command("cargo")
-            .args(["test", "--target", "wasm32-unknown-unknown", "--test", "web"])
+            .args([
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "web",
+            ])
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root().join("tests/webdriver.json")),
+            .env(
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                root().join("tests/webdriver.json"),
+            ),
     );
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
@@ -137,14 +176,40 @@ fn test() {
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
     drop(server);
-    println!("xtask: all checks passed in {:.0}s", started.elapsed().as_secs_f64());
+    println!(
+        "xtask: all checks passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// `--test NAME` for every `tests/web*.rs`: the files gated to run in the browser.
+fn browser_test_targets() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("tests"))
+        .expect("tests/ exists")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("web") && n.ends_with(".rs"))
+        .map(|n| n.trim_end_matches(".rs").to_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .flat_map(|n| ["--test".to_owned(), n])
+        .collect()
 }
 
 fn bench() {
     tools::install_all(true);
     step(
         "native parse throughput",
-        tools::command("cargo").args(["run", "--release", "--quiet", "--bin", "articles", "--", "bench"]),
+        tools::command("cargo").args([
+            "run",
+            "--release",
+            "--quiet",
+            "--bin",
+            "articles",
+            "--",
+            "bench",
+        ]),
     );
     let dist = root().join("target/bench-site/reader");
     site::build("/reader/", &dist);

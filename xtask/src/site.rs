@@ -21,7 +21,8 @@ pub fn build(public_url: &str, dist: &Path) {
             .arg(dist)
             .env_remove("NO_COLOR"),
     );
-    write_page_files(dist).unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
+    write_page_files(dist)
+        .unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
 }
 
 /// `/reader` and `reader/` both mean `/reader/`.
@@ -126,7 +127,10 @@ http {{
         );
         let conf_path = run_dir.join("nginx.conf");
         fs::write(&conf_path, conf).expect("write nginx.conf");
-        println!("==> start nginx on 127.0.0.1:{port} serving {}", site_root.display());
+        println!(
+            "==> start nginx on 127.0.0.1:{port} serving {}",
+            site_root.display()
+        );
         let child = Command::new("/usr/sbin/nginx")
             .arg("-c")
             .arg(&conf_path)
@@ -136,7 +140,11 @@ http {{
             .expect("start nginx (apt-get install nginx-light)");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nginx did not start: see {}/error.log", run_dir.display());
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not start: see {}/error.log",
+                run_dir.display()
+            );
             thread::sleep(Duration::from_millis(50));
         }
         Nginx { child, port }
@@ -159,20 +167,40 @@ pub fn report_sizes(dist: &Path) {
     let mut total_raw = 0;
     let mut total_br = 0;
     let mut files: Vec<PathBuf> = fs::read_dir(dist)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
     files.retain(|p| {
         let name = p.file_name().unwrap().to_string_lossy();
-        name == "index.html" || name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")
+        name == "index.html"
+            || name.ends_with(".wasm")
+            || name.ends_with(".js")
+            || name.ends_with(".css")
     });
     files.sort();
     for file in &files {
         let raw = fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-        let out = Command::new("brotli").arg("-c").arg("-q").arg("11").arg(file).output();
+        let out = Command::new("brotli")
+            .arg("-c")
+            .arg("-q")
+            .arg("11")
+            .arg(file)
+            .output();
         let br = out.map(|o| o.stdout.len() as u64).unwrap_or(0);
-        println!("    {:<48} {:>9} B raw {:>9} B brotli", file.file_name().unwrap().to_string_lossy(), raw, br);
+        println!(
+            "    {:<48} {:>9} B raw {:>9} B brotli",
+            file.file_name().unwrap().to_string_lossy(),
+            raw,
+            br
+        );
         total_raw += raw;
         total_br += br;
     }
-    println!("first-load transfer (html+js+wasm+css): {total_raw} B raw, {total_br} B brotli ({:.1} KB)", total_br as f64 / 1024.0);
+    println!(
+        "first-load transfer (html+js+wasm+css): {total_raw} B raw, {total_br} B brotli ({:.1} KB)",
+        total_br as f64 / 1024.0
+    );
 }

@@ -130,7 +130,8 @@ fn cache_dir_created() -> PathBuf {
 
 /// `npm ci` into a cache folder keyed by the lock file's hash; `node_modules` links to it.
 fn npm_packages() {
-    let lock = fs::read(root().join("package-lock.json")).expect("package-lock.json is in the repo");
+    let lock =
+        fs::read(root().join("package-lock.json")).expect("package-lock.json is in the repo");
     let manifest = fs::read(root().join("package.json")).expect("package.json is in the repo");
     let key = fnv1a(&[lock.as_slice(), manifest.as_slice()].concat());
     let dir = cache_dir_created().join(format!("npm-{key:016x}"));
@@ -204,4 +205,3 @@ pub fn command(program: &str) -> Command {
     cmd.env("PATH", path_env()).current_dir(root());
     cmd
 }
-

@@ -1,0 +1,351 @@
+//! Binds the storage layer to signals: the one context every component reads and writes the
+//! reader's data through, and where storage problems become visible state.
+
+use crate::store::{
+    ExportFile, ImportSummary, ItemState, KeyValue, MemoryStore, Repository, Settings, StoreError,
+};
+use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What is wrong with storage right now, for the banner, the status line and "Your data".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Health {
+    /// Storage cannot be used at all; the reason. Everything lives in memory this session.
+    pub unavailable: Option<String>,
+    /// The last write hit the quota; unsaved changes are kept in memory and retried.
+    pub quota_full: bool,
+    /// Damaged data that was set aside, and other one-off notes.
+    pub problems: Vec<String>,
+}
+
+impl Health {
+    pub fn is_ok(&self) -> bool {
+        *self == Health::default()
+    }
+}
+
+/// The reader's data as signals, backed by localStorage (or memory when that is unavailable).
+#[derive(Clone, Copy)]
+pub struct ReaderData {
+    repo: StoredValue<Repository<Box<dyn KeyValue>>, LocalStorage>,
+    items: RwSignal<BTreeMap<String, ItemState>>,
+    /// Items changed in memory and not yet written.
+    pending: StoredValue<BTreeSet<String>>,
+    settings_pending: StoredValue<bool>,
+    pub settings: RwSignal<Settings>,
+    pub health: RwSignal<Health>,
+    /// Bumped after every successful write, so a "saved" status can react.
+    pub saved: RwSignal<u64>,
+}
+
+/// Milliseconds since the epoch.
+pub fn now() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+impl ReaderData {
+    /// Opens the browser's localStorage, or falls back to memory and says so.
+    pub fn open() -> Self {
+        #[cfg(target_arch = "wasm32")]
+        let opened: Result<Box<dyn KeyValue>, StoreError> =
+            crate::store::LocalStore::open().map(|s| Box::new(s) as Box<dyn KeyValue>);
+        #[cfg(not(target_arch = "wasm32"))]
+        let opened: Result<Box<dyn KeyValue>, StoreError> =
+            Err(StoreError::Unavailable("no browser".into()));
+        match opened {
+            Ok(kv) => Self::with_store(kv),
+            Err(e) => {
+                let data = Self::with_store(Box::new(MemoryStore::new()));
+                data.health.update(|h| h.unavailable = Some(e.to_string()));
+                data
+            }
+        }
+    }
+
+    /// Starts from any key-value store (tests pass a [`MemoryStore`]).
+    pub fn with_store(kv: Box<dyn KeyValue>) -> Self {
+        let repo = Repository::new(kv);
+        let mut health = Health::default();
+        let mut settings = Settings::default();
+        let now = now();
+        match repo.migrate(now).and_then(|notes| {
+            health.problems.extend(notes);
+            repo.load_settings(now)
+        }) {
+            Ok(loaded) => {
+                settings = loaded.value;
+                health.problems.extend(loaded.problem);
+            }
+            Err(e) => health.unavailable = Some(e.to_string()),
+        }
+        // A store that throws on first use is as good as missing: keep going from memory.
+        let repo = if health.unavailable.is_some() {
+            Repository::new(Box::new(MemoryStore::new()) as Box<dyn KeyValue>)
+        } else {
+            repo
+        };
+        ReaderData {
+            repo: StoredValue::new_local(repo),
+            items: RwSignal::new(BTreeMap::new()),
+            pending: StoredValue::new(BTreeSet::new()),
+            settings_pending: StoredValue::new(false),
+            settings: RwSignal::new(settings),
+            health: RwSignal::new(health),
+            saved: RwSignal::new(0),
+        }
+    }
+
+    /// The item's state as a memo; loads it from storage on first use.
+    pub fn item(self, id: String) -> Memo<ItemState> {
+        self.load(&id);
+        let items = self.items;
+        Memo::new(move |_| items.with(|m| m.get(&id).cloned().unwrap_or_default()))
+    }
+
+    fn load(self, id: &str) {
+        if self.items.with_untracked(|m| m.contains_key(id)) {
+            return;
+        }
+        let loaded = self.repo.with_value(|r| r.load_item(id, now()));
+        let state = match loaded {
+            Ok(loaded) => {
+                if let Some(problem) = loaded.problem {
+                    self.health.update(|h| h.problems.push(problem));
+                }
+                loaded.value
+            }
+            Err(e) => {
+                self.report(&e);
+                ItemState::default()
+            }
+        };
+        self.items.update(|m| {
+            m.insert(id.to_owned(), state);
+        });
+    }
+
+    /// Changes an item in memory only; [`ReaderData::flush`] writes it (drafts debounce this way).
+    pub fn update_in_memory(self, id: &str, change: impl FnOnce(&mut ItemState)) {
+        self.load(id);
+        self.items
+            .update(|m| change(m.entry(id.to_owned()).or_default()));
+        self.pending.update_value(|p| {
+            p.insert(id.to_owned());
+        });
+    }
+
+    /// Changes an item and writes it at once.
+    pub fn update(self, id: &str, change: impl FnOnce(&mut ItemState)) {
+        self.update_in_memory(id, change);
+        self.flush();
+    }
+
+    pub fn set_settings(self, change: impl FnOnce(&mut Settings)) {
+        self.settings.update(|s| {
+            change(s);
+            s.at = now();
+        });
+        self.settings_pending.set_value(true);
+        self.flush();
+    }
+
+    /// Whether some change is not yet written.
+    pub fn has_pending(self) -> bool {
+        self.settings_pending.get_value() || self.pending.with_value(|p| !p.is_empty())
+    }
+
+    /// Writes every pending change, merging with other tabs. On a full quota the changes stay
+    /// in memory and are retried by the next flush.
+    pub fn flush(self) {
+        let ids: Vec<String> = self.pending.with_value(|p| p.iter().cloned().collect());
+        let mut failed = None;
+        for id in ids {
+            let Some(state) = self.items.with_untracked(|m| m.get(&id).cloned()) else {
+                continue;
+            };
+            match self.repo.with_value(|r| r.save_item(&id, &state)) {
+                Ok(outcome) => {
+                    self.pending.update_value(|p| {
+                        p.remove(&id);
+                    });
+                    if outcome.merged != state {
+                        self.items.update(|m| {
+                            m.insert(id, outcome.merged);
+                        });
+                    }
+                }
+                Err(e) => failed = Some(e),
+            }
+        }
+        if self.settings_pending.get_value() {
+            let settings = self.settings.get_untracked();
+            match self.repo.with_value(|r| r.save_settings(&settings)) {
+                Ok(outcome) => {
+                    self.settings_pending.set_value(false);
+                    if outcome.merged != settings {
+                        self.settings.set(outcome.merged);
+                    }
+                }
+                Err(e) => failed = Some(e),
+            }
+        }
+        match failed {
+            Some(e) => self.report(&e),
+            None => {
+                if self.health.with_untracked(|h| h.quota_full) {
+                    self.health.update(|h| h.quota_full = false);
+                }
+                self.saved.update(|n| *n += 1);
+            }
+        }
+    }
+
+    fn report(self, e: &StoreError) {
+        self.health.update(|h| match e {
+            StoreError::QuotaExceeded => h.quota_full = true,
+            StoreError::Unavailable(why) => h.unavailable = Some(why.clone()),
+        });
+    }
+
+    /// Takes in a change another tab made (the `storage` event). `key: None` means cleared.
+    pub fn on_storage(self, key: Option<&str>, new_value: Option<&str>) {
+        let Some(key) = key else {
+            self.reload_all();
+            return;
+        };
+        if let Some(id) = Repository::<Box<dyn KeyValue>>::item_id(key) {
+            if !self.items.with_untracked(|m| m.contains_key(id)) {
+                return;
+            }
+            let theirs = match new_value.map(Repository::<Box<dyn KeyValue>>::decode_item) {
+                Some(Ok(state)) => state,
+                Some(Err(_)) => return,
+                None => ItemState::default(),
+            };
+            let unsaved = self.pending.with_value(|p| p.contains(id));
+            self.items.update(|m| {
+                let mine = m.entry(id.to_owned()).or_default();
+                *mine = if new_value.is_none() && !unsaved {
+                    theirs
+                } else {
+                    mine.merge(&theirs)
+                };
+            });
+        } else if Repository::<Box<dyn KeyValue>>::is_settings_key(key) {
+            match new_value.map(Repository::<Box<dyn KeyValue>>::decode_settings) {
+                Some(Ok(theirs)) if theirs.at > self.settings.get_untracked().at => {
+                    self.settings.set(theirs)
+                }
+                None => self.settings.set(Settings::default()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Forgets what is in memory (except unsaved changes) and reads storage afresh.
+    fn reload_all(self) {
+        let keep: BTreeSet<String> = self.pending.get_value();
+        self.items.update(|m| m.retain(|id, _| keep.contains(id)));
+        let now = now();
+        if let Ok(loaded) = self.repo.with_value(|r| r.load_settings(now)) {
+            self.settings.set(loaded.value);
+        }
+    }
+
+    pub fn export(self) -> Result<ExportFile, StoreError> {
+        self.flush();
+        self.repo.with_value(|r| r.export(now()))
+    }
+
+    /// Merges an export file in; a bad file changes nothing.
+    pub fn import(self, json: &str) -> Result<ImportSummary, String> {
+        self.flush();
+        let summary = self.repo.with_value(|r| r.import(json))?;
+        self.reload_all();
+        Ok(summary)
+    }
+
+    /// Removes everything, memory included.
+    pub fn delete_all(self) -> Result<usize, StoreError> {
+        let removed = self.repo.with_value(|r| r.delete_all())?;
+        self.pending.set_value(BTreeSet::new());
+        self.settings_pending.set_value(false);
+        self.items.set(BTreeMap::new());
+        self.settings.set(Settings::default());
+        self.health.update(|h| {
+            h.problems.clear();
+            h.quota_full = false;
+        });
+        Ok(removed)
+    }
+
+    pub fn bytes_used(self) -> Result<usize, StoreError> {
+        self.repo.with_value(|r| r.bytes_used())
+    }
+
+    /// Ids of items stored or in memory (for home-page marks).
+    pub fn all_items(self) -> Memo<BTreeMap<String, ItemState>> {
+        let items = self.items;
+        let repo = self.repo;
+        // Stored items not yet loaded are read once here.
+        let ids = repo.with_value(|r| r.item_ids()).unwrap_or_default();
+        for id in ids {
+            self.load(&id);
+        }
+        Memo::new(move |_| items.get())
+    }
+}
+
+/// The reader's data, provided by [`crate::ui::App`].
+pub fn use_reader_data() -> ReaderData {
+    expect_context::<ReaderData>()
+}
+
+/// Keeps this tab in step with others (`storage` events) and writes pending changes when the
+/// page is hidden or closed, so nothing typed a moment before is lost.
+pub fn listen_for_changes(data: ReaderData) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let window = window();
+        let on_storage =
+            Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+                let is_local = e.storage_area().is_some_and(|area| {
+                    window_local_storage().is_some_and(|local| js_sys::Object::is(&area, &local))
+                });
+                if is_local {
+                    data.on_storage(e.key().as_deref(), e.new_value().as_deref());
+                }
+            });
+        let _ =
+            window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+        on_storage.forget();
+        let flush = Closure::<dyn Fn()>::new(move || data.flush());
+        let _ = window.add_event_listener_with_callback("pagehide", flush.as_ref().unchecked_ref());
+        let hidden = Closure::<dyn Fn()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                data.flush();
+            }
+        });
+        let _ = document()
+            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
+        flush.forget();
+        hidden.forget();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = data;
+}
+
+#[cfg(target_arch = "wasm32")]
+fn window_local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}

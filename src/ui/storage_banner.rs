@@ -1,0 +1,30 @@
+//! Tells the reader, on every page, when their data cannot be kept as usual.
+
+use super::reader_data::use_reader_data;
+use leptos::prelude::*;
+
+/// An alert for unavailable storage, a full quota, or damaged data set aside.
+#[component]
+pub fn StorageBanner() -> impl IntoView {
+    let data = use_reader_data();
+    let health = data.health;
+    view! {
+        <div class="storage-banner-region">
+            <Show when=move || health.with(|h| h.unavailable.is_some())>
+                <p class="banner" role="alert">
+                    "Browser storage is unavailable, so nothing can be kept after you close this tab. "
+                    "Your reactions, drafts and comments work for this visit."
+                </p>
+            </Show>
+            <Show when=move || health.with(|h| h.quota_full)>
+                <p class="banner" role="alert">
+                    "Not saved: browser storage is full. Everything you typed is kept in this tab and will be saved as soon as there is room. "
+                    "Free space under "<a href=super::href("/data")>"Your data"</a>"."
+                </p>
+            </Show>
+            <For each=move || health.with(|h| h.problems.clone()) key=|p| p.clone() let:problem>
+                <p class="banner" role="alert">{problem}</p>
+            </For>
+        </div>
+    }
+}
