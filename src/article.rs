@@ -9,5 +9,7 @@ mod slug;
 
 pub use model::{Article, ParseError, ParseErrorKind, Published, RelatedStory};
 pub use parse::{parse, parse_str};
+#[doc(hidden)]
+pub use parse::{parse_with_stats, ParseStats};
 pub use reading_time::reading_minutes;
-pub use slug::slugify;
+pub use slug::{is_valid_slug, slugify};

@@ -77,6 +77,8 @@ pub enum ParseErrorKind {
     UnclosedHeader,
     InvalidDate(String),
     EmptyHeaderValue(String),
+    /// A header `slug:` that is not lowercase letters, digits and single hyphens.
+    InvalidSlug(String),
     /// Another bundled article already uses this slug.
     DuplicateSlug(String),
 }
@@ -110,6 +112,10 @@ impl fmt::Display for ParseErrorKind {
                 "invalid date {d:?}: expected RFC 3339, e.g. 2025-04-03T08:15:00Z"
             ),
             Self::EmptyHeaderValue(k) => write!(f, "header key {k:?} has no value"),
+            Self::InvalidSlug(s) => write!(
+                f,
+                "invalid slug {s:?}: use lowercase letters a-z, digits and single hyphens, at most 80 characters"
+            ),
             Self::DuplicateSlug(s) => write!(
                 f,
                 "duplicate slug {s:?}: another article already uses it; set a distinct `slug:` in the header"

@@ -150,13 +150,8 @@ fn test() {
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
         tools::command("cargo")
-            .args([
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--test",
-                "web",
-            ])
+            .args(["test", "--target", "wasm32-unknown-unknown"])
+            .args(browser_test_targets())
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
             .env(
