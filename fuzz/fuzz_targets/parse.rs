@@ -1,7 +1,7 @@
 //! Fuzz target: the article parser never panics, and every error points inside the input.
 //!
-//! Run with `cargo +nightly fuzz run parse` from `fuzz/` (after `cargo install cargo-fuzz`). A crash found here becomes a named
-//! case in `tests/parse_properties.rs` (`regressions`).
+//! Run with `cargo +nightly fuzz run parse` from `fuzz/` (after `cargo install cargo-fuzz`).
+//! A crash found here becomes a named case in `tests/parse_properties.rs` (`regressions`).
 
 #![no_main]
 
