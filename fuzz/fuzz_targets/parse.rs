@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             let text = String::from_utf8_lossy(bytes);
-            let line = text.split('\n').nth(e.line - 1).expect("error line inside the input");
+            let line = text
+                .split('\n')
+                .nth(e.line - 1)
+                .expect("error line inside the input");
             assert!(e.column >= 1 && e.column <= line.chars().count() + 1, "{e}");
         }
     }
