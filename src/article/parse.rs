@@ -26,21 +26,27 @@
 //!   as written and points at the first character of the offending thing.
 //! - Header: blank lines inside it are allowed; values are taken literally (no YAML quoting);
 //!   keys are lowercase. A header whose closing `---` never comes is reported at its opening
-//!   `---`, not at the first body line that happens to lack a colon.
+//!   `---`, not at the first body line that happens to lack a colon. `published` must be valid
+//!   RFC 3339 (real calendar day, offset within ±23:59); `slug` must already be a slug
+//!   ([`ParseErrorKind::InvalidSlug`]). Value errors point at the value, key errors at the key,
+//!   an empty value just after the colon.
 //! - Related entries are three consecutive non-blank lines; blank lines may separate entries.
 //!   An entry cut short by a blank line, a comment footer line, a clock time where a topic or
 //!   summary belongs, or the end of the file is [`ParseErrorKind::IncompleteRelated`] at the
 //!   place where the missing line should be (the end of the last line for the end of the file).
-//!   A `Read next` line with no entries after it is allowed.
-//! - Comment footer lines (`What is your opinion on this topic?`, `Leave the first comment`,
-//!   `N comments`, `1 comment`) are never body text: they are dropped wherever a paragraph or
-//!   an entry could start, and set [`Article::comments_prompt`].
+//!   Once `Read next` has come, every other line must belong to an entry (or the footer): body
+//!   text there is a [`ParseErrorKind::BadClockTime`]. A `Read next` with no entries is allowed.
+//! - Comment footer lines (exactly `What is your opinion on this topic?`, `Leave the first
+//!   comment`, or digits (commas allowed) then ` comments`/` comment`) are never body text: they
+//!   are dropped wherever a paragraph or an entry could start, and set
+//!   [`Article::comments_prompt`].
 //! - [`ParseErrorKind::NoBody`] points at the `Read next` line when related stories come before
 //!   any paragraph, otherwise at the end of the input.
 //! - Derived title: the lede's first sentence (ending at `.`, `!` or `?`, plus any closing
 //!   quotes, before a space or the end; not before a lowercase word, and for `.` not after an
-//!   initial or abbreviation like "U.S." or "Mr."). A plain final `.` is dropped. Longer than 100 characters, it is cut at the
-//!   last word boundary within 99 characters, trailing punctuation removed, and `…` appended.
+//!   initial or abbreviation like "U.S." or "Mr."). A plain final `.` is dropped. Longer than
+//!   100 characters, it is cut at the last word boundary within 99 characters, trailing
+//!   punctuation removed, and `…` appended.
 //! - Related slugs: the summary's first sentence, slugified and capped at 60 characters, with
 //!   `-2`, `-3`… appended on a clash within the article.
 //!

@@ -10,7 +10,7 @@ use deunicode::deunicode_char;
 /// The longest slug [`slugify`] returns, in bytes (slugs are ASCII, so also in characters).
 pub const MAX_SLUG_LEN: usize = 80;
 
-/// The slug for `text`: at most [`MAX_SLUG_LEN`] characters, cut at a hyphen where possible.
+/// The slug for `text`: at most 80 characters, cut at a hyphen where possible.
 ///
 /// ```
 /// use broadsheet::article::slugify;
@@ -23,7 +23,7 @@ pub fn slugify(text: &str) -> String {
     slugify_with_limit(text, MAX_SLUG_LEN).0
 }
 
-/// Whether `s` is exactly what a slug may be: non-empty, at most [`MAX_SLUG_LEN`] characters
+/// Whether `s` is exactly what a slug may be: non-empty, at most 80 characters
 /// of `a-z`, `0-9` and `-`, with no leading, trailing or doubled hyphen.
 pub fn is_valid_slug(s: &str) -> bool {
     let b = s.as_bytes();
