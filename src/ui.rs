@@ -2,10 +2,14 @@
 
 mod article_page;
 mod brief_page;
+mod comments;
 mod home;
 mod not_found;
+mod reactions;
 pub mod reader_data;
 mod related;
+mod settings;
+mod share;
 mod storage_banner;
 mod your_data;
 
@@ -55,6 +59,7 @@ pub fn App() -> impl IntoView {
     let data = reader_data::ReaderData::open();
     provide_context(data);
     reader_data::listen_for_changes(data);
+    settings::apply_settings(data);
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
@@ -68,6 +73,7 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <storage_banner::StorageBanner/>
+            <FocusOnNavigation/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
@@ -122,4 +128,47 @@ pub fn human_date(rfc3339: &str) -> String {
         }
         _ => rfc3339.to_owned(),
     }
+}
+
+/// "28 Nov 2026, 08:15" in the reader's local time, from milliseconds since the epoch.
+pub fn human_time(ms: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!(
+            "{} {} {}, {:02}:{:02}",
+            date.get_date(),
+            MONTHS[date.get_month() as usize % 12],
+            date.get_full_year(),
+            date.get_hours(),
+            date.get_minutes()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("{ms}")
+    }
+}
+
+/// After a client-side navigation, moves focus to the new page's `h1` so screen-reader and
+/// keyboard users start at the top of what changed (not on the first load).
+#[component]
+fn FocusOnNavigation() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(|| {
+                if let Ok(Some(h1)) = document().query_selector("main h1") {
+                    if let Ok(h1) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h1) {
+                        let _ = h1.focus();
+                    }
+                }
+            });
+        }
+        path
+    });
 }

@@ -1,6 +1,10 @@
-//! The article page: headline, meta, body paragraphs with anchors, and Read next.
+//! The article page: headline, meta, body paragraphs with anchors, reactions, comments and
+//! Read next; reading progress is remembered as paragraph plus offset.
 
-use super::{reading_time_label, related::ReadNext, NotFound};
+use super::{
+    comments::Comments, reactions::Reactions, reader_data::use_reader_data, reading_time_label,
+    related::ReadNext, settings::ReadingSettings, share::ShareButton, NotFound,
+};
 use crate::{article::Article, corpus::Corpus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,6 +23,11 @@ pub fn ArticlePage() -> impl IntoView {
     }
 }
 
+/// The storage id of an article.
+pub fn article_item_id(slug: &str) -> String {
+    format!("article/{slug}")
+}
+
 /// The reading view of one article.
 #[component]
 pub fn ArticleView(
@@ -26,6 +35,9 @@ pub fn ArticleView(
     article: &'static Article,
 ) -> impl IntoView {
     let [low, high] = article.reading_minutes;
+    let item_id = article_item_id(&article.slug);
+    let (copied, set_copied) = signal(String::new());
+    progress::track(item_id.clone());
     view! {
         <Title text=article.title.clone()/>
         <article class="article" lang=article.lang.clone()>
@@ -37,6 +49,10 @@ pub fn ArticleView(
                     {article.published.clone().map(super::published_time)}
                     <span class="reading-time">{reading_time_label(low, high)}</span>
                 </p>
+                <div class="article-tools">
+                    <ReadingSettings/>
+                    <ShareButton title=article.title.clone()/>
+                </div>
             </header>
             <div class="article-body">
                 {article
@@ -44,18 +60,153 @@ pub fn ArticleView(
                     .iter()
                     .enumerate()
                     .map(|(i, text)| {
-                        let id = format!("p{}", i + 1);
+                        let n = i + 1;
+                        let id = format!("p{n}");
+                        let copy_link = move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            let id = format!("p{n}");
+                            progress::go_to_paragraph(&id, true);
+                            let url = format!("{}#{id}", super::share::page_url());
+                            leptos::task::spawn_local(async move {
+                                let message = if super::share::copy_text(&url).await {
+                                    format!("Link to paragraph {n} copied")
+                                } else {
+                                    format!("Link to paragraph {n}: {url}")
+                                };
+                                set_copied.set(message);
+                            });
+                        };
                         view! {
                             <p id=id.clone() class:lede=i == 0>
                                 {text.clone()}
                                 " "
-                                <a class="para-link" href=format!("#{id}") aria-label=format!("Link to paragraph {}", i + 1)>"¶"</a>
+                                <a
+                                    class="para-link"
+                                    href=format!("#{id}")
+                                    aria-label=format!("Copy link to paragraph {n}")
+                                    on:click=copy_link
+                                >
+                                    "¶"
+                                </a>
                             </p>
                         }
                     })
                     .collect_view()}
+                <p class="visually-hidden" role="status">{copied}</p>
             </div>
         </article>
+        <Reactions item_id=item_id.clone()/>
+        <Comments item_id=item_id/>
         <ReadNext article=article/>
+    }
+}
+
+/// Reading progress: saved while scrolling (throttled), restored on return.
+mod progress {
+    use super::use_reader_data;
+    use crate::ui::reader_data::now;
+    use leptos::prelude::*;
+
+    /// Writes at most this often while scrolling; `pagehide` writes the rest.
+    #[cfg(target_arch = "wasm32")]
+    const SAVE_EVERY_MS: f64 = 1000.0;
+
+    /// Scrolls to a paragraph by id and highlights it; `update_url` puts `#id` in the address.
+    pub fn go_to_paragraph(id: &str, update_url: bool) {
+        let Some(element) = document().get_element_by_id(id) else {
+            return;
+        };
+        if let Ok(Some(old)) = document().query_selector(".article-body .highlight") {
+            let _ = old.class_list().remove_1("highlight");
+        }
+        let _ = element.class_list().add_1("highlight");
+        element.scroll_into_view();
+        if update_url {
+            let _ = window().history().and_then(|h| {
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{id}")))
+            });
+        }
+    }
+
+    /// Restores the saved position (or the `#pN` in the URL) once, then tracks scrolling.
+    pub fn track(item_id: String) {
+        let data = use_reader_data();
+        let item = data.item(item_id.clone());
+        let saved = item.with_untracked(|s| s.progress);
+        Effect::new(move |_| {
+            let hash = window().location().hash().unwrap_or_default();
+            if let Some(id) = hash.strip_prefix('#').filter(|h| h.starts_with('p')) {
+                go_to_paragraph(id, false);
+            } else if let Some(p) = saved {
+                restore(p.paragraph, p.offset);
+            }
+        });
+        #[cfg(target_arch = "wasm32")]
+        {
+            let last_write = StoredValue::new(0.0f64);
+            let handle = window_event_listener(leptos::ev::scroll, move |_| {
+                let Some((paragraph, offset, at_end)) = position() else {
+                    return;
+                };
+                let t = now();
+                data.update_in_memory(&item_id, |s| {
+                    s.progress = Some(crate::store::Progress {
+                        paragraph,
+                        offset,
+                        at: t,
+                    });
+                    s.read |= at_end;
+                });
+                if t - last_write.get_value() > SAVE_EVERY_MS {
+                    last_write.set_value(t);
+                    data.flush();
+                }
+            });
+            on_cleanup(move || {
+                handle.remove();
+                data.flush();
+            });
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = (item_id, now);
+    }
+
+    fn paragraphs() -> Vec<web_sys::Element> {
+        let Ok(list) = document().query_selector_all(".article-body > p[id]") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+            .collect()
+    }
+
+    /// The first paragraph still on screen, how far it is scrolled past (0–1), and whether
+    /// the end of the article is in view.
+    #[cfg(target_arch = "wasm32")]
+    fn position() -> Option<(usize, f64, bool)> {
+        let paragraphs = paragraphs();
+        let viewport = window().inner_height().ok()?.as_f64()?;
+        let last = paragraphs.last()?.get_bounding_client_rect();
+        let at_end = last.bottom() <= viewport;
+        let (index, rect) = paragraphs
+            .iter()
+            .map(|p| p.get_bounding_client_rect())
+            .enumerate()
+            .find(|(_, r)| r.bottom() > 0.0)?;
+        let offset = if rect.height() > 0.0 {
+            (-rect.top() / rect.height()).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Some((index, offset, at_end))
+    }
+
+    fn restore(paragraph: usize, offset: f64) {
+        if let Some(p) = paragraphs().get(paragraph) {
+            let rect = p.get_bounding_client_rect();
+            let y = window().scroll_y().unwrap_or(0.0) + rect.top() + rect.height() * offset;
+            window().scroll_to_with_x_and_y(0.0, y);
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! A brief: the page of a related story whose full text is not bundled.
 
-use super::{article_path, href, NotFound};
+use super::{
+    article_path, comments::Comments, href, reactions::Reactions, settings::ReadingSettings,
+    share::ShareButton, NotFound,
+};
 use crate::corpus::Corpus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,15 +27,28 @@ pub fn BriefPage() -> impl IntoView {
                     <p class="kicker">"Brief"</p>
                     <h1 tabindex="-1">{entry.topic.clone()}</h1>
                     <p class="article-meta"><time>{entry.time.clone()}</time></p>
+                    <div class="article-tools">
+                        <ReadingSettings/>
+                        <ShareButton title=entry.topic.clone()/>
+                    </div>
                 </header>
-                <p class="lede">{entry.summary.clone()}</p>
+                <div class="article-body">
+                    <p class="lede">{entry.summary.clone()}</p>
+                </div>
                 <p class="brief-note">
                     "The full story is not bundled with this reader. This brief was listed under "
                     <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
                     "."
                 </p>
             </article>
+            <Reactions item_id=brief_item_id(&article.slug, &entry.slug)/>
+            <Comments item_id=brief_item_id(&article.slug, &entry.slug)/>
         }
         .into_any()
     }
+}
+
+/// The storage id of a brief.
+pub fn brief_item_id(article_slug: &str, brief_slug: &str) -> String {
+    format!("brief/{article_slug}/{brief_slug}")
 }

@@ -1,0 +1,218 @@
+//! Comments kept on this device: a draft that is never lost, posting, editing and deleting.
+
+use super::reader_data::{now, use_reader_data};
+use crate::store::{Comment, MAX_COMMENT_CHARS};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// Drafts are written at most this often while typing (and at once when the page is hidden).
+const DRAFT_DEBOUNCE: Duration = Duration::from_millis(500);
+
+/// The comment section of an article or brief.
+#[component]
+pub fn Comments(
+    /// Storage id of the article or brief.
+    item_id: String,
+) -> impl IntoView {
+    let data = use_reader_data();
+    let item = data.item(item_id.clone());
+    let item_id = StoredValue::new(item_id);
+    let (status, set_status) = signal(String::new());
+    let (error, set_error) = signal(None::<&'static str>);
+    let (undo, set_undo) = signal(None::<String>);
+    let save_scheduled = StoredValue::new(false);
+    let draft = move || item.with(|s| s.draft_text().to_owned());
+    let count = move || item.with(|s| s.draft_text().chars().count());
+    let counter_class = move || {
+        if count() > MAX_COMMENT_CHARS {
+            "counter over"
+        } else {
+            "counter"
+        }
+    };
+
+    // After a debounced write succeeds, say so.
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        data.update_in_memory(&item_id.get_value(), |s| s.set_draft(&text, now()));
+        set_error.set(None);
+        if !save_scheduled.get_value() {
+            save_scheduled.set_value(true);
+            set_timeout(
+                move || {
+                    save_scheduled.set_value(false);
+                    data.flush();
+                    if !data.has_pending() {
+                        set_status.set("Draft saved".to_owned());
+                    }
+                },
+                DRAFT_DEBOUNCE,
+            );
+        }
+    };
+    let post = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = draft();
+        let id = comment_id();
+        let mut result = Ok(());
+        data.update(&item_id.get_value(), |s| result = s.post(&text, id, now()));
+        match result {
+            Ok(()) => {
+                set_error.set(None);
+                set_status.set("Comment posted".to_owned());
+            }
+            Err(message) => set_error.set(Some(message)),
+        }
+    };
+    let discard = move |_| {
+        data.update(&item_id.get_value(), |s| s.set_draft("", now()));
+        set_status.set("Draft discarded".to_owned());
+    };
+    let comments = move || item.with(|s| s.visible_comments().cloned().collect::<Vec<_>>());
+    let delete = Callback::new(move |id: String| {
+        data.update(&item_id.get_value(), |s| s.set_deleted(&id, true, now()));
+        set_undo.set(Some(id));
+        set_status.set("Comment deleted".to_owned());
+    });
+    let restore = move |_| {
+        if let Some(id) = undo.get_untracked() {
+            data.update(&item_id.get_value(), |s| s.set_deleted(&id, false, now()));
+            set_undo.set(None);
+            set_status.set("Comment restored".to_owned());
+        }
+    };
+    let edit = Callback::new(move |(id, text): (String, String)| {
+        let mut result = Ok(());
+        data.update(&item_id.get_value(), |s| result = s.edit(&id, &text, now()));
+        if result.is_ok() {
+            set_status.set("Comment updated".to_owned());
+        }
+        result
+    });
+
+    view! {
+        <section class="comments" aria-labelledby="comments-title">
+            <h2 id="comments-title">"What is your opinion on this topic?"</h2>
+            <Show
+                when=move || !comments().is_empty()
+                fallback=|| view! { <p class="comment-count">"Leave the first comment"</p> }
+            >
+                <p class="comment-count">
+                    {move || match comments().len() {
+                        1 => "1 comment".to_owned(),
+                        n => format!("{n} comments"),
+                    }}
+                </p>
+                <ol class="comment-list" aria-label="Comments">
+                    <For each=comments key=|c| (c.id.clone(), c.updated_at.to_bits()) let:comment>
+                        <CommentItem comment=comment on_delete=delete on_edit=edit/>
+                    </For>
+                </ol>
+            </Show>
+            <form class="comment-form" on:submit=post novalidate>
+                <label for="comment-box">"Your comment"</label>
+                <textarea
+                    id="comment-box"
+                    name="comment"
+                    rows="5"
+                    aria-describedby="comment-counter comment-note"
+                    aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                    prop:value=draft
+                    on:input=on_input
+                ></textarea>
+                <p id="comment-counter" class=counter_class>
+                    {move || format!("{} / 5,000 characters", count())}
+                </p>
+                <p id="comment-note" class="note">"Your comment is kept on this device only."</p>
+                {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                <div class="form-actions">
+                    <button type="submit" class="primary">"Post comment"</button>
+                    <Show when=move || !draft().is_empty()>
+                        <button type="button" on:click=discard>"Discard draft"</button>
+                    </Show>
+                </div>
+                <p class="form-status" role="status">
+                    {move || status.get()}
+                    <Show when=move || undo.get().is_some()>
+                        " "
+                        <button type="button" class="link-button" on:click=restore>"Undo"</button>
+                    </Show>
+                </p>
+            </form>
+        </section>
+    }
+}
+
+/// A comment id unique across tabs: the time plus a random part.
+fn comment_id() -> String {
+    #[cfg(target_arch = "wasm32")]
+    let random = (js_sys::Math::random() * 1e12) as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let random = 0u64;
+    format!("{:x}-{random:x}", now() as u64)
+}
+
+/// One posted comment, with edit and delete.
+#[component]
+fn CommentItem(
+    /// The comment to show.
+    comment: Comment,
+    /// Called with the comment id to delete it.
+    on_delete: Callback<String>,
+    /// Called with (id, new text); returns an error message when the text is refused.
+    on_edit: Callback<(String, String), Result<(), &'static str>>,
+) -> impl IntoView {
+    let (editing, set_editing) = signal(false);
+    let (edit_text, set_edit_text) = signal(comment.text.clone());
+    let (edit_error, set_edit_error) = signal(None::<&'static str>);
+    let id = StoredValue::new(comment.id.clone());
+    let posted = super::human_time(comment.posted_at);
+    let edited = comment.edited;
+    let text = comment.text.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match on_edit.run((id.get_value(), edit_text.get_untracked())) {
+            Ok(()) => set_editing.set(false),
+            Err(message) => set_edit_error.set(Some(message)),
+        }
+    };
+    view! {
+        <li class="comment">
+            <Show
+                when=move || editing.get()
+                fallback=move || {
+                    let text = text.clone();
+                    let posted = posted.clone();
+                    view! {
+                        <p class="comment-text">{text}</p>
+                        <p class="comment-meta">
+                            {posted}
+                            {edited.then_some(" · edited")}
+                            " · kept on this device"
+                        </p>
+                        <div class="comment-actions">
+                            <button type="button" class="link-button" on:click=move |_| set_editing.set(true)>
+                                "Edit"
+                            </button>
+                            <button type="button" class="link-button" on:click=move |_| on_delete.run(id.get_value())>
+                                "Delete"
+                            </button>
+                        </div>
+                    }
+                }
+            >
+                <form class="comment-edit" on:submit=save novalidate>
+                    <label>
+                        "Edit comment"
+                        <textarea rows="4" prop:value=edit_text on:input=move |ev| set_edit_text.set(event_target_value(&ev))></textarea>
+                    </label>
+                    {move || edit_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                    <div class="form-actions">
+                        <button type="submit" class="primary">"Save"</button>
+                        <button type="button" on:click=move |_| set_editing.set(false)>"Cancel"</button>
+                    </div>
+                </form>
+            </Show>
+        </li>
+    }
+}
