@@ -120,3 +120,19 @@ impl<T: KeyValue + ?Sized> KeyValue for Box<T> {
         (**self).keys()
     }
 }
+
+/// Lets several repositories share one store, as two tabs share one localStorage.
+impl<T: KeyValue + ?Sized> KeyValue for std::rc::Rc<T> {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        (**self).keys()
+    }
+}

@@ -34,6 +34,8 @@ pub struct Loaded<T> {
 pub struct SaveOutcome<T> {
     /// The value now stored: this tab's change merged with any other tab's.
     pub merged: T,
+    /// A message for the reader when the stored value did not decode and was set aside first.
+    pub problem: Option<String>,
 }
 
 /// One file with everything the reader has kept.
@@ -165,8 +167,7 @@ impl<K: KeyValue> Repository<K> {
                 false
             };
             if !ok {
-                let backup = format!("{BACKUP_PREFIX}{key}:{now}");
-                self.kv.set(&backup, &raw)?;
+                let backup = self.back_up(key, &raw, now)?;
                 notes.push(format!(
                     "Old saved data “{key}” could not be read; it was kept as “{backup}”."
                 ));
@@ -203,9 +204,8 @@ impl<K: KeyValue> Repository<K> {
                 problem: None,
             }),
             Err(why) => {
-                let backup = format!("{BACKUP_PREFIX}{key}:{now}");
-                let problem = match self.kv.set(&backup, &raw) {
-                    Ok(()) => {
+                let problem = match self.back_up(key, &raw, now) {
+                    Ok(backup) => {
                         self.kv.remove(key)?;
                         format!(
                             "Saved {what} could not be read ({why}). The damaged data was kept under “{backup}” and nothing was overwritten; starting afresh."
@@ -224,6 +224,45 @@ impl<K: KeyValue> Repository<K> {
         }
     }
 
+    /// Copies a damaged value to a backup key of its own (never over an earlier backup).
+    fn back_up(&self, key: &str, raw: &str, stamp: f64) -> Result<String, StoreError> {
+        let base = format!("{BACKUP_PREFIX}{key}:{stamp}");
+        let mut backup = base.clone();
+        let mut n = 1;
+        while self.kv.get(&backup)?.is_some() {
+            n += 1;
+            backup = format!("{base}-{n}");
+        }
+        self.kv.set(&backup, raw)?;
+        Ok(backup)
+    }
+
+    /// Reads what is stored under `key` for a merge. A value that does not decode is first set
+    /// aside under a backup key, so the write that follows never overwrites it; when there is no
+    /// room for that copy, the error is returned and nothing is written.
+    fn stored_for_merge<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: &str,
+        what: &str,
+        stamp: f64,
+    ) -> Result<(Option<T>, Option<String>), StoreError> {
+        let Some(raw) = self.kv.get(key)? else {
+            return Ok((None, None));
+        };
+        match decode::<T>(&raw) {
+            Ok(value) => Ok((Some(value), None)),
+            Err(why) => {
+                let backup = self.back_up(key, &raw, stamp)?;
+                Ok((
+                    None,
+                    Some(format!(
+                        "Saved {what} could not be read ({why}). The damaged data was kept under “{backup}” and nothing was overwritten."
+                    )),
+                ))
+            }
+        }
+    }
+
     pub fn load_item(&self, id: &str, now: f64) -> Result<Loaded<ItemState>, StoreError> {
         self.load(
             &Self::item_key(id),
@@ -233,17 +272,19 @@ impl<K: KeyValue> Repository<K> {
     }
 
     /// Writes `state`, first merging whatever another tab stored since, and returns the result.
+    /// Damaged stored data is set aside under a backup key first, never overwritten.
     pub fn save_item(
         &self,
         id: &str,
         state: &ItemState,
     ) -> Result<SaveOutcome<ItemState>, StoreError> {
         let key = Self::item_key(id);
-        let merged = match self
-            .kv
-            .get(&key)?
-            .and_then(|raw| decode::<ItemState>(&raw).ok())
-        {
+        let (stored, problem) = self.stored_for_merge::<ItemState>(
+            &key,
+            &format!("reactions and comments for {id}"),
+            last_change(state),
+        )?;
+        let merged = match stored {
             Some(stored) => state.merge(&stored),
             None => state.clone(),
         };
@@ -252,7 +293,7 @@ impl<K: KeyValue> Repository<K> {
         } else {
             self.kv.set(&key, &encode(&merged))?;
         }
-        Ok(SaveOutcome { merged })
+        Ok(SaveOutcome { merged, problem })
     }
 
     pub fn load_settings(&self, now: f64) -> Result<Loaded<Settings>, StoreError> {
@@ -262,19 +303,22 @@ impl<K: KeyValue> Repository<K> {
     }
 
     /// Writes settings unless another tab stored newer ones; returns the ones now in force.
+    /// Damaged stored settings are set aside under a backup key first, never overwritten.
     pub fn save_settings(&self, settings: &Settings) -> Result<SaveOutcome<Settings>, StoreError> {
-        if let Some(stored) = self
-            .kv
-            .get(SETTINGS_KEY)?
-            .and_then(|raw| decode::<Settings>(&raw).ok())
-        {
+        let (stored, problem) =
+            self.stored_for_merge::<Settings>(SETTINGS_KEY, "reading settings", settings.at)?;
+        if let Some(stored) = stored {
             if stored.at > settings.at {
-                return Ok(SaveOutcome { merged: stored });
+                return Ok(SaveOutcome {
+                    merged: stored.clamped(),
+                    problem,
+                });
             }
         }
         self.kv.set(SETTINGS_KEY, &encode(settings))?;
         Ok(SaveOutcome {
             merged: settings.clone(),
+            problem,
         })
     }
 
@@ -349,35 +393,62 @@ impl<K: KeyValue> Repository<K> {
             }
             writes.push((id.clone(), after));
         }
-        for (id, item) in &writes {
-            self.save_item(id, item)
-                .map_err(|e| format!("Import stopped part-way: {e}."))?;
+        let settings = {
+            let current = self
+                .load_settings(file.exported_at)
+                .map_err(|e| e.to_string())?
+                .value;
+            let incoming = file.settings.clone().clamped();
+            (file.settings.at > current.at && incoming != current).then_some(incoming)
+        };
+        // Remember what was there, so a write that fails part-way can be undone.
+        let mut undo = Vec::new();
+        let mut keys: Vec<String> = writes.iter().map(|(id, _)| Self::item_key(id)).collect();
+        if settings.is_some() {
+            keys.push(SETTINGS_KEY.to_owned());
         }
-        let current = self
-            .load_settings(file.exported_at)
-            .map_err(|e| e.to_string())?
-            .value;
-        if file.settings.at > current.at && file.settings.clone().clamped() != current {
-            self.save_settings(&file.settings.clone().clamped())
-                .map_err(|e| e.to_string())?;
-            summary.settings_changed = true;
+        for key in keys {
+            let raw = self.kv.get(&key).map_err(|e| e.to_string())?;
+            undo.push((key, raw));
         }
+        let written = writes
+            .iter()
+            .try_for_each(|(id, item)| self.save_item(id, item).map(drop))
+            .and_then(|()| match &settings {
+                Some(settings) => self.save_settings(settings).map(drop),
+                None => Ok(()),
+            });
+        if let Err(e) = written {
+            // Put every key back as it was, removing first so the old values fit again.
+            for (key, _) in &undo {
+                let _ = self.kv.remove(key);
+            }
+            for (key, raw) in &undo {
+                if let Some(raw) = raw {
+                    let _ = self.kv.set(key, raw);
+                }
+            }
+            return Err(format!("Nothing was imported: {e}."));
+        }
+        summary.settings_changed = settings.is_some();
         Ok(summary)
     }
 
-    /// Removes every key of this app, backups included. Returns how many were removed.
+    /// Removes every key of this app, backups included. Returns how many were removed (the
+    /// schema marker stays, so a later start does not look for v0 data, and is not counted).
     pub fn delete_all(&self) -> Result<usize, StoreError> {
         let ours: Vec<String> = self
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(NAMESPACE))
+            .filter(|k| k.starts_with(NAMESPACE) && k != SCHEMA_KEY)
             .collect();
         for key in &ours {
             self.kv.remove(key)?;
         }
-        // Keep the schema marker so a later start does not look for v0 data.
-        self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
+            self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        }
         Ok(ours.len())
     }
 
@@ -399,6 +470,19 @@ impl<K: KeyValue> Repository<K> {
             .filter(|k| k.starts_with(BACKUP_PREFIX))
             .collect())
     }
+}
+
+/// When an item last changed: a stamp for a backup key made while saving it.
+fn last_change(state: &ItemState) -> f64 {
+    let reactions = state.reactions.values().map(|m| m.at);
+    let draft = state.draft.iter().map(|d| d.at);
+    let comments = state.comments.iter().map(|c| c.updated_at);
+    let progress = state.progress.iter().map(|p| p.at);
+    reactions
+        .chain(draft)
+        .chain(comments)
+        .chain(progress)
+        .fold(0.0, f64::max)
 }
 
 fn encode<T: Serialize>(value: &T) -> String {

@@ -77,13 +77,23 @@ impl ReaderData {
         let mut health = Health::default();
         let mut settings = Settings::default();
         let now = now();
-        match repo.migrate(now).and_then(|notes| {
+        let started = repo.migrate(now).and_then(|notes| {
             health.problems.extend(notes);
             repo.load_settings(now)
-        }) {
+        });
+        match started {
             Ok(loaded) => {
                 settings = loaded.value;
                 health.problems.extend(loaded.problem);
+            }
+            // Full but readable: keep the real store, so what is saved shows and later
+            // writes are retried once there is room.
+            Err(StoreError::QuotaExceeded) => {
+                health.quota_full = true;
+                if let Ok(loaded) = repo.load_settings(now) {
+                    settings = loaded.value;
+                    health.problems.extend(loaded.problem);
+                }
             }
             Err(e) => health.unavailable = Some(e.to_string()),
         }
@@ -177,6 +187,9 @@ impl ReaderData {
                     self.pending.update_value(|p| {
                         p.remove(&id);
                     });
+                    if let Some(problem) = outcome.problem {
+                        self.health.update(|h| h.problems.push(problem));
+                    }
                     if outcome.merged != state {
                         self.items.update(|m| {
                             m.insert(id, outcome.merged);
@@ -191,6 +204,9 @@ impl ReaderData {
             match self.repo.with_value(|r| r.save_settings(&settings)) {
                 Ok(outcome) => {
                     self.settings_pending.set_value(false);
+                    if let Some(problem) = outcome.problem {
+                        self.health.update(|h| h.problems.push(problem));
+                    }
                     if outcome.merged != settings {
                         self.settings.set(outcome.merged);
                     }
@@ -251,13 +267,42 @@ impl ReaderData {
         }
     }
 
-    /// Forgets what is in memory (except unsaved changes) and reads storage afresh.
+    /// Reads storage afresh for every item in memory (merging unsaved changes into what is
+    /// stored) and for the settings. Items stay in the map, so memos already handed out keep
+    /// showing them.
     fn reload_all(self) {
-        let keep: BTreeSet<String> = self.pending.get_value();
-        self.items.update(|m| m.retain(|id, _| keep.contains(id)));
         let now = now();
-        if let Ok(loaded) = self.repo.with_value(|r| r.load_settings(now)) {
-            self.settings.set(loaded.value);
+        let ids: Vec<String> = self.items.with_untracked(|m| m.keys().cloned().collect());
+        let pending = self.pending.get_value();
+        let mut fresh = BTreeMap::new();
+        for id in ids {
+            let stored = match self.repo.with_value(|r| r.load_item(&id, now)) {
+                Ok(loaded) => {
+                    if let Some(problem) = loaded.problem {
+                        self.health.update(|h| h.problems.push(problem));
+                    }
+                    loaded.value
+                }
+                Err(e) => {
+                    self.report(&e);
+                    continue;
+                }
+            };
+            let state = if pending.contains(&id) {
+                let mine = self.items.with_untracked(|m| m[&id].clone());
+                mine.merge(&stored)
+            } else {
+                stored
+            };
+            fresh.insert(id, state);
+        }
+        self.items.update(|m| m.extend(fresh));
+        if !self.settings_pending.get_value() {
+            if let Ok(loaded) = self.repo.with_value(|r| r.load_settings(now)) {
+                if loaded.value != self.settings.get_untracked() {
+                    self.settings.set(loaded.value);
+                }
+            }
         }
     }
 

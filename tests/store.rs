@@ -1,0 +1,837 @@
+//! Host tests of the reader's storage: the pure state and its merge rules, and the repository
+//! over a memory store playing damaged, full, missing and shared (two-tab) storage.
+
+use broadsheet::store::{
+    Comment, ItemState, KeyValue, MemoryStore, Reaction, Repository, Settings, StoreError, Theme,
+    EXPORT_FORMAT, EXPORT_VERSION, MAX_COMMENT_CHARS,
+};
+use broadsheet::ui::reader_data::ReaderData;
+use leptos::prelude::GetUntracked;
+use std::{collections::BTreeMap, rc::Rc};
+
+const ARTICLE: &str = "article/kirill-dmitriev-talks";
+const BRIEF: &str = "brief/kirill-dmitriev-talks/ceasefire-holds";
+const ITEM_KEY: &str = "broadsheet:v1:item:article/kirill-dmitriev-talks";
+const SETTINGS_KEY: &str = "broadsheet:v1:settings";
+const SCHEMA_KEY: &str = "broadsheet:schema";
+const NOW: f64 = 1_000.0;
+
+/// The v0 layout (dotted keys), as an old version of the reader left it.
+const V0_FIXTURE: &str = include_str!("fixtures/store_v0.json");
+
+/// A fresh repository over a memory store, already migrated.
+fn repo() -> Repository<MemoryStore> {
+    let repo = Repository::new(MemoryStore::new());
+    repo.migrate(NOW).unwrap();
+    repo
+}
+
+/// Every key and value in a store, to show that something changed nothing.
+fn snapshot(kv: &impl KeyValue) -> BTreeMap<String, String> {
+    kv.keys()
+        .unwrap()
+        .into_iter()
+        .map(|k| {
+            let v = kv.get(&k).unwrap().unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+fn backups(kv: &impl KeyValue) -> Vec<String> {
+    let mut keys: Vec<String> = kv
+        .keys()
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.starts_with("broadsheet:backup:"))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// An item with a bit of everything: two reactions, a draft, a comment, progress.
+fn sample_item(t: f64) -> ItemState {
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Like, t);
+    item.toggle(Reaction::Insightful, t + 1.0);
+    item.post(
+        "First “thoughts” — with <b>markup</b>",
+        format!("{t}-a"),
+        t + 2.0,
+    )
+    .unwrap();
+    item.set_draft("half a thought", t + 3.0);
+    item
+}
+
+// ---------------------------------------------------------------- pure state
+
+#[test]
+fn post_refuses_empty_whitespace_and_overlong_comments() {
+    let at_limit = "é".repeat(MAX_COMMENT_CHARS);
+    let over_limit = "x".repeat(MAX_COMMENT_CHARS + 1);
+    let padded_at_limit = format!("  {}\n", "y".repeat(MAX_COMMENT_CHARS));
+    // (text, Ok(stored text) or Err(fragment of the message))
+    let cases: [(&str, Result<&str, &str>); 7] = [
+        ("", Err("empty comment")),
+        ("   ", Err("empty comment")),
+        ("\n\t \u{a0}", Err("empty comment")),
+        ("  Well said.  ", Ok("Well said.")),
+        (&at_limit, Ok(&at_limit)),
+        (&padded_at_limit, Ok(padded_at_limit.trim())),
+        (&over_limit, Err("longer than 5,000 characters")),
+    ];
+    for (text, want) in cases {
+        let mut item = ItemState::default();
+        item.set_draft(text, 1.0);
+        let before = item.clone();
+        let got = item.post(text, "c1".into(), 2.0);
+        match want {
+            Ok(stored) => {
+                assert_eq!(got, Ok(()), "{text:?}");
+                let posted: Vec<&str> = item.visible_comments().map(|c| c.text.as_str()).collect();
+                assert_eq!(posted, [stored], "{text:?}");
+                assert_eq!(item.draft_text(), "", "posting clears the draft");
+            }
+            Err(fragment) => {
+                let message = got.expect_err(text);
+                assert!(message.contains(fragment), "{text:?}: {message}");
+                assert_eq!(item, before, "a refused comment changes nothing: {text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn edit_refuses_what_post_refuses_and_delete_can_be_undone() {
+    let mut item = ItemState::default();
+    item.post("original", "c1".into(), 1.0).unwrap();
+    assert!(item.edit("c1", "  ", 2.0).is_err());
+    assert!(item
+        .edit("c1", &"z".repeat(MAX_COMMENT_CHARS + 1), 2.0)
+        .is_err());
+    item.edit("c1", "changed", 3.0).unwrap();
+    let c = &item.comments[0];
+    assert_eq!(
+        (c.text.as_str(), c.edited, c.updated_at),
+        ("changed", true, 3.0)
+    );
+
+    item.set_deleted("c1", true, 4.0);
+    assert_eq!(item.visible_comments().count(), 0);
+    item.set_deleted("c1", false, 5.0);
+    assert_eq!(item.visible_comments().count(), 1, "undo brings it back");
+}
+
+#[test]
+fn merge_is_per_part_and_order_free() {
+    let mut a = ItemState::default();
+    let mut b = ItemState::default();
+    a.toggle(Reaction::Love, 10.0); // only a
+    b.toggle(Reaction::Sad, 11.0); // only b
+    a.toggle(Reaction::Like, 12.0); // both, b later: b's "on, then off" wins
+    b.toggle(Reaction::Like, 13.0);
+    b.toggle(Reaction::Like, 14.0);
+    a.set_draft("older", 15.0);
+    b.set_draft("newer", 16.0);
+    a.read = true;
+
+    for merged in [a.merge(&b), b.merge(&a)] {
+        assert!(merged.reacted(Reaction::Love));
+        assert!(merged.reacted(Reaction::Sad));
+        assert!(!merged.reacted(Reaction::Like));
+        assert_eq!(merged.draft_text(), "newer");
+        assert!(merged.read);
+    }
+    assert_eq!(a.merge(&b), b.merge(&a));
+    assert_eq!(a.merge(&a), a, "merging with itself changes nothing");
+}
+
+// ---------------------------------------------------------------- corruption
+
+#[test]
+fn damaged_values_are_moved_to_a_backup_and_reported() {
+    // (what is stored, why it cannot be read)
+    let cases = [
+        ("{not json", "not JSON"),
+        ("", "empty"),
+        ("[1,2,3]", "not an envelope"),
+        (r#"{"v":2,"data":{}}"#, "a future version"),
+        (r#"{"v":1,"data":{"reactions":"lots"}}"#, "wrong shape"),
+        (
+            r#"{"v":1,"data":{"comments":[{"id":"x"}]}}"#,
+            "comment missing fields",
+        ),
+    ];
+    for (raw, why) in cases {
+        let repo = repo();
+        repo.kv().set(ITEM_KEY, raw).unwrap();
+        let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+        assert_eq!(loaded.value, ItemState::default(), "{why}: starts afresh");
+        let backup = backups(repo.kv());
+        assert_eq!(backup.len(), 1, "{why}");
+        assert_eq!(
+            repo.kv().get(&backup[0]).unwrap().as_deref(),
+            Some(raw),
+            "{why}"
+        );
+        assert!(backup[0].contains(ITEM_KEY), "{why}: {}", backup[0]);
+        let problem = loaded.problem.expect(why);
+        assert!(
+            problem.contains(&backup[0]),
+            "{why}: the reader is told where: {problem}"
+        );
+        assert!(problem.contains(ARTICLE), "{why}: and what: {problem}");
+        assert_eq!(repo.kv().get(ITEM_KEY).unwrap(), None, "{why}");
+
+        // Saving afresh does not touch the backup.
+        repo.save_item(ARTICLE, &sample_item(NOW)).unwrap();
+        assert_eq!(
+            repo.kv().get(&backup[0]).unwrap().as_deref(),
+            Some(raw),
+            "{why}"
+        );
+        assert_eq!(
+            repo.load_item(ARTICLE, NOW).unwrap().value,
+            sample_item(NOW)
+        );
+    }
+}
+
+#[test]
+fn damaged_settings_are_backed_up_too() {
+    let repo = repo();
+    repo.kv().set(SETTINGS_KEY, "{\"v\":1,\"data\":").unwrap();
+    let loaded = repo.load_settings(NOW).unwrap();
+    assert_eq!(loaded.value, Settings::default());
+    assert!(loaded.problem.unwrap().contains("reading settings"));
+    let backup = backups(repo.kv());
+    assert_eq!(backup.len(), 1);
+    assert_eq!(
+        repo.kv().get(&backup[0]).unwrap().as_deref(),
+        Some("{\"v\":1,\"data\":")
+    );
+}
+
+#[test]
+fn a_second_damage_in_the_same_moment_gets_its_own_backup() {
+    let repo = repo();
+    for raw in ["first garbage", "second garbage"] {
+        repo.kv().set(ITEM_KEY, raw).unwrap();
+        assert!(repo.load_item(ARTICLE, NOW).unwrap().problem.is_some());
+    }
+    let kept: Vec<String> = backups(repo.kv())
+        .iter()
+        .map(|k| repo.kv().get(k).unwrap().unwrap())
+        .collect();
+    assert_eq!(kept, ["first garbage", "second garbage"]);
+}
+
+#[test]
+fn damaged_value_without_room_for_a_backup_is_left_untouched() {
+    let repo = repo();
+    let garbage = "{\"v\":1,\"data\":{\"reactions\":[oops";
+    repo.kv().set(ITEM_KEY, garbage).unwrap();
+    repo.kv().set_quota(Some(0)); // no room for anything new
+
+    let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+    let problem = loaded.problem.unwrap();
+    assert!(problem.contains("left untouched"), "{problem}");
+    assert!(problem.contains(ITEM_KEY), "{problem}");
+    assert_eq!(repo.kv().get(ITEM_KEY).unwrap().as_deref(), Some(garbage));
+    assert!(backups(repo.kv()).is_empty());
+
+    // A save must not write over it either, even though the new value would fit in its place.
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Like, NOW);
+    assert_eq!(
+        repo.save_item(ARTICLE, &item),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(repo.kv().get(ITEM_KEY).unwrap().as_deref(), Some(garbage));
+
+    // Once there is room, the save first sets the damaged value aside, and says so.
+    repo.kv().set_quota(None);
+    let outcome = repo.save_item(ARTICLE, &item).unwrap();
+    assert_eq!(outcome.merged, item);
+    let backup = backups(repo.kv());
+    assert_eq!(backup.len(), 1);
+    assert!(outcome.problem.unwrap().contains(&backup[0]));
+    assert_eq!(repo.kv().get(&backup[0]).unwrap().as_deref(), Some(garbage));
+    assert_eq!(repo.load_item(ARTICLE, NOW).unwrap().value, item);
+}
+
+// ---------------------------------------------------------------- quota
+
+#[test]
+fn a_full_quota_is_reported_and_a_later_save_succeeds() {
+    let repo = repo();
+    let used: usize = snapshot(repo.kv())
+        .iter()
+        .map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count())
+        .sum();
+    repo.kv().set_quota(Some(used + 10));
+    let item = sample_item(NOW);
+    let before = snapshot(repo.kv());
+
+    assert_eq!(
+        repo.save_item(ARTICLE, &item),
+        Err(StoreError::QuotaExceeded)
+    );
+    let settings = Settings {
+        theme: Theme::Dark,
+        at: NOW,
+        ..Settings::default()
+    };
+    assert_eq!(
+        repo.save_settings(&settings),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(
+        snapshot(repo.kv()),
+        before,
+        "a refused write changes nothing"
+    );
+    assert_eq!(item, sample_item(NOW), "the state is still there to retry");
+
+    repo.kv().set_quota(Some(used + 10_000)); // room freed
+    assert_eq!(repo.save_item(ARTICLE, &item).unwrap().merged, item);
+    repo.save_settings(&settings).unwrap();
+    assert_eq!(repo.load_item(ARTICLE, NOW).unwrap().value, item);
+    assert_eq!(repo.load_settings(NOW).unwrap().value, settings);
+}
+
+#[test]
+fn reader_data_keeps_changes_in_memory_while_full_and_retries() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let item = data.item(ARTICLE.to_owned());
+    store.set_quota(Some(0));
+
+    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    assert!(data.health.get_untracked().quota_full);
+    assert!(data.has_pending());
+    assert!(
+        item.get_untracked().reacted(Reaction::Love),
+        "shown from memory"
+    );
+    assert_eq!(store.get(ITEM_KEY).unwrap(), None);
+
+    store.set_quota(None);
+    data.update_in_memory(ARTICLE, |s| s.set_draft("typed while full", NOW + 1.0));
+    data.flush();
+    assert!(!data.health.get_untracked().quota_full);
+    assert!(!data.has_pending());
+    let stored = Repository::new(store.clone())
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    assert!(
+        stored.reacted(Reaction::Love),
+        "the earlier change was retried"
+    );
+    assert_eq!(stored.draft_text(), "typed while full");
+}
+
+// ---------------------------------------------------------------- unavailable
+
+#[test]
+fn unavailable_storage_fails_every_call_with_a_reason() {
+    let repo = repo();
+    repo.kv().set_unavailable(true);
+    let unavailable = |e: StoreError| matches!(e, StoreError::Unavailable(_));
+    assert!(repo.load_item(ARTICLE, NOW).is_err_and(unavailable));
+    assert!(repo
+        .save_item(ARTICLE, &sample_item(NOW))
+        .is_err_and(unavailable));
+    assert!(repo.load_settings(NOW).is_err_and(unavailable));
+    assert!(repo.export(NOW).is_err_and(unavailable));
+    assert!(repo.delete_all().is_err_and(unavailable));
+    assert!(repo.bytes_used().is_err_and(unavailable));
+    assert!(repo.import("{}").is_err());
+    let shown = StoreError::Unavailable("storage is disabled".into()).to_string();
+    assert!(shown.contains("unavailable"), "{shown}");
+}
+
+#[test]
+fn reader_data_works_from_memory_when_storage_is_unavailable() {
+    let store = MemoryStore::new();
+    store.set_unavailable(true);
+    let data = ReaderData::with_store(Box::new(store));
+    assert!(data.health.get_untracked().unavailable.is_some());
+
+    let item = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| {
+        s.post("kept for this visit", "c1".into(), NOW).unwrap()
+    });
+    assert_eq!(item.get_untracked().visible_comments().count(), 1);
+    data.set_settings(|s| s.theme = Theme::Sepia);
+    assert_eq!(data.settings.get_untracked().theme, Theme::Sepia);
+    assert!(!data.has_pending(), "written to the memory stand-in");
+    assert_eq!(data.export().unwrap().items.len(), 1);
+}
+
+#[test]
+fn reader_data_reports_storage_that_goes_away_mid_visit() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    assert!(data.health.get_untracked().is_ok());
+    store.set_unavailable(true);
+    data.update(ARTICLE, |s| s.toggle(Reaction::Sad, NOW));
+    assert!(data.health.get_untracked().unavailable.is_some());
+    assert!(data.has_pending(), "kept in memory");
+    assert!(data
+        .item(ARTICLE.to_owned())
+        .get_untracked()
+        .reacted(Reaction::Sad));
+}
+
+// ---------------------------------------------------------------- migration
+
+#[test]
+fn migrates_the_v0_fixture() {
+    let v0: BTreeMap<String, String> = serde_json::from_str(V0_FIXTURE).unwrap();
+    let store = MemoryStore::new();
+    for (key, value) in &v0 {
+        store.set(key, value).unwrap();
+    }
+    let repo = Repository::new(store);
+    let notes = repo.migrate(NOW).unwrap();
+
+    // The one value that could not be read is kept and named.
+    let backup = backups(repo.kv());
+    assert_eq!(backup.len(), 1);
+    assert_eq!(
+        repo.kv().get(&backup[0]).unwrap().as_deref(),
+        Some("like,love")
+    );
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("broadsheet.reactions.ceasefire-talks"));
+    assert!(notes[0].contains(&backup[0]));
+
+    let talks = repo.load_item(ARTICLE, NOW).unwrap();
+    assert_eq!(talks.problem, None);
+    let on: Vec<Reaction> = Reaction::ALL
+        .into_iter()
+        .filter(|r| talks.value.reacted(*r))
+        .collect();
+    assert_eq!(on, [Reaction::Like, Reaction::Insightful]);
+    assert_eq!(
+        talks.value.draft_text(),
+        "What do “three steps forward” mean — and who counts them?"
+    );
+    let ceasefire = repo
+        .load_item("article/ceasefire-talks", NOW)
+        .unwrap()
+        .value;
+    assert_eq!(
+        ceasefire.draft_text(),
+        "A draft whose reactions were damaged is still kept."
+    );
+    assert!(!ceasefire.has_reactions());
+    assert_eq!(repo.load_settings(NOW).unwrap().value.theme, Theme::Sepia);
+
+    let keys = repo.kv().keys().unwrap();
+    assert!(
+        !keys.iter().any(|k| k.starts_with("broadsheet.")),
+        "{keys:?}"
+    );
+    assert_eq!(
+        repo.kv().get("another-app.setting").unwrap().as_deref(),
+        Some("not ours, left alone")
+    );
+    assert_eq!(repo.kv().get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+
+    // A second start finds nothing to do.
+    let after = snapshot(repo.kv());
+    assert_eq!(repo.migrate(NOW + 1.0).unwrap(), Vec::<String>::new());
+    assert_eq!(snapshot(repo.kv()), after);
+}
+
+// ---------------------------------------------------------------- two tabs
+
+#[test]
+fn two_tabs_never_overwrite_each_others_unseen_changes() {
+    // What both tabs start from: Like on, one comment, a draft.
+    let mut shared_start = ItemState::default();
+    shared_start.toggle(Reaction::Like, 10.0);
+    shared_start
+        .post("an old comment", "c0".into(), 11.0)
+        .unwrap();
+    shared_start.set_draft("started in one tab", 12.0);
+
+    // Each tab changes different things and the same things, without seeing the other.
+    let tab_a = |mut s: ItemState| {
+        s.toggle(Reaction::Love, 20.0); // only A
+        s.toggle(Reaction::Insightful, 21.0); // both: A on at 21 ...
+        s.set_deleted("c0", true, 22.0); // A deletes the old comment
+        s.post("from tab A", "a1".into(), 23.0).unwrap();
+        s.set_draft("A's draft", 24.0);
+        s
+    };
+    let tab_b = |mut s: ItemState| {
+        s.toggle(Reaction::Angry, 30.0); // only B
+        s.toggle(Reaction::Insightful, 31.0); // ... B on at 31, off at 32: B's is later
+        s.toggle(Reaction::Insightful, 32.0);
+        s.post("from tab B", "b1".into(), 33.0).unwrap();
+        s.set_draft("B's later draft", 34.0);
+        s
+    };
+
+    for a_saves_first in [true, false] {
+        let store = Rc::new(MemoryStore::new());
+        let a = Repository::new(store.clone());
+        let b = Repository::new(store.clone());
+        a.save_item(ARTICLE, &shared_start).unwrap();
+
+        let seen_by_a = a.load_item(ARTICLE, NOW).unwrap().value;
+        let seen_by_b = b.load_item(ARTICLE, NOW).unwrap().value;
+        let (mine_a, mine_b) = (tab_a(seen_by_a), tab_b(seen_by_b));
+        let (first, second) = if a_saves_first {
+            (a.save_item(ARTICLE, &mine_a), b.save_item(ARTICLE, &mine_b))
+        } else {
+            (b.save_item(ARTICLE, &mine_b), a.save_item(ARTICLE, &mine_a))
+        };
+        first.unwrap();
+        let merged = second.unwrap().merged;
+
+        let stored = a.load_item(ARTICLE, NOW).unwrap().value;
+        assert_eq!(stored, merged, "the second save returns what it stored");
+        assert_eq!(stored, b.load_item(ARTICLE, NOW).unwrap().value);
+
+        let on: Vec<Reaction> = Reaction::ALL
+            .into_iter()
+            .filter(|r| stored.reacted(*r))
+            .collect();
+        assert_eq!(on, [Reaction::Like, Reaction::Love, Reaction::Angry]);
+        let visible: Vec<&str> = stored.visible_comments().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            visible,
+            ["from tab A", "from tab B"],
+            "united; c0 stays deleted"
+        );
+        assert!(stored.comments.iter().any(|c| c.id == "c0" && c.deleted));
+        assert_eq!(stored.draft_text(), "B's later draft");
+
+        // A tab that saves its stale copy again brings nothing back and loses nothing.
+        let again = a.save_item(ARTICLE, &mine_a).unwrap().merged;
+        assert_eq!(again, stored, "a_saves_first = {a_saves_first}");
+    }
+}
+
+#[test]
+fn a_deleted_comment_stays_deleted_against_an_older_copy() {
+    let store = Rc::new(MemoryStore::new());
+    let (a, b) = (
+        Repository::new(store.clone()),
+        Repository::new(store.clone()),
+    );
+    let mut item = ItemState::default();
+    item.post("regrettable", "c1".into(), 1.0).unwrap();
+    a.save_item(ARTICLE, &item).unwrap();
+    let stale_in_b = b.load_item(ARTICLE, NOW).unwrap().value;
+
+    let mut deleted = item.clone();
+    deleted.set_deleted("c1", true, 2.0);
+    a.save_item(ARTICLE, &deleted).unwrap();
+    let after_b = b.save_item(ARTICLE, &stale_in_b).unwrap().merged;
+    assert_eq!(after_b.visible_comments().count(), 0);
+}
+
+#[test]
+fn settings_from_a_tab_that_had_not_seen_newer_ones_are_not_written() {
+    let store = Rc::new(MemoryStore::new());
+    let (a, b) = (
+        Repository::new(store.clone()),
+        Repository::new(store.clone()),
+    );
+    let newer = Settings {
+        theme: Theme::Dark,
+        at: 50.0,
+        ..Settings::default()
+    };
+    let older = Settings {
+        text_size: 5,
+        at: 40.0,
+        ..Settings::default()
+    };
+    a.save_settings(&newer).unwrap();
+    assert_eq!(b.save_settings(&older).unwrap().merged, newer);
+    assert_eq!(a.load_settings(NOW).unwrap().value, newer);
+}
+
+// ---------------------------------------------------------------- export and import
+
+/// A store with an article, a brief, a deleted comment, settings and a backup.
+fn filled_repo() -> Repository<MemoryStore> {
+    let repo = repo();
+    repo.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+    let mut brief = ItemState::default();
+    brief.toggle(Reaction::Surprised, 200.0);
+    brief.post("kept", "b-1".into(), 201.0).unwrap();
+    brief.post("deleted", "b-2".into(), 202.0).unwrap();
+    brief.set_deleted("b-2", true, 203.0);
+    repo.save_item(BRIEF, &brief).unwrap();
+    repo.save_settings(&Settings {
+        theme: Theme::Contrast,
+        text_size: 4,
+        at: 300.0,
+        ..Settings::default()
+    })
+    .unwrap();
+    repo
+}
+
+#[test]
+fn export_delete_all_import_round_trip() {
+    let repo = filled_repo();
+    repo.kv().set("broadsheet:backup:old:1", "garbage").unwrap();
+    repo.kv().set("another-app.key", "theirs").unwrap();
+    let exported = repo.export(NOW).unwrap();
+    assert_eq!(exported.format, EXPORT_FORMAT);
+    assert_eq!(exported.version, EXPORT_VERSION);
+    assert_eq!(exported.items.len(), 2);
+    let json = serde_json::to_string_pretty(&exported).unwrap();
+
+    // Two items, the settings and the backup; the schema marker and others' keys stay.
+    assert_eq!(repo.delete_all().unwrap(), 4);
+    let left: Vec<String> = repo.kv().keys().unwrap();
+    assert_eq!(left, ["another-app.key", SCHEMA_KEY]);
+    assert_eq!(repo.export(NOW).unwrap().items.len(), 0);
+    assert_eq!(repo.delete_all().unwrap(), 0);
+
+    let summary = repo.import(&json).unwrap();
+    assert_eq!(
+        (
+            summary.items,
+            summary.comments_added,
+            summary.reactions_changed,
+            summary.drafts_restored,
+            summary.settings_changed
+        ),
+        (2, 2, 3, 1, true)
+    );
+    assert_eq!(
+        summary.to_string(),
+        "Imported: 2 comments added, 3 reactions changed, 1 draft restored across 2 stories; reading settings updated."
+    );
+    let mut again = repo.export(NOW + 1.0).unwrap();
+    again.exported_at = exported.exported_at;
+    assert_eq!(again, exported, "everything came back, tombstone included");
+
+    let nothing = repo.import(&json).unwrap();
+    assert_eq!(
+        nothing.to_string(),
+        "Nothing changed: everything in the file was already here."
+    );
+}
+
+#[test]
+fn import_merges_with_what_is_there() {
+    let source = filled_repo();
+    let json = serde_json::to_string(&source.export(NOW).unwrap()).unwrap();
+    let repo = repo();
+    let mut mine = ItemState::default();
+    mine.post("written here", "here-1".into(), 500.0).unwrap();
+    repo.save_item(ARTICLE, &mine).unwrap();
+
+    let summary = repo.import(&json).unwrap();
+    assert_eq!(summary.comments_added, 2);
+    let texts: Vec<String> = repo
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value
+        .visible_comments()
+        .map(|c| c.text.clone())
+        .collect();
+    assert_eq!(
+        texts,
+        ["First “thoughts” — with <b>markup</b>", "written here"]
+    );
+}
+
+#[test]
+fn bad_import_files_are_refused_and_change_nothing() {
+    let good: serde_json::Value = serde_json::to_value(filled_repo().export(NOW).unwrap()).unwrap();
+    let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut file = good.clone();
+        edit(&mut file);
+        file.to_string()
+    };
+    let long_comment = Comment {
+        id: "long".into(),
+        text: "w".repeat(MAX_COMMENT_CHARS + 1),
+        posted_at: 1.0,
+        updated_at: 1.0,
+        edited: false,
+        deleted: false,
+    };
+    // (file, a fragment of the error the reader sees)
+    let cases: Vec<(String, &str)> = vec![
+        ("this is not JSON".into(), "not valid JSON (line 1, column "),
+        (
+            "{\"format\": \"broadsheet-export\",".into(),
+            "not valid JSON",
+        ),
+        ("".into(), "not valid JSON"),
+        (
+            "[1, 2, 3]".into(),
+            "\"format\" is not \"broadsheet-export\"",
+        ),
+        (
+            with(&|f| f["format"] = "another-reader".into()),
+            "\"format\" is not \"broadsheet-export\"",
+        ),
+        (
+            with(&|f| f["version"] = 2.into()),
+            "version 2; this reader understands version 1",
+        ),
+        (
+            with(&|f| {
+                f.as_object_mut().unwrap().remove("version");
+            }),
+            "no \"version\"",
+        ),
+        (
+            with(&|f| f["items"]["../../etc/passwd"] = serde_json::json!({})),
+            "\"../../etc/passwd\" is not an article or brief",
+        ),
+        (
+            with(&|f| f["items"]["article/"] = serde_json::json!({})),
+            "is not an article or brief",
+        ),
+        (
+            with(&|f| f["items"]["article/Not A Slug"] = serde_json::json!({})),
+            "is not an article or brief",
+        ),
+        (
+            with(&|f| {
+                f["items"][ARTICLE]["comments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::to_value(&long_comment).unwrap())
+            }),
+            "(long) is over 5,000 characters",
+        ),
+        (
+            with(&|f| f["items"][ARTICLE]["reactions"] = "all of them".into()),
+            "This export is damaged",
+        ),
+        (
+            with(&|f| f["surprise"] = true.into()),
+            "This export is damaged",
+        ),
+    ];
+    for (file, fragment) in cases {
+        let repo = filled_repo();
+        repo.kv()
+            .set("broadsheet:v1:item:article/other", "damaged")
+            .unwrap();
+        let before = snapshot(repo.kv());
+        let error = repo.import(&file).expect_err(fragment);
+        assert!(error.contains(fragment), "want {fragment:?}, got {error:?}");
+        assert_eq!(snapshot(repo.kv()), before, "{fragment}: nothing changed");
+    }
+}
+
+#[test]
+fn an_import_that_runs_out_of_room_part_way_changes_nothing() {
+    let json = serde_json::to_string(&filled_repo().export(NOW).unwrap()).unwrap();
+    let repo = repo();
+    let mut mine = ItemState::default();
+    mine.toggle(Reaction::Angry, 1.0);
+    repo.save_item(BRIEF, &mine).unwrap();
+    let before = snapshot(repo.kv());
+    let units = |map: &BTreeMap<String, String>| -> usize {
+        map.iter()
+            .map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count())
+            .sum()
+    };
+    // Room for the article (written first), not for the brief as well.
+    let article_alone = Repository::new(MemoryStore::new());
+    article_alone
+        .save_item(ARTICLE, &sample_item(100.0))
+        .unwrap();
+    repo.kv()
+        .set_quota(Some(units(&before) + units(&snapshot(article_alone.kv()))));
+
+    let error = repo.import(&json).unwrap_err();
+    assert_eq!(error, "Nothing was imported: browser storage is full.");
+    assert_eq!(snapshot(repo.kv()), before);
+
+    repo.kv().set_quota(None);
+    assert_eq!(repo.import(&json).unwrap().items, 2, "with room it goes in");
+}
+
+#[test]
+fn bytes_used_counts_our_keys_in_utf16() {
+    let repo = repo();
+    let base = repo.bytes_used().unwrap();
+    assert_eq!(base, 2 * (SCHEMA_KEY.len() + 1));
+    repo.kv().set("another-app.big", &"x".repeat(1000)).unwrap();
+    assert_eq!(
+        repo.bytes_used().unwrap(),
+        base,
+        "others' keys are not ours"
+    );
+    // “ and ” are one UTF-16 unit each, the emoji two.
+    repo.kv().set("broadsheet:backup:k", "“😀”").unwrap();
+    assert_eq!(
+        repo.bytes_used().unwrap(),
+        base + 2 * ("broadsheet:backup:k".len() + 4)
+    );
+}
+
+// ---------------------------------------------------------------- the signals over it all
+
+#[test]
+fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_out() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Angry, NOW));
+
+    let json = serde_json::to_string(&filled_repo().export(NOW).unwrap()).unwrap();
+    data.import(&json).unwrap();
+    let shown = article.get_untracked();
+    assert!(shown.reacted(Reaction::Angry), "mine stays");
+    assert!(shown.reacted(Reaction::Like), "imported shows at once");
+    assert_eq!(shown.visible_comments().count(), 1);
+    assert_eq!(data.settings.get_untracked().theme, Theme::Contrast);
+
+    // Another tab writes (the `storage` event carries the new value).
+    let other_tab = Repository::new(store.clone());
+    let mut theirs = other_tab.load_item(ARTICLE, NOW).unwrap().value;
+    theirs.toggle(Reaction::Sad, NOW + 10.0);
+    other_tab.save_item(ARTICLE, &theirs).unwrap();
+    let raw = store.get(ITEM_KEY).unwrap();
+    data.on_storage(Some(ITEM_KEY), raw.as_deref());
+    assert!(article.get_untracked().reacted(Reaction::Sad));
+
+    assert!(data.delete_all().unwrap() >= 2);
+    assert_eq!(article.get_untracked(), ItemState::default());
+    assert_eq!(data.settings.get_untracked(), Settings::default());
+    assert_eq!(data.bytes_used().unwrap(), 2 * (SCHEMA_KEY.len() + 1));
+}
+
+#[test]
+fn a_full_storage_at_first_start_is_full_not_unavailable() {
+    let store = Rc::new(MemoryStore::new());
+    let mut kept = ItemState::default();
+    kept.toggle(Reaction::Love, 1.0);
+    Repository::new(store.clone())
+        .save_item(ARTICLE, &kept)
+        .unwrap();
+    store.set_quota(Some(0)); // not even the schema marker fits
+
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let health = data.health.get_untracked();
+    assert!(health.quota_full);
+    assert_eq!(health.unavailable, None);
+    assert!(
+        data.item(ARTICLE.to_owned())
+            .get_untracked()
+            .reacted(Reaction::Love),
+        "what was saved still shows"
+    );
+}
