@@ -1,0 +1,224 @@
+//! Browser tests of the localStorage adapter for real, in headless Chromium: a damaged value,
+//! a filled quota, and another tab's change arriving as a `storage` event.
+#![cfg(target_arch = "wasm32")]
+
+use broadsheet::store::{
+    ItemState, KeyValue, LocalStore, MemoryStore, Reaction, Repository, StoreError, Theme,
+};
+use broadsheet::ui::reader_data::{listen_for_changes, ReaderData};
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ID: &str = "article/kirill-dmitriev-talks";
+const ITEM_KEY: &str = "broadsheet:v1:item:article/kirill-dmitriev-talks";
+const SETTINGS_KEY: &str = "broadsheet:v1:settings";
+const FILLER: &str = "test-filler:";
+
+fn local() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Every test starts from an empty localStorage.
+fn clear() {
+    local().clear().unwrap();
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A repository over localStorage, as another tab would have.
+fn other_tab() -> Repository<LocalStore> {
+    Repository::new(LocalStore::open().unwrap())
+}
+
+fn backup_keys() -> Vec<String> {
+    LocalStore::open()
+        .unwrap()
+        .keys()
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.starts_with("broadsheet:backup:"))
+        .collect()
+}
+
+/// Sends the `storage` event a write in another tab would (a write in this document fires none).
+fn dispatch_storage_event(key: Option<&str>, new_value: Option<&str>, area: &web_sys::Storage) {
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(key);
+    init.set_new_value(new_value);
+    init.set_storage_area(Some(area));
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
+    clear();
+    let garbage = "{\"v\":1,\"data\":{\"reactions\":<b>";
+    local().set_item(ITEM_KEY, garbage).unwrap();
+
+    let repo = Repository::new(LocalStore::open().unwrap());
+    let loaded = repo.load_item(ID, now()).unwrap();
+    assert_eq!(loaded.value, ItemState::default());
+    let backups = backup_keys();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(
+        local().get_item(&backups[0]).unwrap().as_deref(),
+        Some(garbage)
+    );
+    assert_eq!(local().get_item(ITEM_KEY).unwrap(), None);
+    let problem = loaded.problem.expect("the reader is told");
+    assert!(problem.contains(&backups[0]), "{problem}");
+
+    // The same through the app's context: the problem reaches `health`.
+    clear();
+    local().set_item(ITEM_KEY, garbage).unwrap();
+    let owner = Owner::new();
+    owner.with(|| {
+        let data = ReaderData::open();
+        let item = data.item(ID.to_owned());
+        assert_eq!(item.get_untracked(), ItemState::default());
+        let health = data.health.get_untracked();
+        let backup = backup_keys().pop().expect("a backup key");
+        assert!(
+            health.problems.iter().any(|p| p.contains(&backup)),
+            "{health:?}"
+        );
+        assert_eq!(local().get_item(&backup).unwrap().as_deref(), Some(garbage));
+
+        // Going on with defaults writes afresh and leaves the backup alone.
+        data.update(ID, |s| s.toggle(Reaction::Like, now()));
+        assert!(other_tab()
+            .load_item(ID, now())
+            .unwrap()
+            .value
+            .reacted(Reaction::Like));
+        assert_eq!(local().get_item(&backup).unwrap().as_deref(), Some(garbage));
+    });
+    clear();
+}
+
+/// Fills localStorage with filler keys until it refuses, each time with smaller pieces, so
+/// little room is left. Returns the keys written. The refusals must come back as
+/// [`StoreError::QuotaExceeded`] from the adapter.
+fn fill_local_storage() -> Vec<String> {
+    let store = LocalStore::open().unwrap();
+    let mut keys = Vec::new();
+    for size in [1 << 20, 1 << 16, 1 << 12, 1 << 8, 8] {
+        let piece = "x".repeat(size);
+        loop {
+            let key = format!("{FILLER}{}", keys.len());
+            match store.set(&key, &piece) {
+                Ok(()) => keys.push(key),
+                Err(StoreError::QuotaExceeded) => break,
+                Err(e) => panic!("expected QuotaExceeded, got {e:?}"),
+            }
+        }
+    }
+    assert!(
+        keys.len() > 4,
+        "the quota was reached only after some writes"
+    );
+    keys
+}
+
+fn remove_fillers(keys: &[String]) {
+    for key in keys {
+        local().remove_item(key).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_filled_quota_is_reported_state_is_kept_and_saved_once_there_is_room() {
+    clear();
+    let owner = Owner::new();
+    owner.with(|| {
+        let data = ReaderData::open();
+        let item = data.item(ID.to_owned());
+        let fillers = fill_local_storage();
+
+        // The repository refuses with the typed error and writes nothing.
+        let repo = other_tab();
+        let mut state = ItemState::default();
+        state.toggle(Reaction::Insightful, now());
+        state.set_draft(&"typed while full ".repeat(20), now());
+        assert_eq!(repo.save_item(ID, &state), Err(StoreError::QuotaExceeded));
+        assert_eq!(local().get_item(ITEM_KEY).unwrap(), None);
+
+        // The app keeps the change in memory and says storage is full.
+        data.update_in_memory(ID, |s| *s = state.clone());
+        data.flush();
+        assert!(data.health.get_untracked().quota_full);
+        assert!(data.has_pending());
+        assert_eq!(item.get_untracked(), state);
+
+        // Room again: the next flush writes it and the problem clears.
+        remove_fillers(&fillers);
+        data.flush();
+        assert!(!data.health.get_untracked().quota_full);
+        assert!(!data.has_pending());
+        assert_eq!(other_tab().load_item(ID, now()).unwrap().value, state);
+    });
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn another_tabs_change_shows_through_the_storage_event() {
+    clear();
+    let owner = Owner::new();
+    owner.with(|| {
+        let data = ReaderData::open();
+        listen_for_changes(data);
+        let item = data.item(ID.to_owned());
+        // Typed here and not yet written (drafts are debounced).
+        data.update_in_memory(ID, |s| s.set_draft("mine, unsaved", now()));
+
+        // The other tab reacts and writes; this tab hears of it through `storage`.
+        let other = other_tab();
+        let mut theirs = other.load_item(ID, now()).unwrap().value;
+        theirs.toggle(Reaction::Love, now());
+        other.save_item(ID, &theirs).unwrap();
+        let raw = local().get_item(ITEM_KEY).unwrap();
+        dispatch_storage_event(Some(ITEM_KEY), raw.as_deref(), &local());
+
+        let shown = item.get_untracked();
+        assert!(shown.reacted(Reaction::Love), "{shown:?}");
+        assert_eq!(
+            shown.draft_text(),
+            "mine, unsaved",
+            "nothing typed here is lost"
+        );
+
+        // The same key from sessionStorage is not ours to follow.
+        let session = web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap();
+        let mut elsewhere = theirs.clone();
+        elsewhere.toggle(Reaction::Angry, now());
+        let scratch = Repository::new(MemoryStore::new());
+        scratch.save_item(ID, &elsewhere).unwrap();
+        let encoded = scratch.kv().get(ITEM_KEY).unwrap();
+        dispatch_storage_event(Some(ITEM_KEY), encoded.as_deref(), &session);
+        assert!(!item.get_untracked().reacted(Reaction::Angry));
+
+        // Settings changed in the other tab apply here too.
+        let mut settings = other.load_settings(now()).unwrap().value;
+        settings.theme = Theme::Sepia;
+        settings.at = now() + 1.0;
+        other.save_settings(&settings).unwrap();
+        let raw = local().get_item(SETTINGS_KEY).unwrap();
+        dispatch_storage_event(Some(SETTINGS_KEY), raw.as_deref(), &local());
+        assert_eq!(data.settings.get_untracked().theme, Theme::Sepia);
+
+        // The other tab clears storage: the unsaved draft here survives.
+        other.delete_all().unwrap();
+        dispatch_storage_event(None, None, &local());
+        assert_eq!(item.get_untracked().draft_text(), "mine, unsaved");
+    });
+    clear();
+}
