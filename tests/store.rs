@@ -835,3 +835,23 @@ fn a_full_storage_at_first_start_is_full_not_unavailable() {
         "what was saved still shows"
     );
 }
+
+#[test]
+fn an_import_refused_for_lack_of_room_shows_storage_is_full() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let json = serde_json::to_string(&filled_repo().export(NOW).unwrap()).unwrap();
+    let before = snapshot(&store);
+    store.set_quota(Some(0));
+
+    let error = data.import(&json).unwrap_err();
+    assert_eq!(error, "Nothing was imported: browser storage is full.");
+    assert!(data.health.get_untracked().quota_full);
+    assert_eq!(snapshot(&store), before);
+
+    // A bad file is the file's fault, not storage's.
+    store.set_quota(None);
+    data.flush();
+    assert!(data.import("{").is_err());
+    assert!(data.health.get_untracked().is_ok());
+}

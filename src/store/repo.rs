@@ -81,6 +81,30 @@ impl std::fmt::Display for ImportSummary {
     }
 }
 
+/// Why an import was refused. Either way, nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportError {
+    /// The file is not a valid export; the message says where and what.
+    Invalid(String),
+    /// Storage failed (full, unavailable) while reading or writing.
+    Storage(StoreError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Storage(e)
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Invalid(why) => f.write_str(why),
+            ImportError::Storage(e) => write!(f, "Nothing was imported: {e}."),
+        }
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -366,12 +390,18 @@ impl<K: KeyValue> Repository<K> {
 
     /// Checks an export file completely, then merges it in. A bad file changes nothing.
     pub fn import(&self, json: &str) -> Result<ImportSummary, String> {
-        let file = parse_export(json)?;
+        self.import_checked(json).map_err(|e| e.to_string())
+    }
+
+    /// [`Repository::import`], telling a bad file apart from a storage failure (after which,
+    /// too, nothing has changed).
+    pub fn import_checked(&self, json: &str) -> Result<ImportSummary, ImportError> {
+        let file = parse_export(json).map_err(ImportError::Invalid)?;
         let mut summary = ImportSummary::default();
         let mut writes = Vec::new();
         for (id, incoming) in &file.items {
             let key = Self::item_key(id);
-            let before = match self.kv.get(&key).map_err(|e| e.to_string())? {
+            let before = match self.kv.get(&key)? {
                 Some(raw) => decode::<ItemState>(&raw).unwrap_or_default(),
                 None => ItemState::default(),
             };
@@ -394,10 +424,7 @@ impl<K: KeyValue> Repository<K> {
             writes.push((id.clone(), after));
         }
         let settings = {
-            let current = self
-                .load_settings(file.exported_at)
-                .map_err(|e| e.to_string())?
-                .value;
+            let current = self.load_settings(file.exported_at)?.value;
             let incoming = file.settings.clone().clamped();
             (file.settings.at > current.at && incoming != current).then_some(incoming)
         };
@@ -408,7 +435,7 @@ impl<K: KeyValue> Repository<K> {
             keys.push(SETTINGS_KEY.to_owned());
         }
         for key in keys {
-            let raw = self.kv.get(&key).map_err(|e| e.to_string())?;
+            let raw = self.kv.get(&key)?;
             undo.push((key, raw));
         }
         let written = writes
@@ -428,7 +455,7 @@ impl<K: KeyValue> Repository<K> {
                     let _ = self.kv.set(key, raw);
                 }
             }
-            return Err(format!("Nothing was imported: {e}."));
+            return Err(ImportError::Storage(e));
         }
         summary.settings_changed = settings.is_some();
         Ok(summary)

@@ -2,7 +2,8 @@
 //! reader's data through, and where storage problems become visible state.
 
 use crate::store::{
-    ExportFile, ImportSummary, ItemState, KeyValue, MemoryStore, Repository, Settings, StoreError,
+    ExportFile, ImportError, ImportSummary, ItemState, KeyValue, MemoryStore, Repository, Settings,
+    StoreError,
 };
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -311,10 +312,19 @@ impl ReaderData {
         self.repo.with_value(|r| r.export(now()))
     }
 
-    /// Merges an export file in; a bad file changes nothing.
+    /// Merges an export file in; a bad file changes nothing. A full or failing storage is
+    /// also reported in [`Health`], as any other failed write is.
     pub fn import(self, json: &str) -> Result<ImportSummary, String> {
         self.flush();
-        let summary = self.repo.with_value(|r| r.import(json))?;
+        let summary = self
+            .repo
+            .with_value(|r| r.import_checked(json))
+            .map_err(|e| {
+                if let ImportError::Storage(store) = &e {
+                    self.report(store);
+                }
+                e.to_string()
+            })?;
         self.reload_all();
         Ok(summary)
     }

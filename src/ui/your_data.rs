@@ -1,15 +1,412 @@
 //! "Your data": export, import, delete everything, and how storage is doing.
 
-use leptos::prelude::*;
+use super::reader_data::{use_reader_data, Health, ReaderData};
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
 
-/// The reader's data page.
+/// The reader's data page: everything kept on this device, taken out, brought back or erased.
 #[component]
 pub fn YourData() -> impl IntoView {
+    let data = use_reader_data();
+    // Reading every stored item brings damaged ones to light, so the health line is complete.
+    let _ = data.all_items();
+    let (message, set_message) = signal(None::<Message>);
+    let (bytes, set_bytes) = signal(data.bytes_used().ok());
+    let refresh = move || set_bytes.set(data.bytes_used().ok());
+    // Any write anywhere (a flush bumps `saved`) changes the bytes used.
+    Effect::new(move |_| {
+        data.saved.track();
+        refresh();
+    });
+    let done = Callback::new(move |m: Message| {
+        set_message.set(Some(m));
+        refresh();
+    });
+    let status = move || match message.get() {
+        Some(Message::Done(text)) => text,
+        _ => String::new(),
+    };
+    let alert = move || match message.get() {
+        Some(Message::Failed(text)) => text,
+        _ => String::new(),
+    };
     view! {
         <Title text="Your data"/>
-        <section class="your-data">
-            <h1 tabindex="-1">"Your data"</h1>
+        <section class="your-data" aria-labelledby="your-data-title">
+            <h1 id="your-data-title" tabindex="-1">"Your data"</h1>
+            <p class="lede">
+                "Your reactions, comments, drafts, reading positions and settings are kept in this browser, on this device only. "
+                "Nothing is sent anywhere. Take a copy with you, bring one back, or erase it all."
+            </p>
+            <p class="data-message" role="status">{status}</p>
+            <p class="data-message data-error" role="alert">{alert}</p>
+            <ExportData data=data done=done/>
+            <ImportData data=data done=done/>
+            <DeleteData data=data done=done/>
+            <StorageHealth data=data bytes=bytes/>
         </section>
+    }
+}
+
+/// The outcome of an action, shown in a status (done) or an alert (failed).
+#[derive(Clone, Debug, PartialEq)]
+enum Message {
+    Done(String),
+    Failed(String),
+}
+
+/// "Export my data": one versioned JSON file of everything.
+#[component]
+fn ExportData(
+    /// The reader's data.
+    data: ReaderData,
+    /// Told how the export went.
+    done: Callback<Message>,
+) -> impl IntoView {
+    let export = move |_| {
+        done.run(match download_export(data) {
+            Ok((name, stories)) => Message::Done(format!(
+                "Exported {stories} stor{} and your reading settings to {name}.",
+                if stories == 1 { "y" } else { "ies" }
+            )),
+            Err(why) => Message::Failed(format!("The export failed: {why}.")),
+        });
+    };
+    view! {
+        <section class="data-action" aria-labelledby="export-title">
+            <h2 id="export-title">"Export"</h2>
+            <p>"One JSON file with everything kept here, to keep as a copy or to import in another browser."</p>
+            <button type="button" class="primary" on:click=export>"Export my data"</button>
+        </section>
+    }
+}
+
+/// Serialises the export and hands it to the browser as a download. Returns the file name
+/// and how many stories it covers.
+fn download_export(data: ReaderData) -> Result<(String, usize), String> {
+    use wasm_bindgen::JsCast;
+    let file = data.export().map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+    let name = format!("broadsheet-data-{}.json", today());
+    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&json.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
+    let link: web_sys::HtmlAnchorElement =
+        document().create_element("a").map_err(js)?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(&name);
+    link.click();
+    // The download has started by the time this runs; the object URL is no longer needed.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok((name, file.items.len()))
+}
+
+/// Today's date on the reader's clock, as YYYY-MM-DD.
+fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+/// "Import data": a JSON file chosen by the reader, checked completely, then merged in.
+#[component]
+fn ImportData(
+    /// The reader's data.
+    data: ReaderData,
+    /// Told what the import changed, or why it was refused.
+    done: Callback<Message>,
+) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            done.run(match text.ok().and_then(|t| t.as_string()) {
+                Some(text) => match data.import(&text) {
+                    Ok(summary) => Message::Done(summary.to_string()),
+                    Err(why) if why.starts_with("Nothing") => Message::Failed(why),
+                    Err(why) => Message::Failed(format!("{why} Nothing was changed.")),
+                },
+                None => Message::Failed(format!(
+                    "“{}” could not be read. Nothing was changed.",
+                    file.name()
+                )),
+            });
+            // Lets the same file be chosen again.
+            input.set_value("");
+        });
+    };
+    view! {
+        <section class="data-action" aria-labelledby="import-title">
+            <h2 id="import-title">"Import"</h2>
+            <p id="import-help">
+                "Bring back a file from “Export my data”. It is merged with what is here: nothing is replaced, "
+                "and a file that is not a valid export changes nothing."
+            </p>
+            <label class="file-label" for="import-file">"Import data"</label>
+            <input
+                id="import-file"
+                class="file-input"
+                type="file"
+                accept="application/json,.json"
+                aria-describedby="import-help"
+                on:change=on_change
+            />
+        </section>
+    }
+}
+
+/// "Delete all my data", confirmed in the page before anything is erased.
+#[component]
+fn DeleteData(
+    /// The reader's data.
+    data: ReaderData,
+    /// Told how many entries were removed.
+    done: Callback<Message>,
+) -> impl IntoView {
+    let (confirming, set_confirming) = signal(false);
+    let delete_button = NodeRef::<html::Button>::new();
+    let cancel_button = NodeRef::<html::Button>::new();
+    let ask = move |_| {
+        set_confirming.set(true);
+        // The safe choice gets focus once the question is shown.
+        request_animation_frame(move || {
+            if let Some(cancel) = cancel_button.get_untracked() {
+                let _ = cancel.focus();
+            }
+        });
+    };
+    let close = move || {
+        set_confirming.set(false);
+        if let Some(button) = delete_button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let delete = move |_| {
+        done.run(match data.delete_all() {
+            Ok(0) => Message::Done("There was nothing to delete.".to_owned()),
+            Ok(n) => Message::Done(format!(
+                "Deleted everything kept on this device: {n} saved entr{} removed.",
+                if n == 1 { "y" } else { "ies" }
+            )),
+            Err(why) => Message::Failed(format!("Nothing could be deleted: {why}.")),
+        });
+        close();
+    };
+    view! {
+        <section class="data-action" aria-labelledby="delete-title">
+            <h2 id="delete-title">"Delete"</h2>
+            <p>"Erase every reaction, comment, draft, reading position and setting kept in this browser."</p>
+            <button
+                type="button"
+                node_ref=delete_button
+                aria-expanded=move || if confirming.get() { "true" } else { "false" }
+                aria-controls="delete-confirm"
+                on:click=ask
+            >
+                "Delete all my data"
+            </button>
+            <div id="delete-confirm" class="confirm" role="group" aria-labelledby="delete-question" hidden=move || !confirming.get()>
+                <p id="delete-question">
+                    "Delete everything kept on this device? This cannot be undone: export first if you want a copy."
+                </p>
+                <div class="confirm-actions">
+                    <button type="button" class="danger" on:click=delete>"Yes, delete everything"</button>
+                    <button type="button" node_ref=cancel_button on:click=move |_| close()>"Cancel"</button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Whether the browser keeps this origin's storage when space runs low.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Persistence {
+    Checking,
+    /// No `navigator.storage` (an old browser or an insecure page).
+    Unsupported,
+    Persistent,
+    NotPersistent,
+    /// Asked, and the browser said no.
+    Declined,
+}
+
+/// `navigator.storage`, when the browser has it.
+fn storage_manager() -> Option<web_sys::StorageManager> {
+    use wasm_bindgen::JsCast;
+    let navigator = window().navigator();
+    js_sys::Reflect::get(&navigator, &"storage".into())
+        .ok()
+        .filter(|s| !s.is_undefined() && !s.is_null())
+        .map(|s| s.unchecked_into())
+}
+
+/// Awaits a `navigator.storage` promise that settles to a boolean.
+async fn ask(
+    call: fn(&web_sys::StorageManager) -> Result<js_sys::Promise, wasm_bindgen::JsValue>,
+) -> Option<bool> {
+    let promise = call(&storage_manager()?).ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_bool()
+}
+
+/// Bytes used, persistence, and the current problem, if any.
+#[component]
+fn StorageHealth(
+    /// The reader's data.
+    data: ReaderData,
+    /// Bytes this app keeps in storage, when storage can be read.
+    bytes: ReadSignal<Option<usize>>,
+) -> impl IntoView {
+    let (persistence, set_persistence) = signal(Persistence::Checking);
+    leptos::task::spawn_local(async move {
+        set_persistence.set(match ask(web_sys::StorageManager::persisted).await {
+            Some(true) => Persistence::Persistent,
+            Some(false) => Persistence::NotPersistent,
+            None => Persistence::Unsupported,
+        });
+    });
+    let persist = move |_| {
+        leptos::task::spawn_local(async move {
+            set_persistence.set(match ask(web_sys::StorageManager::persist).await {
+                Some(true) => Persistence::Persistent,
+                Some(false) => Persistence::Declined,
+                None => Persistence::Unsupported,
+            });
+        });
+    };
+    let health = data.health;
+    let used = move || {
+        if health.with(|h| h.unavailable.is_some()) {
+            return "Nothing is stored: browser storage is unavailable.".to_owned();
+        }
+        match bytes.get() {
+            Some(n) => format!("{} used", human_bytes(n)),
+            None => "Unknown: storage could not be read.".to_owned(),
+        }
+    };
+    let kept = move || match persistence.get() {
+        Persistence::Checking => "Checking…",
+        Persistence::Unsupported => "This browser does not say whether it keeps your data.",
+        Persistence::Persistent => "Persistent: the browser will not clear it to free space.",
+        Persistence::NotPersistent => {
+            "Not persistent: the browser may clear it when space runs low."
+        }
+        Persistence::Declined => {
+            "Not persistent: the browser declined. Export now and then to keep a copy."
+        }
+    };
+    view! {
+        <section class="data-action" aria-labelledby="health-title">
+            <h2 id="health-title">"Storage health"</h2>
+            <dl class="storage-health">
+                <div>
+                    <dt>"Space used"</dt>
+                    <dd>{used}</dd>
+                </div>
+                <div>
+                    <dt>"Kept"</dt>
+                    <dd>
+                        {kept}
+                        <Show when=move || persistence.get() == Persistence::NotPersistent>
+                            " "
+                            <button type="button" on:click=persist>"Keep my data persistent"</button>
+                        </Show>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Problems"</dt>
+                    <dd>
+                        <ul class="health-problems">
+                            {move || health.with(problem_lines).into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                        </ul>
+                    </dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+/// The problems to list on the page, or "No problems".
+fn problem_lines(health: &Health) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(why) = &health.unavailable {
+        lines.push(format!(
+            "Storage is unavailable ({why}): everything lives in this tab until it is closed."
+        ));
+    }
+    if health.quota_full {
+        lines.push(
+            "Storage is full: the latest changes are kept in this tab and saved once there is room. Deleting data here frees room."
+                .to_owned(),
+        );
+    }
+    lines.extend(health.problems.iter().cloned());
+    if lines.is_empty() {
+        lines.push("No problems".to_owned());
+    }
+    lines
+}
+
+/// "812 bytes", "12.3 KB", "4.8 MB" (binary units, as browsers count quota).
+fn human_bytes(n: usize) -> String {
+    const KB: f64 = 1024.0;
+    let n_f = n as f64;
+    if n < 1024 {
+        format!("{n} byte{}", if n == 1 { "" } else { "s" })
+    } else if n_f < KB * KB {
+        format!("{:.1} KB", n_f / KB)
+    } else {
+        format!("{:.1} MB", n_f / (KB * KB))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_shown_for_people() {
+        let cases = [
+            (0, "0 bytes"),
+            (1, "1 byte"),
+            (1023, "1023 bytes"),
+            (1024, "1.0 KB"),
+            (12_600, "12.3 KB"),
+            (5 * 1024 * 1024, "5.0 MB"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(human_bytes(n), want);
+        }
+    }
+
+    #[test]
+    fn problems_list_every_kind_or_none() {
+        assert_eq!(problem_lines(&Health::default()), ["No problems"]);
+        let health = Health {
+            unavailable: Some("blocked".into()),
+            quota_full: true,
+            problems: vec!["kept under “broadsheet:backup:x”".into()],
+        };
+        let lines = problem_lines(&health);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].contains("blocked"));
+        assert!(lines[2].contains("broadsheet:backup:x"));
     }
 }
