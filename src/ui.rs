@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
         }/>
         <Router base=base_path()>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SkipLink/>
             <header class="site-header">
                 <nav aria-label="Site">
                     <a class="brand" href=href("/")>"Broadsheet"</a>
@@ -171,4 +171,21 @@ fn FocusOnNavigation() -> impl IntoView {
         }
         path
     });
+}
+
+/// "Skip to content". Its fragment carries the current path: a bare `#main` would resolve
+/// against `<base href>` and leave the page.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let target = move || format!("{}#main", location.pathname.get());
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = document().get_element_by_id("main") {
+            if let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main) {
+                let _ = main.focus();
+            }
+        }
+    };
+    view! { <a class="skip-link" href=target on:click=skip>"Skip to content"</a> }
 }

@@ -37,6 +37,8 @@ pub fn ArticleView(
     let [low, high] = article.reading_minutes;
     let item_id = article_item_id(&article.slug);
     let (copied, set_copied) = signal(String::new());
+    // Fragment links are resolved against <base href>, so they carry the page's own path.
+    let self_path = super::href(&super::article_path(&article.slug));
     progress::track(item_id.clone());
     view! {
         <Title text=article.title.clone()/>
@@ -62,6 +64,7 @@ pub fn ArticleView(
                     .map(|(i, text)| {
                         let n = i + 1;
                         let id = format!("p{n}");
+                        let self_path = self_path.clone();
                         let copy_link = move |ev: leptos::ev::MouseEvent| {
                             ev.prevent_default();
                             let id = format!("p{n}");
@@ -82,7 +85,7 @@ pub fn ArticleView(
                                 " "
                                 <a
                                     class="para-link"
-                                    href=format!("#{id}")
+                                    href=format!("{self_path}#{id}")
                                     aria-label=format!("Copy link to paragraph {n}")
                                     on:click=copy_link
                                 >
@@ -122,8 +125,10 @@ mod progress {
         let _ = element.class_list().add_1("highlight");
         element.scroll_into_view();
         if update_url {
+            // Absolute: a bare "#id" would resolve against <base href>, not this page.
+            let url = format!("{}#{id}", crate::ui::share::page_url());
             let _ = window().history().and_then(|h| {
-                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{id}")))
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
             });
         }
     }

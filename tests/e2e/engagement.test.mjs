@@ -1,0 +1,185 @@
+// Reactions, drafts and comments that are never lost, two tabs in step, reading progress.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, assertClean, url, watch } from './helpers.mjs';
+
+const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
+let browser;
+let articleHref;
+
+before(async () => {
+  browser = await launch();
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  articleHref = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
+  await context.close();
+});
+after(async () => { await browser?.close(); });
+
+async function openArticle(page) {
+  await page.goto(articleHref);
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+}
+
+const commentBox = (page) => page.getByRole('textbox', { name: 'Your comment' });
+
+test('reactions toggle with aria-pressed, are announced, and survive reload', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  const group = page.getByRole('group', { name: 'Reactions' });
+  const names = ['Like', 'Love', 'Insightful', 'Surprised', 'Sad', 'Angry'];
+  for (const name of names) {
+    assert.equal(await group.getByRole('button', { name }).getAttribute('aria-pressed'), 'false');
+  }
+  await group.getByRole('button', { name: 'Insightful' }).click();
+  await group.getByRole('button', { name: 'Sad' }).click();
+  await group.getByRole('button', { name: 'Sad' }).click();
+  assert.equal(await group.getByRole('button', { name: 'Insightful' }).getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('.reactions [aria-live="polite"]').textContent(), /Sad removed/);
+  await page.reload();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await group.getByRole('button', { name: 'Insightful' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await group.getByRole('button', { name: 'Sad' }).getAttribute('aria-pressed'), 'false');
+  // Home marks the article as reacted.
+  await page.goto(url(''));
+  await page.getByRole('list', { name: 'Your marks' }).getByText('Reacted').waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('a draft is saved as you type, says so, and comes back after reload', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await commentBox(page).pressSequentially('Three steps forward, but which direction?');
+  await page.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await commentBox(page).inputValue(), 'Three steps forward, but which direction?');
+  // Discarding clears it for good.
+  await page.getByRole('button', { name: 'Discard draft' }).click();
+  assert.equal(await commentBox(page).inputValue(), '');
+  await page.reload();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await commentBox(page).inputValue(), '');
+  assertClean(page);
+  await context.close();
+});
+
+test('a draft typed right before the tab closes is there when it is opened again', async () => {
+  const context = await browser.newContext();
+  const page = watch(await context.newPage());
+  await openArticle(page);
+  await commentBox(page).fill('Typed and closed at once');
+  await page.close({ runBeforeUnload: true });
+  const again = watch(await context.newPage());
+  await openArticle(again);
+  assert.equal(await commentBox(again).inputValue(), 'Typed and closed at once');
+  assertClean(again);
+  await context.close();
+});
+
+test('posting lists the comment, clears the draft, and survives reload; edit, delete and undo work', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await page.getByText('Leave the first comment').waitFor();
+  // Empty and whitespace-only comments are refused with a visible message.
+  await commentBox(page).fill('   ');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.getByRole('alert').filter({ hasText: 'empty comment cannot be posted' }).waitFor();
+
+  const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script> A fair point.';
+  await commentBox(page).fill(hostile);
+  assert.match(await page.locator('#comment-counter').textContent(), /^\d+ \/ 5,000 characters$/);
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  const list = page.getByRole('list', { name: 'Comments' });
+  await list.getByRole('listitem').first().waitFor();
+  assert.equal(await commentBox(page).inputValue(), '');
+  assert.equal(await list.locator('.comment-text').first().textContent(), hostile);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'markup in a comment is text, never run');
+  assert.match(await list.textContent(), /kept on this device/);
+  await page.getByText('1 comment', { exact: true }).waitFor();
+
+  await page.reload();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 1);
+  assert.equal(await commentBox(page).inputValue(), '');
+
+  await list.getByRole('button', { name: 'Edit' }).click();
+  await list.getByRole('textbox', { name: 'Edit comment' }).fill('An edited point.');
+  await list.getByRole('button', { name: 'Save' }).click();
+  await list.getByText('An edited point.').waitFor();
+  assert.match(await list.textContent(), /edited/);
+
+  await list.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('Leave the first comment').waitFor();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await list.getByText('An edited point.').waitFor();
+  await page.reload();
+  await list.getByText('An edited point.').waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('the 5,000-character limit shows a counter and refuses a longer comment', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await commentBox(page).fill('x'.repeat(5001));
+  assert.equal(await page.locator('#comment-counter').textContent(), '5001 / 5,000 characters');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.getByRole('alert').filter({ hasText: 'longer than 5,000 characters' }).waitFor();
+  assert.equal((await commentBox(page).inputValue()).length, 5001, 'nothing typed is lost');
+  assertClean(page);
+  await context.close();
+});
+
+test('two tabs stay in step without reload and never overwrite each other', async () => {
+  const context = await browser.newContext();
+  const a = watch(await context.newPage());
+  const b = watch(await context.newPage());
+  await openArticle(a);
+  await openArticle(b);
+  await a.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Love' }).click();
+  await b.waitForFunction(() => document.querySelector('.reaction[aria-pressed="true"]')?.textContent.includes('Love'));
+  await b.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Angry' }).click();
+  await a.waitForFunction(() => [...document.querySelectorAll('.reaction[aria-pressed="true"]')].some((e) => e.textContent.includes('Angry')));
+  // Both reactions survive: neither tab overwrote the other.
+  await a.reload();
+  await a.getByRole('heading', { level: 1 }).waitFor();
+  const pressed = await a.locator('.reaction[aria-pressed="true"] .reaction-name').allTextContents();
+  assert.deepEqual(pressed.sort(), ['Angry', 'Love']);
+
+  await commentBox(a).fill('Written in tab A');
+  await b.waitForFunction(() => document.querySelector('#comment-box').value === 'Written in tab A');
+  await a.getByRole('button', { name: 'Post comment' }).click();
+  await b.getByRole('list', { name: 'Comments' }).getByText('Written in tab A').waitFor();
+  assertClean(a);
+  assertClean(b);
+  await context.close();
+});
+
+test('reading progress is remembered and offered as "Continue reading" on home', async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 400, height: 500 } });
+  await openArticle(page);
+  await page.locator('#p5').evaluate((el) => el.scrollIntoView({ behavior: 'instant', block: 'start' }));
+  await page.waitForTimeout(300);
+  await page.mouse.wheel(0, 10);
+  await page.waitForTimeout(1200);
+  await page.mouse.wheel(0, 10);
+  await page.goto(url(''));
+  await page.getByRole('list', { name: 'Your marks' }).getByText('In progress').waitFor();
+  await page.getByRole('link', { name: /^Continue reading:/ }).click();
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+  await page.waitForFunction(() => {
+    const top = document.querySelector('#p5').getBoundingClientRect().top;
+    return Math.abs(top) < 120;
+  }, null, { timeout: 5000 });
+  // Reading to the end marks the article read.
+  await page.locator('.read-next').evaluate((el) => el.scrollIntoView({ behavior: 'instant' }));
+  await page.mouse.wheel(0, 10);
+  await page.waitForTimeout(1200);
+  await page.mouse.wheel(0, 10);
+  await page.goto(url(''));
+  await page.getByRole('list', { name: 'Your marks' }).getByText('Read', { exact: true }).waitFor();
+  assertClean(page);
+  await context.close();
+});
