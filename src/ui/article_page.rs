@@ -198,7 +198,9 @@ mod progress {
             .iter()
             .map(|p| p.get_bounding_client_rect())
             .enumerate()
-            .find(|(_, r)| r.bottom() > 0.0)?;
+            .find(|(_, r)| r.bottom() > 0.0)
+            // Scrolled past the last paragraph (into comments or Read next): at its end.
+            .unwrap_or((paragraphs.len() - 1, last.clone()));
         let offset = if rect.height() > 0.0 {
             (-rect.top() / rect.height()).clamp(0.0, 1.0)
         } else {
