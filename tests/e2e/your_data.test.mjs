@@ -1,0 +1,192 @@
+// "Your data" as a reader uses it: export, delete all and import back; a bad file refused;
+// damaged storage kept and reported; full storage reported while the page keeps working.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { launch, openPage, assertClean, url } from './helpers.mjs';
+
+const SEED_TITLE = /^Russia’s special envoy/;
+let browser;
+let articleHref;
+let articleId;
+
+before(async () => {
+  browser = await launch();
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  articleHref = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
+  articleId = `article/${new URL(articleHref).pathname.split('/').pop()}`;
+  await context.close();
+});
+after(async () => { await browser?.close(); });
+
+async function openYourData(page) {
+  await page.goto(url('data'));
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+}
+
+async function openArticle(page) {
+  await page.goto(articleHref);
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+}
+
+/// Every localStorage key and value of the app, to show that something changed nothing.
+async function stored(page) {
+  return page.evaluate(() => Object.fromEntries(
+    Object.keys(localStorage).filter((k) => k.startsWith('broadsheet')).sort().map((k) => [k, localStorage.getItem(k)]),
+  ));
+}
+
+const status = (page) => page.locator('.your-data [role="status"]');
+const alertOnPage = (page) => page.locator('.your-data [role="alert"]');
+const spaceUsed = (page) => page.locator('.storage-health div', { hasText: 'Space used' }).locator('dd');
+
+/// A valid export file with one reaction on the seed article.
+function exportFile(items) {
+  return Buffer.from(JSON.stringify({ format: 'broadsheet-export', version: 1, exported_at: 1, settings: {}, items }));
+}
+
+test('export my data, delete it all (confirmed), and import the file back', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Insightful' }).click();
+  await page.getByRole('textbox', { name: 'Your comment' }).fill('Kept across an export');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.getByRole('list', { name: 'Comments' }).getByText('Kept across an export').waitFor();
+
+  await page.getByRole('link', { name: 'Your data' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  assert.match(await page.locator('.your-data .lede').textContent(), /on this device only/);
+  assert.match(await spaceUsed(page).textContent(), /^\d+(\.\d)? (bytes|KB|MB) used$/);
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export my data' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^broadsheet-data-\d{4}-\d{2}-\d{2}\.json$/);
+  const file = await download.path();
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(exported.format, 'broadsheet-export');
+  assert.equal(exported.version, 1);
+  const item = exported.items[articleId];
+  assert.ok(item, `the export holds ${articleId}`);
+  assert.deepEqual(item.comments.map((c) => c.text), ['Kept across an export']);
+  assert.equal(item.reactions.insightful.on, true);
+  await status(page).filter({ hasText: /^Exported 1 story/ }).waitFor();
+
+  // Asking first; Cancel deletes nothing and takes focus back.
+  const deleteButton = page.getByRole('button', { name: 'Delete all my data' });
+  await deleteButton.click();
+  const confirm = page.getByRole('group', { name: /^Delete everything kept on this device\?/ });
+  await confirm.waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await confirm.waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Delete all my data');
+  assert.ok(Object.keys(await stored(page)).includes(`broadsheet:v1:item:${articleId}`));
+
+  await deleteButton.click();
+  await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
+  await status(page).filter({ hasText: /^Deleted everything kept on this device: \d+ saved entr(y|ies) removed\.$/ }).waitFor();
+  assert.deepEqual(Object.keys(await stored(page)), ['broadsheet:schema']);
+
+  await page.getByLabel('Import data').setInputFiles(file);
+  await status(page).filter({ hasText: 'Imported: 1 comment added, 1 reaction changed, 0 drafts restored across 1 story.' }).waitFor();
+  assert.equal(await alertOnPage(page).textContent(), '');
+
+  await openArticle(page);
+  await page.getByRole('list', { name: 'Comments' }).getByText('Kept across an export').waitFor();
+  assert.equal(
+    await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Insightful' }).getAttribute('aria-pressed'),
+    'true',
+  );
+  assertClean(page);
+  await context.close();
+});
+
+test('a file that is not an export shows an alert and changes nothing', async () => {
+  const { context, page } = await openPage(browser);
+  await openYourData(page);
+  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { love: { on: true, at: 5 } } } }) });
+  await status(page).filter({ hasText: /^Imported/ }).waitFor();
+  const before = await stored(page);
+  const usedBefore = await spaceUsed(page).textContent();
+
+  const bad = [
+    [Buffer.from('this is not JSON'), /^This is not a Broadsheet export: not valid JSON \(line 1, column \d+\)\. Nothing was changed\.$/],
+    [Buffer.from('{"format": "another-reader", "version": 1}'), /"format" is not "broadsheet-export"/],
+    [exportFile({ '../etc/passwd': {} }), /is not an article or brief/],
+  ];
+  for (const [buffer, message] of bad) {
+    await page.getByLabel('Import data').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer });
+    await alertOnPage(page).filter({ hasText: message }).waitFor();
+    assert.equal(await status(page).textContent(), '');
+    assert.deepEqual(await stored(page), before);
+  }
+  assert.equal(await spaceUsed(page).textContent(), usedBefore);
+  assertClean(page);
+  await context.close();
+});
+
+test('damaged storage is reported and kept under a backup key', async () => {
+  const { context, page } = await openPage(browser);
+  await openYourData(page);
+  const garbage = '{"v":1,"data":{"reactions": <oops>';
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [`broadsheet:v1:item:${articleId}`, garbage]);
+  await openArticle(page);
+
+  const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
+  await alert.waitFor();
+  const backup = (await alert.textContent()).match(/“(broadsheet:backup:[^”]+)”/)?.[1];
+  assert.ok(backup?.startsWith(`broadsheet:backup:broadsheet:v1:item:${articleId}:`), `alert names the backup key: ${backup}`);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), backup), garbage);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), `broadsheet:v1:item:${articleId}`), null);
+
+  // The reader goes on with a clean slate; the backup is untouched by new writes.
+  await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), backup), garbage);
+
+  // "Your data" names the problem in its health list, after reloading too.
+  await page.getByRole('link', { name: 'Your data' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  await page.locator('.health-problems li', { hasText: backup }).waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('with storage full the page keeps working and says nothing was saved', async () => {
+  const { context, page } = await openPage(browser);
+  await context.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (String(key).startsWith('broadsheet:v1:')) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return setItem.call(this, key, value);
+    };
+  });
+  await openYourData(page);
+  await page.locator('.health-problems li', { hasText: 'No problems' }).waitFor();
+  assert.match(await spaceUsed(page).textContent(), /used$/);
+
+  // Reading still works: an export downloads.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export my data' }).click(),
+  ]);
+  assert.equal(JSON.parse(await readFile(await download.path(), 'utf8')).format, 'broadsheet-export');
+
+  // A write is refused: the reader is told, and nothing half-done is left.
+  const before = await stored(page);
+  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { like: { on: true, at: 5 } } } }) });
+  await alertOnPage(page).filter({ hasText: 'Nothing was imported: browser storage is full.' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' }).waitFor();
+  await page.locator('.health-problems li', { hasText: 'Storage is full' }).waitFor();
+  assert.deepEqual(await stored(page), before);
+
+  // The page still answers: asking to delete opens and closes the confirmation.
+  await page.getByRole('button', { name: 'Delete all my data' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assertClean(page);
+  await context.close();
+});
