@@ -9,13 +9,14 @@ use leptos_meta::Title;
 pub fn YourData() -> impl IntoView {
     let data = use_reader_data();
     // Reading every stored item brings damaged ones to light, so the health line is complete.
-    let _ = data.all_items();
+    let items = data.all_items();
     let (message, set_message) = signal(None::<Message>);
     let (bytes, set_bytes) = signal(data.bytes_used().ok());
     let refresh = move || set_bytes.set(data.bytes_used().ok());
-    // Any write anywhere (a flush bumps `saved`) changes the bytes used.
+    // Any write here (a flush bumps `saved`) or in another tab (items change) moves the count.
     Effect::new(move |_| {
         data.saved.track();
+        items.track();
         refresh();
     });
     let done = Callback::new(move |m: Message| {
