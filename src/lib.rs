@@ -5,6 +5,7 @@
 
 pub mod article;
 pub mod corpus;
+pub mod search;
 pub mod store;
 pub mod ui;
 

@@ -10,6 +10,7 @@ pub mod reader_data;
 mod related;
 mod settings;
 mod share;
+mod shortcuts;
 mod storage_banner;
 mod your_data;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
             </header>
             <storage_banner::StorageBanner/>
             <FocusOnNavigation/>
+            <shortcuts::Shortcuts/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>

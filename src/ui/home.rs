@@ -1,13 +1,31 @@
 //! The front page: every bundled article newest first, a topic filter, and the reader's marks.
 
 use super::{article_page::article_item_id, article_path, href, reader_data::use_reader_data};
-use crate::{article::Article, corpus::Corpus, store::ItemState};
+use crate::{
+    article::Article,
+    corpus::Corpus,
+    search::{highlight, Doc, DocTarget, SearchIndex},
+    store::ItemState,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
-use std::collections::BTreeMap;
+use leptos_router::{
+    hooks::{use_navigate, use_query_map},
+    NavigateOptions,
+};
+use std::{collections::BTreeMap, sync::OnceLock};
 
-/// Lists every article with its topic, time, summary, reading time and the reader's marks.
+/// How many stories or results are shown before "Show more": keeps the DOM small at any size.
+const PAGE: usize = 50;
+
+/// The search index, built on first use.
+fn index() -> &'static SearchIndex {
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    INDEX.get_or_init(|| SearchIndex::build(Corpus::bundled()))
+}
+
+/// Lists every article with its topic, time, summary, reading time and the reader's marks;
+/// with a query (`?q=`), the search results instead.
 #[component]
 pub fn Home() -> impl IntoView {
     let corpus = Corpus::bundled();
@@ -15,39 +33,193 @@ pub fn Home() -> impl IntoView {
     let items = data.all_items();
     let query = use_query_map();
     let topic = move || query.read().get("topic").filter(|t| !t.is_empty());
-    let shown = move || {
+    let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let (shown_count, set_shown_count) = signal(PAGE);
+    let filtered = Memo::new(move |_| {
         let topic = topic();
         corpus
             .articles()
             .iter()
             .filter(|a| topic.is_none() || a.topic == topic)
             .collect::<Vec<_>>()
+    });
+    let shown = move || {
+        filtered.with(|f| {
+            f.iter()
+                .take(shown_count.get())
+                .copied()
+                .collect::<Vec<_>>()
+        })
     };
+    let more_stories = move || filtered.with(|f| f.len()) > shown_count.get();
     let topics = corpus.topics();
+    let searching = move || !q.with(|q| q.trim().is_empty());
     view! {
-        <Title text=""/>
+        <Title text=move || if searching() { format!("Search: {}", q.get()) } else { String::new() }/>
         <section class="home" aria-labelledby="home-title">
             <h1 id="home-title" tabindex="-1">"Latest stories"</h1>
-            <ContinueReading items=items/>
-            {(!topics.is_empty()).then(|| view! {
-                <nav class="topic-filter" aria-label="Topics">
-                    <ul>
-                        <li><a href=href("/") aria-current=move || topic().is_none().then_some("page")>"All topics"</a></li>
-                        {topics.into_iter().map(|t| {
-                            let target = format!("/?topic={}", encode_query(t));
-                            view! {
-                                <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(t)).then_some("page")>{t}</a></li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </nav>
-            })}
-            <ul class="story-list">
-                <For each=shown key=|a| a.slug.clone() let:article>
-                    <StoryItem article=article items=items/>
-                </For>
-            </ul>
+            <SearchBox q=q/>
+            <Show when=move || !searching() fallback=move || view! { <SearchResults q=q/> }>
+                <ContinueReading items=items/>
+                {(!topics.is_empty()).then(|| {
+                    let topics = topics.clone();
+                    view! {
+                        <nav class="topic-filter" aria-label="Topics">
+                            <ul>
+                                <li><a href=href("/") aria-current=move || topic().is_none().then_some("page")>"All topics"</a></li>
+                                {topics.into_iter().map(|t| {
+                                    let target = format!("/?topic={}", encode_query(t));
+                                    view! {
+                                        <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(t)).then_some("page")>{t}</a></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </nav>
+                    }
+                })}
+                <ul class="story-list" aria-label="Stories">
+                    <For each=shown key=|a| a.slug.clone() let:article>
+                        <StoryItem article=article items=items/>
+                    </For>
+                </ul>
+                <Show when=more_stories>
+                    <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
+                        {move || format!("Show more stories ({} more)", filtered.with(|f| f.len()) - shown_count.get())}
+                    </button>
+                </Show>
+            </Show>
         </section>
+    }
+}
+
+/// The search box; the query lives in the URL (`?q=`), so it survives reload and can be shared.
+#[component]
+fn SearchBox(
+    /// The current query, from the URL.
+    q: Memo<String>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The box owns its text while the reader types (the URL lags a keystroke behind); it
+    // follows the URL only when that changes from elsewhere, e.g. Back.
+    Effect::new(move |_| {
+        let q = q.get();
+        if let Some(input) = input.get_untracked() {
+            let focused = document().active_element().is_some_and(|a| a == **input);
+            if !focused && input.value() != q {
+                input.set_value(&q);
+            }
+        }
+    });
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let target = if value.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?q={}", encode_query(&value))
+        };
+        navigate(
+            &target,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <form class="search" role="search" on:submit=|ev| ev.prevent_default()>
+            <input
+                id="search"
+                type="search"
+                aria-label="Search articles"
+                placeholder="Search stories and briefs"
+                autocomplete="off"
+                node_ref=input
+                prop:value=q.get_untracked()
+                on:input=on_input
+            />
+            <span class="shortcut-hint" aria-hidden="true">"/"</span>
+        </form>
+    }
+}
+
+/// Results for a query: articles and briefs, best first, with the matching words marked.
+#[component]
+fn SearchResults(
+    /// The query.
+    q: Memo<String>,
+) -> impl IntoView {
+    let (shown_count, set_shown_count) = signal(PAGE);
+    let hits = Memo::new(move |_| q.with(|q| index().search(q)));
+    let more_results = move || hits.with(Vec::len) > shown_count.get();
+    let summary = move || {
+        let n = hits.with(Vec::len);
+        let q = q.get();
+        match n {
+            0 => format!(
+                "No stories match “{}”. Try fewer or different words.",
+                q.trim()
+            ),
+            1 => format!("1 result for “{}”", q.trim()),
+            n => format!("{n} results for “{}”", q.trim()),
+        }
+    };
+    view! {
+        <p class="search-summary" role="status">{summary}</p>
+        <ul class="story-list" aria-label="Search results">
+            <For
+                each=move || hits.with(|h| h.iter().take(shown_count.get()).map(|h| h.doc).collect::<Vec<_>>())
+                key=|doc| *doc
+                let:doc
+            >
+                <SearchResult doc=index().doc(doc) q=q/>
+            </For>
+        </ul>
+        <Show when=more_results>
+            <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
+                {move || format!("Show more results ({} more)", hits.with(Vec::len) - shown_count.get())}
+            </button>
+        </Show>
+    }
+}
+
+/// Text with the words that match the query wrapped in `<mark>` (as text, never markup).
+fn marked(text: &str, q: &str) -> impl IntoView {
+    highlight(text, q)
+        .into_iter()
+        .map(|(run, hit)| {
+            if hit {
+                view! { <mark>{run}</mark> }.into_any()
+            } else {
+                run.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// One search result.
+#[component]
+fn SearchResult(
+    /// The matching article or brief.
+    doc: &'static Doc,
+    /// The query, for marking matches.
+    q: Memo<String>,
+) -> impl IntoView {
+    let target = match &doc.target {
+        DocTarget::Article { slug } => article_path(slug),
+        DocTarget::Brief { article, brief } => super::brief_path(article, brief),
+    };
+    view! {
+        <li class="story" data-nav-item="">
+            <h2 class="story-title">
+                <a href=href(&target)>{move || marked(&doc.title, &q.get())}</a>
+            </h2>
+            <p class="story-meta">
+                {doc.topic.clone().map(|t| view! { <span class="topic">{t}</span> })}
+            </p>
+            <p class="story-summary">{move || marked(&doc.snippet, &q.get())}</p>
+        </li>
     }
 }
 
@@ -136,7 +308,7 @@ fn StoryItem(
         })
     };
     view! {
-        <li class="story">
+        <li class="story" data-nav-item="">
             <h2 class="story-title">
                 <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
             </h2>

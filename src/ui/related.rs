@@ -28,7 +28,7 @@ pub fn ReadNext(
                                 RelatedTarget::Brief => brief_path(&article.slug, &entry.slug),
                             };
                             view! {
-                                <li class="related">
+                                <li class="related" data-nav-item="">
                                     <time class="related-time">{entry.time.clone()}</time>
                                     <a class="related-topic" href=href(&target)>{entry.topic.clone()}</a>
                                     <p class="related-summary">{entry.summary.clone()}</p>

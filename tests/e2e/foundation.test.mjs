@@ -16,7 +16,7 @@ test('home lists the seed; its link opens all eight paragraphs and five related 
   await page.waitForURL(/\/reader\/article\/[a-z0-9-]+$/);
   const heading = page.getByRole('heading', { level: 1 });
   assert.match(await heading.textContent(), /^Russia’s special envoy/);
-  const paragraphs = page.locator('.article-body p');
+  const paragraphs = page.locator('.article-body > p[id]');
   assert.equal(await paragraphs.count(), 8);
   assert.match(await paragraphs.nth(7).textContent(), /^The incremental progress reported by Dmitriev/);
 
@@ -29,7 +29,7 @@ test('home lists the seed; its link opens all eight paragraphs and five related 
   await page.reload();
   await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(page.url(), deepLink);
-  assert.equal(await page.locator('.article-body p').count(), 8);
+  assert.equal(await page.locator('.article-body > p[id]').count(), 8);
   assertClean(page);
   await context.close();
 });
@@ -45,7 +45,7 @@ test('a deep link opens directly in a new browser context', async () => {
   const response = await fresh.page.goto(new URL(href, url('')).href);
   assert.equal(response.status(), 200);
   await fresh.page.getByRole('heading', { level: 1, name: /^Russia’s special envoy/ }).waitFor();
-  assert.equal(await fresh.page.locator('.article-body p').count(), 8);
+  assert.equal(await fresh.page.locator('.article-body > p[id]').count(), 8);
   assertClean(fresh.page);
   await fresh.context.close();
 });

@@ -1,0 +1,91 @@
+// Finding stories: search with the query in the URL, and the keyboard shortcuts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, assertClean, url } from './helpers.mjs';
+
+const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const searchBox = (page) => page.getByRole('searchbox', { name: 'Search articles' });
+
+test('a word only in one brief’s summary finds that brief, marked, and opens it', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await searchBox(page).pressSequentially('Stalingr');
+  await page.getByRole('status').filter({ hasText: '1 result for “Stalingr”' }).waitFor();
+  const results = page.getByRole('list', { name: 'Search results' });
+  assert.equal(await results.getByRole('listitem').count(), 1);
+  assert.deepEqual(await results.locator('mark').allTextContents(), ['Stalingrad']);
+  assert.match(page.url(), /\?q=Stalingr$/);
+  await results.getByRole('link', { name: 'Russia history' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Russia history' }).waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('the query in the URL restores the search on load, and an empty result says so', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url('?q=Choe%20Hyon'));
+  await page.getByRole('status').filter({ hasText: '1 result for “Choe Hyon”' }).waitFor();
+  assert.equal(await searchBox(page).inputValue(), 'Choe Hyon');
+  await page.reload();
+  await page.getByRole('list', { name: 'Search results' }).getByRole('link', { name: 'Military tests' }).waitFor();
+  await searchBox(page).fill('zzzzqx');
+  await page.getByRole('status').filter({ hasText: 'No stories match “zzzzqx”' }).waitFor();
+  await searchBox(page).fill('');
+  await page.getByRole('list', { name: 'Stories' }).getByRole('link', { name: SEED_TITLE }).waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('shortcuts: / focuses search, j/k move, Enter opens, ? opens help and Esc closes it', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.waitFor();
+  for (const what of ['Search articles', 'Next story', 'Previous story', 'Show this help']) {
+    await help.getByText(what).waitFor();
+  }
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'hidden' });
+
+  await page.keyboard.press('j');
+  assert.match(await page.evaluate(() => document.activeElement.textContent), SEED_TITLE);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+  // On an article, j/k walk the related stories.
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Russia–Ukraine war');
+  await page.keyboard.press('k');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Biden-era AI chip');
+
+  await page.keyboard.press('/');
+  await searchBox(page).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'search');
+  assertClean(page);
+  await context.close();
+});
+
+test('no shortcut fires while typing in the comment box or the search box', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await page.getByRole('link', { name: SEED_TITLE }).click();
+  const box = page.getByRole('textbox', { name: 'Your comment' });
+  await box.click();
+  await page.keyboard.type('j/k? are letters');
+  assert.equal(await box.inputValue(), 'j/k? are letters');
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assert.match(page.url(), /\/article\//);
+  await page.goto(url(''));
+  await searchBox(page).click();
+  await page.keyboard.type('j?');
+  assert.equal(await searchBox(page).inputValue(), 'j?');
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assertClean(page);
+  await context.close();
+});
