@@ -1,5 +1,8 @@
 //! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
 
+mod csp;
+mod icons;
+mod offline;
 mod site;
 mod tools;
 
@@ -15,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve                              install what is missing, then trunk serve on 127.0.0.1:8080
   test                               install what is missing, then run every check and test
   build [--public-url P] [--dist D]  the release site for a static host (default / and dist/)
-  bench                              run the benchmarks and print their figures";
+  bench                              run the benchmarks and print their figures
+  icons                              redraw the app icons into assets/icons/";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -29,6 +33,8 @@ fn main() {
             site::build(&public_url, &dist);
         }
         Some("bench") => bench(),
+        Some("icons") => icons::write_all(&root().join("assets/icons"))
+            .unwrap_or_else(|e| panic!("write assets/icons: {e}")),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -168,6 +174,7 @@ fn test() {
         tools::command("node")
             .args(["--test", "--test-concurrency=1", "tests/e2e/"])
             .env("BASE_URL", format!("{}/reader/", server.origin()))
+            .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
     drop(server);

@@ -11,7 +11,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// `trunk build --release`, then one HTML file per article and brief, and `404.html`.
+/// `trunk build --release`, then one HTML file per article and brief, and `404.html`; then the
+/// Content-Security-Policy in every page, and last the service worker's precache list (it hashes
+/// the final files).
 pub fn build(public_url: &str, dist: &Path) {
     let public_url = normalise_public_url(public_url);
     step(
@@ -23,6 +25,8 @@ pub fn build(public_url: &str, dist: &Path) {
     );
     write_page_files(dist)
         .unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
+    crate::csp::apply(dist).unwrap_or_else(|e| panic!("Content-Security-Policy: {e}"));
+    crate::offline::write_precache(dist).unwrap_or_else(|e| panic!("service worker: {e}"));
 }
 
 /// `/reader` and `reader/` both mean `/reader/`.
