@@ -9,10 +9,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
+use leptos_router::hooks::use_query_map;
 use std::{collections::BTreeMap, sync::OnceLock};
 
 /// How many stories or results are shown before "Show more": keeps the DOM small at any size.
@@ -33,7 +30,12 @@ pub fn Home() -> impl IntoView {
     let items = data.all_items();
     let query = use_query_map();
     let topic = move || query.read().get("topic").filter(|t| !t.is_empty());
-    let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    // The query lives in the URL, but typing updates it with replaceState rather than a
+    // router navigation, which would rebuild the page under the reader's fingers.
+    let url_q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let (q, set_q) = signal(url_q.get_untracked());
+    Effect::new(move |_| set_q.set(url_q.get()));
+    let q: Signal<String> = q.into();
     let (shown_count, set_shown_count) = signal(PAGE);
     let filtered = Memo::new(move |_| {
         let topic = topic();
@@ -58,7 +60,7 @@ pub fn Home() -> impl IntoView {
         <Title text=move || if searching() { format!("Search: {}", q.get()) } else { String::new() }/>
         <section class="home" aria-labelledby="home-title">
             <h1 id="home-title" tabindex="-1">"Latest stories"</h1>
-            <SearchBox q=q/>
+            <SearchBox q=q set_q=set_q/>
             <Show when=move || !searching() fallback=move || view! { <SearchResults q=q/> }>
                 <ContinueReading items=items/>
                 {(!topics.is_empty()).then(|| {
@@ -95,10 +97,11 @@ pub fn Home() -> impl IntoView {
 /// The search box; the query lives in the URL (`?q=`), so it survives reload and can be shared.
 #[component]
 fn SearchBox(
-    /// The current query, from the URL.
-    q: Memo<String>,
+    /// The current query.
+    q: Signal<String>,
+    /// Sets the query as the reader types.
+    set_q: WriteSignal<String>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
     let input = NodeRef::<leptos::html::Input>::new();
     // The box owns its text while the reader types (the URL lags a keystroke behind); it
     // follows the URL only when that changes from elsewhere, e.g. Back.
@@ -114,18 +117,14 @@ fn SearchBox(
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let target = if value.is_empty() {
-            "/".to_owned()
+            href("/")
         } else {
-            format!("/?q={}", encode_query(&value))
+            href(&format!("/?q={}", encode_query(&value)))
         };
-        navigate(
-            &target,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+        }
+        set_q.set(value);
     };
     view! {
         <form class="search" role="search" on:submit=|ev| ev.prevent_default()>
@@ -148,7 +147,7 @@ fn SearchBox(
 #[component]
 fn SearchResults(
     /// The query.
-    q: Memo<String>,
+    q: Signal<String>,
 ) -> impl IntoView {
     let (shown_count, set_shown_count) = signal(PAGE);
     let hits = Memo::new(move |_| q.with(|q| index().search(q)));
@@ -204,7 +203,7 @@ fn SearchResult(
     /// The matching article or brief.
     doc: &'static Doc,
     /// The query, for marking matches.
-    q: Memo<String>,
+    q: Signal<String>,
 ) -> impl IntoView {
     let target = match &doc.target {
         DocTarget::Article { slug } => article_path(slug),
