@@ -3,7 +3,11 @@
 use std::{env, fs, path::PathBuf};
 
 fn main() {
-    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("articles");
+    // BROADSHEET_ARTICLES points elsewhere, e.g. at the generated 10,000-article benchmark corpus.
+    println!("cargo:rerun-if-env-changed=BROADSHEET_ARTICLES");
+    let dir = env::var_os("BROADSHEET_ARTICLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("articles"));
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .map(|entries| {

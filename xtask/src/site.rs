@@ -67,9 +67,15 @@ fn write_page_files(dist: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The folder of article files the build bundles: `articles/`, or `$BROADSHEET_ARTICLES`
+/// (which build.rs honours too).
+pub fn articles_dir() -> PathBuf {
+    std::env::var_os("BROADSHEET_ARTICLES").map_or_else(|| root().join("articles"), PathBuf::from)
+}
+
 fn article_files() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
-    for entry in fs::read_dir(root().join("articles"))? {
+    for entry in fs::read_dir(articles_dir())? {
         let path = entry?.path();
         if path.extension().is_some_and(|x| x == "txt") {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
