@@ -17,19 +17,54 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS, headless: true });
 }
 
+/// Runs in every document before its own scripts: keeps each Content-Security-Policy violation
+/// in `window.__cspViolations` and reports it as a console error, which `watch` records.
+function recordCspViolations() {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    const what = `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile || 'document'}:${e.lineNumber})`;
+    window.__cspViolations.push(what);
+    console.error(`securitypolicyviolation: ${what}`);
+  }, true);
+}
+
+const recording = new WeakSet();
+
+/// Records CSP violations in every page of `context` (once per context).
+export async function recordCsp(context) {
+  if (recording.has(context)) return;
+  recording.add(context);
+  await context.addInitScript(recordCspViolations);
+}
+
 /// A fresh context and page that fail the test on any page error, CSP violation or
 /// request that leaves the origin.
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext(options);
+  await recordCsp(context);
   const page = await context.newPage();
   watch(page);
   return { context, page };
 }
 
+/// The CSP violations recorded in `page`'s current document.
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations ?? ['violation recorder missing']);
+}
+
+/// Records page errors, console errors, CSP violations and foreign requests in `page.problems`.
+/// For a page of a context not made by `openPage` it starts recording violations in the page
+/// (`await recordCsp(context)` first to be sure it is in place before the first navigation);
+/// Chromium's own console report of a violation is caught either way.
 export function watch(page) {
   page.problems = [];
+  recordCsp(page.context()).catch(() => {});
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|securitypolicyviolation/i.test(text)) page.problems.push(`CSP: ${text}`);
+    else if (m.type() === 'error') page.problems.push(`console error: ${text}`);
+  });
   page.on('request', (r) => {
     const url = r.url();
     if (!url.startsWith(ORIGIN) && !url.startsWith('data:') && !url.startsWith('blob:')) {
@@ -39,7 +74,7 @@ export function watch(page) {
   return page;
 }
 
-/// No page errors, console errors, or foreign requests happened.
+/// No page errors, console errors, CSP violations or foreign requests happened.
 export function assertClean(page, allow = []) {
   const problems = page.problems.filter((p) => !allow.some((a) => p.includes(a)));
   assert.deepEqual(problems, []);

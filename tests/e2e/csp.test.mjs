@@ -1,0 +1,108 @@
+// The strict Content-Security-Policy: on every kind of page, the app runs under it, and it stops
+// script injected into the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, assertClean, cspViolations, url } from './helpers.mjs';
+
+const SEED_TITLE = /^Russia’s special envoy/;
+let browser;
+let pages;
+
+before(async () => {
+  browser = await launch();
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  const article = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
+  await page.goto(article);
+  const readNext = page.getByRole('complementary', { name: 'Read next' });
+  const brief = new URL(await readNext.getByRole('link').first().getAttribute('href'), url('')).href;
+  await context.close();
+  pages = [
+    { kind: 'home', href: url(''), heading: 'Latest stories' },
+    { kind: 'article', href: article, heading: SEED_TITLE },
+    { kind: 'brief', href: brief, heading: /./ },
+    { kind: 'data', href: url('data'), heading: 'Your data' },
+    { kind: 'not found', href: url('no/such/page'), heading: 'Page not found', status: 404 },
+  ];
+});
+after(async () => { await browser?.close(); });
+
+/// The policy of the page as served, parsed into directive -> sources.
+async function policyOf(page) {
+  const metas = await page.locator('meta[http-equiv="Content-Security-Policy"]').evaluateAll(
+    (nodes) => nodes.map((n) => ({ content: n.getAttribute('content'), first: n === document.head.children[1], afterCharset: n.previousElementSibling?.hasAttribute('charset') })),
+  );
+  assert.equal(metas.length, 1, 'exactly one policy <meta>');
+  assert.ok(metas[0].afterCharset && metas[0].first, 'the policy comes right after <meta charset>');
+  return Object.fromEntries(metas[0].content.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+}
+
+test('every kind of page carries the strict policy and renders under it with no violation', async () => {
+  for (const { kind, href, heading, status = 200 } of pages) {
+    const { context, page } = await openPage(browser);
+    const response = await page.goto(href);
+    assert.equal(response.status(), status, kind);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    const policy = await policyOf(page);
+    assert.deepEqual(policy['default-src'], ["'self'"], kind);
+    assert.deepEqual(policy['style-src'], ["'self'"], kind);
+    assert.deepEqual(policy['object-src'], ["'none'"], kind);
+    assert.deepEqual(policy['base-uri'], ["'self'"], kind);
+    const scripts = policy['script-src'];
+    assert.equal(scripts[0], "'self'", kind);
+    assert.ok(scripts.includes("'wasm-unsafe-eval'"), kind);
+    assert.ok(scripts.slice(1).every((s) => /^'sha256-[A-Za-z0-9+/]{43}='$/.test(s) || s === "'wasm-unsafe-eval'"), `${kind}: ${scripts}`);
+    const whole = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.doesNotMatch(whole, /'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|\*|https?:|blob:/, kind);
+    assert.equal(await page.locator('[style]').count(), 0, `${kind}: no inline style attribute`);
+    assert.deepEqual(await cspViolations(page), [], kind);
+    assertClean(page, status === 404 ? ['404 (Not Found)'] : []);
+    await context.close();
+  }
+});
+
+test('script injected into the page is blocked and reported', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__injected = true;';
+    document.body.append(script);
+    const img = document.createElement('img');
+    img.setAttribute('src', 'data:image/gif;base64,R0lGODlhAQABAAAAACw=');
+    img.setAttribute('onload', 'window.__handler = true;');
+    document.body.append(img);
+    const style = document.createElement('style');
+    style.textContent = 'body { display: none; }';
+    document.head.append(style);
+  });
+  await page.waitForFunction(() => window.__cspViolations.length >= 3);
+  assert.equal(await page.evaluate(() => window.__injected), undefined, 'inline script did not run');
+  assert.equal(await page.evaluate(() => window.__handler), undefined, 'inline handler did not run');
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).display), 'none', 'inline style not applied');
+  const violations = await cspViolations(page);
+  assert.ok(violations.some((v) => v.startsWith('script-src-elem blocked inline')), violations.join('\n'));
+  assert.ok(violations.some((v) => v.startsWith('script-src-attr blocked inline')), violations.join('\n'));
+  assert.ok(violations.some((v) => v.startsWith('style-src-elem blocked inline')), violations.join('\n'));
+  // The watcher turns each of them into a test failure.
+  assert.ok(page.problems.length >= 3 && page.problems.every((p) => p.startsWith('CSP: ')), page.problems.join('\n'));
+  await context.close();
+});
+
+test('a script from another origin is blocked too', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.src = 'https://example.invalid/x.js';
+    document.body.append(script);
+  });
+  await page.waitForFunction(() => window.__cspViolations.length >= 1);
+  assert.match((await cspViolations(page))[0], /^script-src-elem blocked https:\/\/example\.invalid\/x\.js/);
+  // The watcher reports both the violation and the attempt to leave the origin.
+  assert.ok(page.problems.some((p) => p.startsWith('CSP: ')), page.problems.join('\n'));
+  assert.ok(page.problems.some((p) => p.startsWith('request left the origin')), page.problems.join('\n'));
+  await context.close();
+});

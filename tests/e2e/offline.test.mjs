@@ -1,0 +1,203 @@
+// Offline and installable: after one visit every page opens and reloads with the network off;
+// the manifest makes the reader installable; a new deployment is offered as a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, openPage, assertClean, url, BASE } from './helpers.mjs';
+
+const SEED_TITLE = /^Russia’s special envoy/;
+const UPDATE_TEXT = 'A new version of Broadsheet is available.';
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// Waits for the active service worker and asks it for its version, cache name and file list.
+async function activeWorker(page) {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => resolve({ ...e.data, scope: registration.scope });
+      registration.active.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
+    });
+  });
+}
+
+/// The URLs stored in each of this origin's caches.
+async function cacheContents(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of await caches.keys()) {
+      out[name] = (await (await caches.open(name)).keys()).map((r) => r.url).sort();
+    }
+    return out;
+  });
+}
+
+const absolute = (href) => new URL(href, BASE).href;
+
+test('after one visit, home, an article and a brief open and reload offline', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  const article = absolute(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'));
+  const worker = await activeWorker(page);
+  assert.equal(worker.scope, BASE, 'the worker covers the reader under its sub-path');
+  assert.match(worker.version, /^[0-9a-f]{16}$/);
+  // Install finished, so every file is in the cache, stored under the scope.
+  const cached = await cacheContents(page);
+  assert.deepEqual(cached[worker.cache], worker.files.map(absolute).sort());
+  for (const kind of ['index.html', '404.html', 'data/index.html', 'manifest.webmanifest', 'sw-register.js']) {
+    assert.ok(worker.files.includes(kind), `${kind} is precached`);
+  }
+  assert.ok(worker.files.some((f) => f.endsWith('.wasm')), 'the wasm is precached');
+  assert.ok(worker.files.some((f) => /^article\/[^/]+\/brief\/[^/]+\/index\.html$/.test(f)), 'briefs are precached');
+
+  // The brief's address, read online from the article's Read next.
+  await page.goto(article);
+  const readNext = page.getByRole('complementary', { name: 'Read next' });
+  const briefLink = readNext.getByRole('link').first();
+  const briefTopic = (await briefLink.textContent()).trim();
+  const brief = absolute(await briefLink.getAttribute('href'));
+
+  await context.setOffline(true);
+  const fromNetwork = [];
+  page.on('response', (r) => { if (!r.fromServiceWorker()) fromNetwork.push(r.url()); });
+  for (const [href, heading] of [
+    [url(''), 'Latest stories'],
+    [article, SEED_TITLE],
+    [brief, briefTopic],
+    [url('data'), 'Your data'],
+  ]) {
+    const response = await page.goto(href);
+    assert.equal(response.status(), 200, href);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    assert.equal(page.url(), href);
+  }
+  // Following links inside the app works offline too.
+  await page.goto(url(''));
+  await page.getByRole('link', { name: SEED_TITLE }).click();
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+  // An unknown address gets the not-found page, offline as online.
+  const missing = await page.goto(url('no/such/page'));
+  assert.equal(missing.status(), 404);
+  await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  assert.deepEqual(fromNetwork, [], 'everything came from the service worker');
+  assertClean(page, ['404 (Not Found)']);
+  await context.close();
+});
+
+/// Width and height from a PNG's IHDR.
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+test('the web app manifest is linked, names the app and has icons of 192 and 512 px', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url('data'));
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifestUrl = new URL(href, await page.evaluate(() => document.baseURI)).href;
+  assert.equal(manifestUrl, url('manifest.webmanifest'), 'the same manifest from every page');
+  const response = await context.request.get(manifestUrl);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-type'], /^application\/manifest\+json/);
+  const manifest = await response.json();
+  assert.equal(manifest.name, 'Broadsheet');
+  assert.ok(manifest.short_name);
+  assert.equal(manifest.display, 'standalone');
+  assert.equal(new URL(manifest.start_url, manifestUrl).href, BASE);
+  assert.equal(new URL(manifest.scope, manifestUrl).href, BASE);
+  const pngs = manifest.icons.filter((i) => i.type === 'image/png');
+  const declared = [];
+  for (const icon of manifest.icons) {
+    const file = await context.request.get(new URL(icon.src, manifestUrl).href);
+    assert.equal(file.status(), 200, icon.src);
+    if (icon.type === 'image/png') {
+      const [w, h] = pngSize(await file.body());
+      assert.equal(`${w}x${h}`, icon.sizes, icon.src);
+      declared.push(w);
+    }
+  }
+  assert.ok(declared.includes(192) && declared.includes(512), `PNG sizes ${declared}`);
+  assert.ok(pngs.some((i) => i.purpose === 'maskable'), 'a maskable icon');
+
+  // Chromium's own reading of the manifest: parsed without errors, and nothing but the
+  // test browser's private mode stands in the way of installing.
+  const cdp = await context.newCDPSession(page);
+  const { errors, data } = await cdp.send('Page.getAppManifest');
+  assert.deepEqual(errors, []);
+  assert.equal(JSON.parse(data).name, 'Broadsheet');
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito'), []);
+  assertClean(page);
+  await context.close();
+});
+
+test('a new deployment is offered as a reload, and Reload switches to it', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
+  const swPath = join(process.env.SITE_DIR, 'sw.js');
+  const original = await readFile(swPath, 'utf8');
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(url(''));
+    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+    const first = await activeWorker(page);
+    // Controlled by the first version from here on.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
+    assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'no banner without an update');
+
+    // Deploy a new version: the same files under a new version.
+    const next = `${first.version.slice(0, 8)}updated`;
+    await writeFile(swPath, original.replace(`const VERSION = "${first.version}";`, `const VERSION = "${next}";`));
+    await page.goto(url('data'));
+    const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
+    await banner.waitFor();
+    // The page still runs the old version until the reader chooses.
+    assert.equal((await activeWorker(page)).version, first.version);
+    await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+
+    const reloaded = page.waitForEvent('load');
+    await banner.getByRole('button', { name: 'Reload' }).click();
+    await reloaded;
+    await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+    assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'banner gone after the reload');
+    const now = await activeWorker(page);
+    assert.equal(now.version, next);
+    const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
+    assert.equal(controller, url('sw.js'));
+    // Only the new version's cache is left.
+    assert.deepEqual(Object.keys(await cacheContents(page)), [now.cache]);
+    assertClean(page);
+  } finally {
+    await writeFile(swPath, original);
+    await context.close();
+  }
+});
+
+test('"Not now" dismisses the update banner and keeps the page as it is', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
+  const swPath = join(process.env.SITE_DIR, 'sw.js');
+  const original = await readFile(swPath, 'utf8');
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(url(''));
+    const first = await activeWorker(page);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+    await writeFile(swPath, original.replace(`const VERSION = "${first.version}";`, `const VERSION = "${first.version.slice(0, 8)}notnow00";`));
+    await page.reload();
+    const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
+    await banner.waitFor();
+    await banner.getByRole('button', { name: 'Not now' }).click();
+    await banner.waitFor({ state: 'detached' });
+    assert.equal((await activeWorker(page)).version, first.version);
+    assertClean(page);
+  } finally {
+    await writeFile(swPath, original);
+    await context.close();
+  }
+});
