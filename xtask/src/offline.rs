@@ -75,11 +75,20 @@ pub fn write_precache(dist: &Path) -> Result<Precache, Box<dyn std::error::Error
     Ok(precache)
 }
 
+/// At most this many HTML pages are precached. The bundled corpus is inside the wasm, so the
+/// reader can show any article offline from any page file; the limit only keeps a generated
+/// 10,000-article site from fetching tens of thousands of pages into every visitor's cache.
+/// Offline, a page beyond it is answered with `404.html` (the same app shell), whose router
+/// still shows the right page.
+pub const MAX_PAGES: usize = 1000;
+
 /// Every file to precache: all of them, except that where `page.html` and `page/index.html`
 /// are the same bytes (the same page for two kinds of static server) only `page/index.html` is
-/// stored; the service worker answers a navigation to `page` from either.
+/// stored (the service worker answers a navigation to `page` from either), and only the first
+/// [`MAX_PAGES`] HTML pages, shallowest first (home, 404 and data before articles, articles
+/// before their briefs).
 fn precache_list(contents: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    contents
+    let (mut pages, mut files): (Vec<&String>, Vec<&String>) = contents
         .iter()
         .filter(|(path, bytes)| {
             let twin = path
@@ -88,8 +97,20 @@ fn precache_list(contents: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
                 .map(|stem| format!("{stem}/index.html"));
             twin.is_none_or(|twin| contents.get(&twin) != Some(*bytes))
         })
-        .map(|(path, _)| path.clone())
-        .collect()
+        .map(|(path, _)| path)
+        .partition(|path| path.ends_with(".html"));
+    pages.sort_by_key(|path| (path.matches('/').count(), path.as_str()));
+    if pages.len() > MAX_PAGES {
+        println!(
+            "    precaching the first {MAX_PAGES} of {} pages; offline, the others open from the shell",
+            pages.len()
+        );
+        pages.truncate(MAX_PAGES);
+    }
+    files.extend(pages);
+    let mut list: Vec<String> = files.into_iter().cloned().collect();
+    list.sort();
+    list
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> std::io::Result<()> {
@@ -172,6 +193,35 @@ mod tests {
                 "index.html",
             ]
         );
+    }
+
+    #[test]
+    fn a_huge_site_precaches_its_assets_and_the_shallowest_pages() {
+        let mut contents = BTreeMap::new();
+        for path in ["index.html", "404.html", "app.wasm", "icons/i.png"] {
+            contents.insert(path.to_owned(), path.as_bytes().to_vec());
+        }
+        for n in 0..MAX_PAGES {
+            let page = format!("article/a{n:05}");
+            contents.insert(format!("{page}/index.html"), page.as_bytes().to_vec());
+            contents.insert(format!("{page}/brief/b/index.html"), b"brief".to_vec());
+        }
+        let list = precache_list(&contents);
+        assert_eq!(
+            list.iter().filter(|p| p.ends_with(".html")).count(),
+            MAX_PAGES
+        );
+        for kept in [
+            "index.html",
+            "404.html",
+            "app.wasm",
+            "icons/i.png",
+            "article/a00997/index.html",
+        ] {
+            assert!(list.iter().any(|p| p == kept), "{kept}");
+        }
+        assert!(!list.iter().any(|p| p.contains("/brief/")));
+        assert!(!list.iter().any(|p| p == "article/a00998/index.html"));
     }
 
     #[test]
