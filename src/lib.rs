@@ -3,6 +3,8 @@
 //! The pure core ([`article`], [`corpus`], [`store`]) builds and tests on the host;
 //! [`ui`] is the thin Leptos layer on top.
 
+#![recursion_limit = "256"]
+
 pub mod article;
 pub mod corpus;
 pub mod search;

@@ -43,12 +43,15 @@ fn weight(fields: u8) -> u32 {
     w
 }
 
+/// Documents a word occurs in, with the fields it occurs in, sorted by document.
+type Postings = Vec<(u32, u8)>;
+
 /// The index: documents, and a sorted vocabulary with each word's postings.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     docs: Vec<Doc>,
     /// Sorted by word; postings are (doc, fields) sorted by doc.
-    vocab: Vec<(Box<str>, Vec<(u32, u8)>)>,
+    vocab: Vec<(Box<str>, Postings)>,
 }
 
 /// A ranked match.
@@ -133,7 +136,7 @@ impl SearchIndex {
             }
         }
         pairs.sort_unstable();
-        let mut vocab: Vec<(Box<str>, Vec<(u32, u8)>)> = Vec::new();
+        let mut vocab: Vec<(Box<str>, Postings)> = Vec::new();
         for (word, doc, field) in pairs {
             match vocab.last_mut() {
                 Some((w, postings)) if **w == *word => match postings.last_mut() {

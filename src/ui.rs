@@ -5,6 +5,7 @@ mod brief_page;
 mod comments;
 mod home;
 mod not_found;
+pub mod prerender;
 mod reactions;
 pub mod reader_data;
 mod related;
@@ -15,8 +16,8 @@ mod storage_banner;
 mod your_data;
 
 pub use article_page::{ArticlePage, ArticleView};
-pub use brief_page::BriefPage;
-pub use home::Home;
+pub use brief_page::{BriefPage, BriefView};
+pub use home::{Home, HomeView};
 pub use not_found::NotFound;
 pub use your_data::YourData;
 
@@ -27,15 +28,34 @@ use leptos_router::{
     path,
 };
 
+thread_local! {
+    /// Set when rendering pages ahead of time on the host, where there is no document.
+    static BASE_OVERRIDE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The path the site is served under, without a trailing slash: `""` at the domain root,
 /// `"/reader"` under a sub-path. Read from the `<base href>` that the build writes.
 pub fn base_path() -> String {
-    let uri = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten());
-    uri.and_then(|u| web_sys::Url::new(&u).ok())
-        .map(|u| u.pathname().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
+    if let Some(base) = BASE_OVERRIDE.with(|b| b.borrow().clone()) {
+        return base;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let uri = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.base_uri().ok().flatten());
+        uri.and_then(|u| web_sys::Url::new(&u).ok())
+            .map(|u| u.pathname().trim_end_matches('/').to_owned())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    String::new()
+}
+
+/// Renders links for a site served under `base` (e.g. `/reader/`) while prerendering.
+pub fn set_base_path(base: &str) {
+    let base = base.trim_end_matches('/').to_owned();
+    BASE_OVERRIDE.with(|b| *b.borrow_mut() = Some(base));
 }
 
 /// An in-app path (`/article/x`) as an href that respects the base path.
@@ -66,28 +86,48 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
         }/>
         <Router base=base_path()>
-            <SkipLink/>
-            <header class="site-header">
-                <nav aria-label="Site">
-                    <a class="brand" href=href("/")>"Broadsheet"</a>
-                    <a href=href("/data")>"Your data"</a>
-                </nav>
-            </header>
-            <storage_banner::StorageBanner/>
-            <FocusOnNavigation/>
-            <shortcuts::Shortcuts/>
-            <main id="main" tabindex="-1">
+            <RoutedChrome>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/article/:slug") view=ArticlePage/>
                     <Route path=path!("/article/:slug/brief/:brief") view=BriefPage/>
                     <Route path=path!("/data") view=YourData/>
                 </Routes>
-            </main>
-            <footer class="site-footer">
-                <p>"Broadsheet keeps everything you do on this device."</p>
-            </footer>
+            </RoutedChrome>
+            <FocusOnNavigation/>
+            <shortcuts::Shortcuts/>
         </Router>
+    }
+}
+
+/// [`Chrome`] inside the router, with the current path for the skip link.
+#[component]
+fn RoutedChrome(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    view! { <Chrome path=location.pathname.into()>{children()}</Chrome> }
+}
+
+/// Everything around a page: skip link, header and navigation, storage alerts, footer.
+/// Shared by the app and the pages rendered ahead of time.
+#[component]
+pub fn Chrome(
+    /// The current URL path (base included), for the skip link's fragment.
+    path: Signal<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <SkipLink path=path/>
+        <header class="site-header">
+            <nav aria-label="Site">
+                <a class="brand" href=href("/")>"Broadsheet"</a>
+                <a href=href("/data")>"Your data"</a>
+            </nav>
+        </header>
+        <storage_banner::StorageBanner/>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>"Broadsheet keeps everything you do on this device."</p>
+        </footer>
     }
 }
 
@@ -178,9 +218,11 @@ fn FocusOnNavigation() -> impl IntoView {
 /// "Skip to content". Its fragment carries the current path: a bare `#main` would resolve
 /// against `<base href>` and leave the page.
 #[component]
-fn SkipLink() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let target = move || format!("{}#main", location.pathname.get());
+fn SkipLink(
+    /// The current URL path.
+    path: Signal<String>,
+) -> impl IntoView {
+    let target = move || format!("{}#main", path.get());
     let skip = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         if let Some(main) = document().get_element_by_id("main") {
@@ -190,4 +232,18 @@ fn SkipLink() -> impl IntoView {
         }
     };
     view! { <a class="skip-link" href=target on:click=skip>"Skip to content"</a> }
+}
+
+/// Starts the app in the browser, taking over from the page rendered ahead of time: the app
+/// is mounted first and the prerendered copy removed in the same task, so nothing flickers,
+/// shifts or loses its scroll position. Marks `<html data-app="ready">` when done.
+pub fn start() {
+    let prerendered = document().get_element_by_id("prerendered");
+    leptos::mount::mount_to_body(App);
+    if let Some(old) = prerendered {
+        old.remove();
+    }
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-app", "ready");
+    }
 }

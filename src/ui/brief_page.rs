@@ -4,7 +4,10 @@ use super::{
     article_path, comments::Comments, href, reactions::Reactions, settings::ReadingSettings,
     share::ShareButton, NotFound,
 };
-use crate::corpus::Corpus;
+use crate::{
+    article::{Article, RelatedStory},
+    corpus::Corpus,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,34 +20,44 @@ pub fn BriefPage() -> impl IntoView {
         let map = params.read();
         let slug = map.get("slug").unwrap_or_default();
         let brief = map.get("brief").unwrap_or_default();
-        let Some((article, entry)) = Corpus::bundled().brief(&slug, &brief) else {
-            return view! { <NotFound/> }.into_any();
-        };
-        view! {
-            <Title text=entry.topic.clone()/>
-            <article class="brief">
-                <header class="article-header">
-                    <p class="kicker">"Brief"</p>
-                    <h1 tabindex="-1">{entry.topic.clone()}</h1>
-                    <p class="article-meta"><time>{entry.time.clone()}</time></p>
-                    <div class="article-tools">
-                        <ReadingSettings/>
-                        <ShareButton title=entry.topic.clone()/>
-                    </div>
-                </header>
-                <div class="article-body">
-                    <p class="lede">{entry.summary.clone()}</p>
-                </div>
-                <p class="brief-note">
-                    "The full story is not bundled with this reader. This brief was listed under "
-                    <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
-                    "."
-                </p>
-            </article>
-            <Reactions item_id=brief_item_id(&article.slug, &entry.slug)/>
-            <Comments item_id=brief_item_id(&article.slug, &entry.slug)/>
+        match Corpus::bundled().brief(&slug, &brief) {
+            Some((article, entry)) => view! { <BriefView article=article entry=entry/> }.into_any(),
+            None => view! { <NotFound/> }.into_any(),
         }
-        .into_any()
+    }
+}
+
+/// The brief of one related entry of an article.
+#[component]
+pub fn BriefView(
+    /// The article the entry is listed under.
+    article: &'static Article,
+    /// The related entry.
+    entry: &'static RelatedStory,
+) -> impl IntoView {
+    view! {
+        <Title text=entry.topic.clone()/>
+        <article class="brief">
+            <header class="article-header">
+                <p class="kicker">"Brief"</p>
+                <h1 tabindex="-1">{entry.topic.clone()}</h1>
+                <p class="article-meta"><time>{entry.time.clone()}</time></p>
+                <div class="article-tools">
+                    <ReadingSettings/>
+                    <ShareButton title=entry.topic.clone()/>
+                </div>
+            </header>
+            <div class="article-body">
+                <p class="lede">{entry.summary.clone()}</p>
+            </div>
+            <p class="brief-note">
+                "The full story is not bundled with this reader. This brief was listed under "
+                <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
+                "."
+            </p>
+        </article>
+        <Reactions item_id=brief_item_id(&article.slug, &entry.slug)/>
+        <Comments item_id=brief_item_id(&article.slug, &entry.slug)/>
     }
 }
 

@@ -25,14 +25,26 @@ fn index() -> &'static SearchIndex {
 /// with a query (`?q=`), the search results instead.
 #[component]
 pub fn Home() -> impl IntoView {
+    let query = use_query_map();
+    let topic = Signal::derive(move || query.read().get("topic").filter(|t| !t.is_empty()));
+    let url_q = Signal::derive(move || query.read().get("q").unwrap_or_default());
+    view! { <HomeView url_q=url_q topic=topic/> }
+}
+
+/// The front page for a query and topic taken from the URL.
+#[component]
+pub fn HomeView(
+    /// `?q=`: the search query.
+    url_q: Signal<String>,
+    /// `?topic=`: the topic filter.
+    topic: Signal<Option<String>>,
+) -> impl IntoView {
     let corpus = Corpus::bundled();
     let data = use_reader_data();
     let items = data.all_items();
-    let query = use_query_map();
-    let topic = move || query.read().get("topic").filter(|t| !t.is_empty());
+    let topic = move || topic.get();
     // The query lives in the URL, but typing updates it with replaceState rather than a
     // router navigation, which would rebuild the page under the reader's fingers.
-    let url_q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let (q, set_q) = signal(url_q.get_untracked());
     Effect::new(move |_| set_q.set(url_q.get()));
     let q: Signal<String> = q.into();

@@ -58,6 +58,16 @@ export async function cspViolations(page) {
 /// Chromium's own console report of a violation is caught either way.
 export function watch(page) {
   page.problems = [];
+  // Pages arrive rendered ahead of time; wait for the app to take over after each load, so a
+  // test acts on the live page, not on the prerendered copy.
+  for (const method of ['goto', 'reload']) {
+    const original = page[method].bind(page);
+    page[method] = async (...args) => {
+      const response = await original(...args);
+      await appReady(page);
+      return response;
+    };
+  }
   recordCsp(page.context()).catch(() => {});
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -72,6 +82,11 @@ export function watch(page) {
     }
   });
   return page;
+}
+
+/// Waits until the app has started and replaced the page rendered ahead of time.
+export async function appReady(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.app === 'ready', null, { timeout: 20000 });
 }
 
 /// No page errors, console errors, CSP violations or foreign requests happened.

@@ -1,7 +1,7 @@
 //! The release site: Trunk's build plus a page file for every URL, and a real static server.
 
 use crate::{root, step, tools};
-use broadsheet::corpus::Corpus;
+use broadsheet::{corpus::Corpus, ui::prerender};
 use std::{
     fs,
     net::TcpListener,
@@ -23,7 +23,7 @@ pub fn build(public_url: &str, dist: &Path) {
             .arg(dist)
             .env_remove("NO_COLOR"),
     );
-    write_page_files(dist)
+    write_page_files(dist, &public_url)
         .unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
     crate::csp::apply(dist).unwrap_or_else(|e| panic!("Content-Security-Policy: {e}"));
     crate::offline::write_precache(dist).unwrap_or_else(|e| panic!("service worker: {e}"));
@@ -39,16 +39,16 @@ fn normalise_public_url(url: &str) -> String {
     }
 }
 
-/// Every page gets a file of its own so that deep links and reloads work on any static host
-/// (`page/index.html` for servers that look for folders, `page.html` for those that add `.html`);
-/// unknown URLs get `404.html`, where the app shows its not-found page.
-fn write_page_files(dist: &Path) -> std::io::Result<()> {
+/// Every page gets a file of its own, rendered ahead of time by the app's own components, so
+/// its text shows before the wasm loads, without JavaScript too, and deep links and reloads
+/// work on any static host (`page/index.html` for servers that look for folders, `page.html`
+/// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
+fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
     let shell = fs::read_to_string(dist.join("index.html"))?;
-    let corpus = Corpus::from_files(
-        article_files()?
-            .iter()
-            .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
-    );
+    let corpus = Corpus::bundled();
+    for failure in corpus.failures() {
+        eprintln!("    skipped {}: {}", failure.file, failure.error);
+    }
     let mut pages = vec!["data".to_owned()];
     for article in corpus.articles() {
         pages.push(format!("article/{}", article.slug));
@@ -56,34 +56,51 @@ fn write_page_files(dist: &Path) -> std::io::Result<()> {
             pages.push(format!("article/{}/brief/{}", article.slug, entry.slug));
         }
     }
+    let page_html = |path: Option<&str>| -> std::io::Result<String> {
+        let page = prerender::render(public_url, path)
+            .ok_or_else(|| std::io::Error::other(format!("no page for {path:?}")))?;
+        fill_shell(&shell, &page)
+    };
     for page in &pages {
+        let html = page_html(Some(&format!("/{page}")))?;
         let dir = dist.join(page);
         fs::create_dir_all(&dir)?;
-        fs::write(dir.join("index.html"), &shell)?;
-        fs::write(dist.join(format!("{page}.html")), &shell)?;
+        fs::write(dir.join("index.html"), &html)?;
+        fs::write(dist.join(format!("{page}.html")), &html)?;
     }
-    fs::write(dist.join("404.html"), &shell)?;
-    println!("    wrote {} page files and 404.html", pages.len());
+    fs::write(dist.join("index.html"), page_html(Some("/"))?)?;
+    fs::write(dist.join("404.html"), page_html(None)?)?;
+    println!(
+        "    rendered {} pages ahead of time, plus the front page and 404.html",
+        pages.len()
+    );
     Ok(())
 }
 
-/// The folder of article files the build bundles: `articles/`, or `$BROADSHEET_ARTICLES`
-/// (which build.rs honours too).
-pub fn articles_dir() -> PathBuf {
-    std::env::var_os("BROADSHEET_ARTICLES").map_or_else(|| root().join("articles"), PathBuf::from)
+/// Puts a rendered page into Trunk's shell: its title, and its body inside
+/// `<div id="prerendered">`, which the app replaces when it starts.
+fn fill_shell(shell: &str, page: &prerender::Prerendered) -> std::io::Result<String> {
+    let missing = |what: &str| std::io::Error::other(format!("index.html has no {what}"));
+    let title_start = shell.find("<title>").ok_or_else(|| missing("<title>"))?;
+    let title_end = shell[title_start..]
+        .find("</title>")
+        .map(|i| title_start + i + "</title>".len())
+        .ok_or_else(|| missing("</title>"))?;
+    let body = shell.rfind("</body>").ok_or_else(|| missing("</body>"))?;
+    Ok(format!(
+        "{}<title>{}</title>{}<div id=\"prerendered\">{}</div>{}",
+        &shell[..title_start],
+        escape_text(&page.title),
+        &shell[title_end..body],
+        page.body,
+        &shell[body..]
+    ))
 }
 
-fn article_files() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(articles_dir())? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|x| x == "txt") {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            files.push((name, fs::read(&path)?));
-        }
-    }
-    files.sort();
-    Ok(files)
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// nginx serving `site_root` as it is on a free loopback port, `404.html` for unknown paths
