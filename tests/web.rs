@@ -139,3 +139,29 @@ async fn posting_an_empty_comment_is_refused_and_a_real_one_is_listed_as_text() 
     assert_eq!(textarea.value(), "");
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn hostile_article_fields_stay_text_in_the_dom() {
+    let hostile = include_str!("fixtures/hostile.txt");
+    let article: &'static broadsheet::Article =
+        Box::leak(Box::new(broadsheet::parse_str(hostile).unwrap()));
+    let host = mount(move || view! { <ArticleView article=article/> });
+    leptos::task::tick().await;
+    for tag in ["script", "img", "iframe", "svg", "style", "b"] {
+        assert_eq!(
+            host.query_selector(tag).unwrap(),
+            None,
+            "a <{tag}> element was created"
+        );
+    }
+    assert!(host
+        .query_selector("h1")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .starts_with("<script>window.__pwned = 1</script>Hostile"));
+    let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined());
+    host.remove();
+}

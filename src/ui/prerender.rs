@@ -66,3 +66,15 @@ impl any_spawner::CustomExecutor for NoEffects {
     fn spawn_local(&self, _: any_spawner::PinnedLocalFuture<()>) {}
     fn poll_local(&self) {}
 }
+
+/// The reading view of any article, as HTML (for checking what reaches the page).
+pub fn render_article(base: &str, article: &'static crate::article::Article) -> String {
+    let _ = any_spawner::Executor::init_custom_executor(NoEffects);
+    set_base_path(base);
+    let owner = Owner::new();
+    owner.with(|| {
+        leptos_meta::provide_meta_context();
+        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
+        view! { <ArticleView article=article/> }.to_html()
+    })
+}
