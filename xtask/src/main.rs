@@ -1,6 +1,7 @@
 //! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
 
 mod csp;
+mod firefox;
 mod icons;
 mod offline;
 mod site;
@@ -177,6 +178,7 @@ fn test() {
             .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
+    firefox::test(&format!("{}/reader/", server.origin()));
     drop(server);
     println!(
         "xtask: all checks passed in {:.0}s",

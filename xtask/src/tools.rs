@@ -13,16 +13,21 @@ use std::{
 
 /// Trunk, the wasm bundler (0.22 needs a newer rustc than the pinned 1.95).
 pub const TRUNK: &str = "0.21.14";
-/// Debian packages: the browser and its driver for tests, a static server, brotli for figures.
-/// Debian's archive keeps one current version per release, so these follow Debian stable.
+/// geckodriver, the WebDriver server for Firefox ESR (the newest release on crates.io; it
+/// builds with rustc 1.95).
+pub const GECKODRIVER: &str = "0.37.1";
+/// Debian packages: the browsers and Chromium's driver for tests, a static server, brotli for
+/// figures. Debian's archive keeps one current version per release, so these follow Debian
+/// stable (Firefox ESR from its security updates).
 pub const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
+    ("firefox-esr", crate::firefox::FIREFOX),
     ("nginx-light", "/usr/sbin/nginx"),
     ("brotli", "/usr/bin/brotli"),
 ];
-// npm packages (binaryen for wasm-opt, playwright-core, @axe-core/playwright, the font) are
-// pinned in package.json and package-lock.json.
+// npm packages (binaryen for wasm-opt, playwright-core, @axe-core/playwright,
+// selenium-webdriver, the font) are pinned in package.json and package-lock.json.
 
 pub fn cache_dir() -> PathBuf {
     if let Some(dir) = env::var_os("BROADSHEET_CACHE") {
@@ -39,6 +44,7 @@ pub fn tool_paths() -> Vec<PathBuf> {
     vec![
         cache_dir().join(format!("trunk-{TRUNK}/bin")),
         cache_dir().join(format!("wasm-bindgen-cli-{}/bin", wasm_bindgen_version())),
+        cache_dir().join(format!("geckodriver-{GECKODRIVER}/bin")),
         root().join("node_modules/.bin"),
     ]
 }
@@ -78,6 +84,7 @@ pub fn install_all(need_browser: bool) {
     npm_packages();
     if need_browser {
         apt_packages();
+        cargo_tool("geckodriver", GECKODRIVER, true, &["geckodriver"]);
     }
 }
 
@@ -140,7 +147,7 @@ fn npm_packages() {
         fs::create_dir_all(&dir).expect("create the npm cache folder");
         fs::write(dir.join("package.json"), &manifest).unwrap();
         fs::write(dir.join("package-lock.json"), &lock).unwrap();
-        Step::new("install npm packages from package-lock.json (binaryen, playwright-core, axe-core, font)")
+        Step::new("install npm packages from package-lock.json (binaryen, playwright-core, axe-core, lighthouse, selenium-webdriver, font)")
             .run(
                 Command::new("npm")
                     .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
