@@ -1,5 +1,6 @@
 //! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
 
+mod bench;
 mod csp;
 mod firefox;
 mod icons;
@@ -201,21 +202,7 @@ fn browser_test_targets() -> Vec<String> {
         .collect()
 }
 
+/// `cargo xtask bench`: see bench.rs.
 fn bench() {
-    tools::install_all(true);
-    step(
-        "native parse throughput",
-        tools::command("cargo").args([
-            "run",
-            "--release",
-            "--quiet",
-            "--bin",
-            "articles",
-            "--",
-            "bench",
-        ]),
-    );
-    let dist = root().join("target/bench-site/reader");
-    site::build("/reader/", &dist);
-    site::report_sizes(&dist);
+    bench::run();
 }

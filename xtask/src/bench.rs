@@ -1,0 +1,785 @@
+//! `cargo xtask bench`: runs every benchmark in order, prints each figure, and records the
+//! day's figures in `BENCHMARKS.md`.
+//!
+//! The parts, each independent of the others' success:
+//! 1. native parse throughput (`articles bench`);
+//! 2. first-load transfer of an article link, brotli-compressed (`bench/size.mjs`);
+//! 3. article text in the DOM, the app against the hand-written static page
+//!    `bench/static/seed.html`, and layout shift (`bench/dom-time.mjs`);
+//! 4. Lighthouse on the article page (`bench/lighthouse.mjs`);
+//! 5. long tasks and storage writes while typing a comment and toggling reactions
+//!    (`bench/typing.mjs`);
+//! 6. a generated 10,000-article site: home render, memory, search per keystroke
+//!    (`bench/generate-corpus.mjs`, `bench/scale.mjs`);
+//! 7. fuzzing the parser for `BENCH_FUZZ_SECONDS` (default 60) with cargo-fuzz.
+//!
+//! Benchmarks print figures and compare them with the budgets; a missed budget is reported,
+//! never an error. The command exits non-zero only when a part could not run.
+
+use crate::{root, site, tools};
+use std::{
+    env, fs,
+    io::{BufRead, BufReader},
+    panic::{catch_unwind, AssertUnwindSafe},
+    path::{Path, PathBuf},
+    process::{exit, Command, Stdio},
+    thread,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// The seed article: the static page `bench/static/seed.html` is its hand-written twin.
+const SEED: &str = "articles/000_508f32e089381fac.txt";
+/// How many synthetic articles the scale benchmark generates.
+const SCALE_ARTICLES: usize = 10_000;
+/// cargo-fuzz, installed into the tool cache the first time the benchmark fuzzes.
+const CARGO_FUZZ: &str = "0.13.2";
+/// The line in `BENCHMARKS.md` after which the dated sections go, newest first.
+const MARKER: &str = "<!-- cargo xtask bench writes the dated sections below, newest first -->";
+/// Native parse throughput budget, MB/s (PRODUCT.md, "Budgets").
+const PARSE_BUDGET_MB_S: f64 = 300.0;
+
+/// One measured figure, with its budget when it has one.
+#[derive(Clone, Debug)]
+struct Figure {
+    label: String,
+    value: String,
+    budget: Option<String>,
+    /// Whether the budget is met; `None` for a figure without a budget.
+    met: Option<bool>,
+}
+
+impl Figure {
+    fn new(label: &str, value: String, budget: Option<&str>, met: Option<bool>) -> Self {
+        let figure = Figure {
+            label: label.to_owned(),
+            value,
+            budget: budget.map(str::to_owned),
+            met,
+        };
+        let verdict = match figure.met {
+            Some(true) => "  [met]",
+            Some(false) => "  [MISSED]",
+            None => "",
+        };
+        let budget = figure
+            .budget
+            .as_deref()
+            .map(|b| format!("  (budget {b})"))
+            .unwrap_or_default();
+        println!("{}: {}{budget}{verdict}", figure.label, figure.value);
+        figure
+    }
+}
+
+/// What one part produced: its figures and notes, and why it failed if it did.
+#[derive(Debug, Default)]
+struct Outcome {
+    figures: Vec<Figure>,
+    notes: Vec<String>,
+    error: Option<String>,
+}
+
+/// A part's name and outcome.
+struct Part {
+    name: &'static str,
+    outcome: Outcome,
+}
+
+/// Runs `f` as part `name`: a panic or an error is reported and the next part goes on.
+fn part(name: &'static str, f: impl FnOnce(&mut Outcome) -> Result<(), String>) -> Part {
+    println!("\n==> bench: {name}");
+    let started = Instant::now();
+    let mut outcome = Outcome::default();
+    let result = catch_unwind(AssertUnwindSafe(|| f(&mut outcome)));
+    let error = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panicked".to_owned()),
+        ),
+    };
+    if let Some(e) = &error {
+        eprintln!("xtask: bench: {name} FAILED: {e}");
+    }
+    println!("    ({name}: {:.0}s)", started.elapsed().as_secs_f64());
+    outcome.error = error;
+    Part { name, outcome }
+}
+
+/// A part that could not run because something it needs failed first.
+fn skipped(name: &'static str, why: &str) -> Part {
+    eprintln!("xtask: bench: {name} not run: {why}");
+    Part {
+        name,
+        outcome: Outcome {
+            error: Some(format!("not run: {why}")),
+            ..Outcome::default()
+        },
+    }
+}
+
+/// `cargo xtask bench`: every part in order, then the summary and `BENCHMARKS.md`.
+pub fn run() {
+    let started = Instant::now();
+    tools::install_all(true);
+    let context = machine_context();
+    let mut parts = vec![part("1. native parse throughput", parse_throughput)];
+
+    let site_root = root().join("target/bench-site");
+    let site = catch_unwind(AssertUnwindSafe(|| prepare_site(&site_root)))
+        .unwrap_or_else(|_| Err("preparing the site panicked".to_owned()));
+    let browser_parts: [(&'static str, &str); 4] = [
+        ("2. first-load size", "size"),
+        ("3. article text in the DOM", "dom-time"),
+        ("4. Lighthouse", "lighthouse"),
+        ("5. typing and reactions", "typing"),
+    ];
+    let server = match site {
+        Ok((server, config)) => {
+            for (name, script) in browser_parts {
+                parts.push(part(name, |out| {
+                    wait_for_builds(name);
+                    node_part(script, &config, out)
+                }));
+            }
+            Some(server)
+        }
+        Err(e) => {
+            eprintln!("xtask: bench: the release site for parts 2-5 is missing: {e}");
+            for (name, _) in browser_parts {
+                parts.push(skipped(
+                    name,
+                    &format!("the release site did not build: {e}"),
+                ));
+            }
+            None
+        }
+    };
+    let baseline = server.as_ref().map(|s| format!("{}/reader/", s.origin()));
+    parts.push(part("6. 10,000 articles", |out| {
+        scale(baseline.as_deref(), out)
+    }));
+    drop(server);
+    parts.push(part("7. fuzzing the parser", fuzz));
+
+    print_summary(&parts);
+    let date = today();
+    match record(&root().join("BENCHMARKS.md"), &date, &context, &parts) {
+        Ok(()) => println!("xtask: bench: figures recorded in BENCHMARKS.md under {date}"),
+        Err(e) => eprintln!("xtask: bench: could not update BENCHMARKS.md: {e}"),
+    }
+    let failed: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.outcome.error.is_some())
+        .map(|p| p.name)
+        .collect();
+    println!(
+        "xtask: bench finished in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    if !failed.is_empty() {
+        eprintln!(
+            "xtask: bench: parts that could not run: {}",
+            failed.join(", ")
+        );
+        exit(1);
+    }
+}
+
+/// Part 1: `articles bench` (release build), its MB/s against the budget.
+fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
+    wait_for_builds("the native parse benchmark");
+    let output = tools::command("cargo")
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--bin",
+            "articles",
+            "--",
+            "bench",
+        ])
+        .env_remove("BROADSHEET_ARTICLES")
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    print!("{text}");
+    if !output.status.success() {
+        return Err(format!("articles bench exited with {}", output.status));
+    }
+    let line = text.lines().last().unwrap_or_default();
+    let mb_s = line
+        .split(" MB/s")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or_else(|| format!("no MB/s figure in {line:?}"))?;
+    out.figures.push(Figure::new(
+        "Native parse throughput",
+        format!(
+            "{mb_s:.0} MB/s ({})",
+            line.split(": ").next().unwrap_or(line)
+        ),
+        Some(&format!("≥ {PARSE_BUDGET_MB_S:.0} MB/s")),
+        Some(mb_s >= PARSE_BUDGET_MB_S),
+    ));
+    Ok(())
+}
+
+/// Builds the normal release site under `site_root/reader/`, puts the static seed page at
+/// `site_root/static/`, serves both, and writes the scripts' configuration file.
+fn prepare_site(site_root: &Path) -> Result<(site::Nginx, PathBuf), String> {
+    println!("\n==> bench: the release site (parts 2-5)");
+    let _ = fs::remove_dir_all(site_root);
+    let dist = site_root.join("reader");
+    build_site(&dist, None, None)?;
+    println!("    the built files on disk (part 2 measures what an article link actually loads):");
+    site::report_sizes(&dist);
+    let statics = site_root.join("static");
+    fs::create_dir_all(&statics).map_err(|e| format!("create {}: {e}", statics.display()))?;
+    for entry in
+        fs::read_dir(root().join("bench/static")).map_err(|e| format!("bench/static: {e}"))?
+    {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        fs::copy(&path, statics.join(path.file_name().unwrap_or_default()))
+            .map_err(|e| format!("copy {}: {e}", path.display()))?;
+    }
+    let seed = fs::read(root().join(SEED)).map_err(|e| format!("{SEED}: {e}"))?;
+    let article = broadsheet::article::parse(&seed).map_err(|e| format!("{SEED}:{e}"))?;
+    let last = article.paragraphs.last().cloned().unwrap_or_default();
+    let server = site::Nginx::start(site_root);
+    let origin = server.origin();
+    let config = serde_json::json!({
+        "base": format!("{origin}/reader/"),
+        "articleUrl": format!("{origin}/reader/article/{}", article.slug),
+        "staticUrl": format!("{origin}/static/seed.html"),
+        "lastParagraph": last,
+        "runs": env::var("BENCH_RUNS").ok().and_then(|r| r.parse::<u32>().ok()).unwrap_or(9),
+    });
+    let path = root().join("target/bench/config.json");
+    fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+    fs::write(&path, serde_json::to_string_pretty(&config).unwrap())
+        .map_err(|e| format!("write {}: {e}", path.display()))?;
+    Ok((server, path))
+}
+
+/// `cargo xtask build` for `/reader/` into `dist`, as a child process (a failed build exits
+/// the process that runs it), with another article folder and cargo target folder if given.
+fn build_site(
+    dist: &Path,
+    articles: Option<&Path>,
+    target_dir: Option<&Path>,
+) -> Result<(), String> {
+    wait_for_builds("a release build");
+    let _ = fs::remove_dir_all(dist);
+    // The running binary, unless a rebuild of the xtask has replaced it meanwhile.
+    let exe = env::current_exe()
+        .ok()
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| root().join("target/debug/xtask"));
+    let mut cmd = Command::new(exe);
+    cmd.args(["build", "--public-url", "/reader/", "--dist"])
+        .arg(dist)
+        .current_dir(root());
+    match articles {
+        Some(dir) => cmd.env("BROADSHEET_ARTICLES", dir),
+        None => cmd.env_remove("BROADSHEET_ARTICLES"),
+    };
+    if let Some(dir) = target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start the xtask build: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the release build into {} failed ({status})",
+            dist.display()
+        ))
+    }
+}
+
+/// Runs `bench/SCRIPT.mjs --config CONFIG` and takes the figures it wrote.
+fn node_part(script: &str, config: &Path, out: &mut Outcome) -> Result<(), String> {
+    let result = root().join(format!("target/bench/{script}.json"));
+    let _ = fs::remove_file(&result);
+    let status = tools::command("node")
+        .arg(format!("bench/{script}.mjs"))
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(&result)
+        .status()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    let json: serde_json::Value = fs::read_to_string(&result)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    for f in json["figures"].as_array().into_iter().flatten() {
+        out.figures.push(Figure {
+            label: f["label"].as_str().unwrap_or_default().to_owned(),
+            value: f["value"].as_str().unwrap_or_default().to_owned(),
+            budget: f["budget"].as_str().map(str::to_owned),
+            met: f["met"].as_bool(),
+        });
+    }
+    for n in json["notes"].as_array().into_iter().flatten() {
+        out.notes.push(n.as_str().unwrap_or_default().to_owned());
+    }
+    if status.success() {
+        Ok(())
+    } else {
+        let why = out
+            .notes
+            .iter()
+            .rev()
+            .find(|n| n.starts_with("error: "))
+            .map(|n| n.lines().next().unwrap_or(n).to_owned())
+            .unwrap_or_else(|| format!("exited with {status}"));
+        Err(format!("bench/{script}.mjs: {why}"))
+    }
+}
+
+/// Part 6: generates the 10,000-article corpus, checks it, builds and serves a site with it
+/// (in its own cargo target folder, so the normal build is not invalidated), and measures.
+fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
+    let corpus = root().join("target/bench-corpus");
+    let generated = tools::command("node")
+        .arg("bench/generate-corpus.mjs")
+        .arg(&corpus)
+        .arg(SCALE_ARTICLES.to_string())
+        .status()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    if !generated.success() {
+        return Err(format!("generating the corpus failed ({generated})"));
+    }
+    wait_for_builds("checking the generated corpus");
+    let checked = tools::command("cargo")
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--bin",
+            "articles",
+            "--",
+            "check",
+        ])
+        .arg(&corpus)
+        .env_remove("BROADSHEET_ARTICLES")
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let report = String::from_utf8_lossy(&checked.stdout);
+    let tail: Vec<&str> = report.lines().rev().take(5).collect();
+    for line in tail.iter().rev() {
+        println!("    check: {line}");
+    }
+    if !checked.status.success() {
+        return Err("the parser refuses some generated articles (see above)".to_owned());
+    }
+    let site_root = root().join("target/bench-site-10k");
+    build_site(
+        &site_root.join("reader"),
+        Some(&corpus),
+        Some(&root().join("target/bench-10k-target")),
+    )?;
+    let server = site::Nginx::start(&site_root);
+    let config = root().join("target/bench/scale-config.json");
+    let mut settings = serde_json::json!({
+        "base": format!("{}/reader/", server.origin()),
+        "query": "harbour council",
+    });
+    if let Some(base) = baseline {
+        settings["baselineBase"] = serde_json::Value::from(base);
+    }
+    fs::write(&config, settings.to_string())
+        .map_err(|e| format!("write {}: {e}", config.display()))?;
+    wait_for_builds("timing the 10,000-article site");
+    node_part("scale", &config, out)
+}
+
+/// Part 7: `cargo +nightly fuzz run parse` for `BENCH_FUZZ_SECONDS` (default 60), installing
+/// the pinned cargo-fuzz into the tool cache if needed; prints how to install it otherwise.
+fn fuzz(out: &mut Outcome) -> Result<(), String> {
+    let seconds: u64 = env::var("BENCH_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let prefix = tools::cache_dir().join(format!("cargo-fuzz-{CARGO_FUZZ}"));
+    let install = format!(
+        "rustup toolchain install nightly && cargo install cargo-fuzz --version {CARGO_FUZZ} --locked --root {}",
+        prefix.display()
+    );
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nightly {
+        println!("    the nightly toolchain is missing; to fuzz: {install}");
+        out.notes
+            .push(format!("not fuzzed: no nightly toolchain ({install})"));
+        return Ok(());
+    }
+    if !prefix.join("bin/cargo-fuzz").exists() {
+        wait_for_builds("installing cargo-fuzz");
+        println!("==> install cargo-fuzz {CARGO_FUZZ} from crates.io (a minute or two, once)");
+        let status = Command::new("cargo")
+            .args([
+                "install",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ,
+                "--locked",
+                "--root",
+            ])
+            .arg(&prefix)
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .current_dir(tools::cache_dir())
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            println!("    cargo-fuzz did not install; to fuzz by hand: {install}");
+            out.notes.push(format!(
+                "not fuzzed: cargo-fuzz did not install ({install})"
+            ));
+            return Ok(());
+        }
+    }
+    let artifacts = root().join("fuzz/artifacts/parse");
+    let before = count_files(&artifacts);
+    wait_for_builds("building the fuzz target");
+    let mut path = vec![prefix.join("bin")];
+    path.extend(env::split_paths(&tools::path_env()));
+    let mut child = Command::new("cargo")
+        .args([
+            "+nightly",
+            "fuzz",
+            "run",
+            "parse",
+            "--",
+            &format!("-max_total_time={seconds}"),
+        ])
+        .env("PATH", env::join_paths(path).map_err(|e| e.to_string())?)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .env_remove("CARGO_TARGET_DIR")
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start cargo +nightly fuzz: {e}"))?;
+    // libFuzzer reports on stderr: show all but its many "new input" lines, keep the rest.
+    let mut runs = None;
+    let mut exec_s = None;
+    let mut tail = Vec::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let quiet =
+                line.starts_with('#') && (line.contains("\tNEW ") || line.contains("\tREDUCE "));
+            if !quiet {
+                println!("    {line}");
+            }
+            if let Some(rest) = line.strip_prefix("Done ") {
+                runs = rest.split(' ').next().and_then(|n| n.parse::<u64>().ok());
+            }
+            if line.contains("DONE") || line.contains("pulse") {
+                exec_s = line
+                    .split("exec/s: ")
+                    .nth(1)
+                    .and_then(|s| s.split_whitespace().next())
+                    .map(str::to_owned);
+            }
+            tail.push(line);
+            if tail.len() > 40 {
+                tail.remove(0);
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let crashes = count_files(&artifacts).saturating_sub(before);
+    let crashed = crashes > 0
+        || tail
+            .iter()
+            .any(|l| l.contains("ERROR: libFuzzer") || l.contains("==ERROR"));
+    if runs.is_none() && !crashed {
+        return Err(format!(
+            "cargo +nightly fuzz exited with {status} without a result"
+        ));
+    }
+    out.figures.push(Figure::new(
+        &format!("Fuzzing the parser ({seconds} s, cargo-fuzz {CARGO_FUZZ})"),
+        format!(
+            "{} runs{}, {} crash{}",
+            runs.map_or_else(|| "?".to_owned(), |r| r.to_string()),
+            exec_s.map(|e| format!(" ({e} exec/s)")).unwrap_or_default(),
+            crashes.max(usize::from(crashed)),
+            if crashes.max(usize::from(crashed)) == 1 {
+                ""
+            } else {
+                "es"
+            },
+        ),
+        Some("no crash"),
+        Some(!crashed),
+    ));
+    if crashed {
+        out.notes.push(format!(
+            "the fuzzer found a crash: see {} and turn it into a regression test",
+            artifacts.display()
+        ));
+    }
+    Ok(())
+}
+
+fn count_files(dir: &Path) -> usize {
+    fs::read_dir(dir).map_or(0, |d| d.filter_map(Result::ok).count())
+}
+
+/// Waits (up to `BENCH_WAIT_SECONDS`, default 30 minutes) while another build runs on this
+/// machine: two release builds at once starve each other, and timings taken meanwhile are noise.
+fn wait_for_builds(before: &str) {
+    let limit = env::var("BENCH_WAIT_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1800);
+    let deadline = Instant::now() + Duration::from_secs(limit);
+    let mut said = false;
+    loop {
+        let busy: Vec<String> = Command::new("pgrep")
+            .args(["-fa", "trunk build|cargo build|rustc"])
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter(|l| !l.contains("pgrep"))
+                    .map(|l| l.chars().take(120).collect())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if busy.is_empty() {
+            if said {
+                println!("    the other build finished; going on");
+            }
+            return;
+        }
+        if Instant::now() > deadline {
+            println!("    still busy after {limit}s; going on anyway (timings may be noisy)");
+            return;
+        }
+        if !said {
+            println!(
+                "    waiting for another build to finish before {before}: {}",
+                busy[0]
+            );
+            said = true;
+        }
+        thread::sleep(Duration::from_secs(5));
+    }
+}
+
+/// The machine the figures come from: cores, Chromium, commit.
+fn machine_context() -> String {
+    let cores = thread::available_parallelism().map_or(0, |n| n.get());
+    let chromium = Command::new("/usr/bin/chromium")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|_| "Chromium (version unknown)".to_owned());
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"]);
+    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    format!(
+        "{cores} cores, {chromium}, commit {commit}{}",
+        if dirty {
+            " plus uncommitted changes in the tree"
+        } else {
+            ""
+        }
+    )
+}
+
+fn print_summary(parts: &[Part]) {
+    println!("\n==> bench: summary");
+    for p in parts {
+        for f in &p.outcome.figures {
+            let verdict = match f.met {
+                Some(true) => "met",
+                Some(false) => "MISSED",
+                None => "",
+            };
+            println!(
+                "    {:<70} {} {}",
+                f.label,
+                f.value,
+                f.budget
+                    .as_deref()
+                    .map(|b| format!("[{b}: {verdict}]"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(e) = &p.outcome.error {
+            println!("    {}: ERROR: {e}", p.name);
+        }
+    }
+}
+
+/// Today's date in UTC, `YYYY-MM-DD` (as `date -u +%F`).
+fn today() -> String {
+    let days = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Writes today's section into `BENCHMARKS.md` (replacing one of the same date), newest first
+/// after [`MARKER`]; the explanations above the marker are left as they are.
+fn record(file: &Path, date: &str, context: &str, parts: &[Part]) -> Result<(), String> {
+    let existing = fs::read_to_string(file).unwrap_or_else(|_| {
+        format!("# Benchmarks\n\nFigures from `cargo xtask bench`.\n\n{MARKER}\n")
+    });
+    let (head, sections) = match existing.split_once(MARKER) {
+        Some((head, rest)) => (head.to_owned(), rest.to_owned()),
+        None => (format!("{}\n\n", existing.trim_end()), String::new()),
+    };
+    let heading = format!("## {date}");
+    // Keep every other dated section.
+    let mut kept = String::new();
+    for chunk in split_sections(&sections) {
+        if chunk.lines().next() != Some(heading.as_str()) {
+            kept.push_str(chunk);
+        }
+    }
+    let section = render_section(date, context, parts);
+    let text = format!(
+        "{head}{MARKER}\n\n{section}{}{}",
+        if kept.trim().is_empty() { "" } else { "\n" },
+        kept.trim_start()
+    );
+    fs::write(file, format!("{}\n", text.trim_end())).map_err(|e| e.to_string())
+}
+
+/// The `## ` sections of `text`, each with its heading.
+fn split_sections(text: &str) -> Vec<&str> {
+    let mut starts: Vec<usize> = text.match_indices("\n## ").map(|(i, _)| i + 1).collect();
+    if text.starts_with("## ") {
+        starts.insert(0, 0);
+    }
+    let mut out = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(text.len());
+        out.push(&text[start..end]);
+    }
+    out
+}
+
+fn render_section(date: &str, context: &str, parts: &[Part]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut s = format!(
+        "## {date}\n\nMeasured on {context}.\n\n| Part | Figure | Value | Budget | Met |\n|---|---|---|---|---|\n"
+    );
+    let mut notes = Vec::new();
+    for p in parts {
+        for f in &p.outcome.figures {
+            let met = match f.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "",
+            };
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {met} |\n",
+                cell(p.name),
+                cell(&f.label),
+                cell(&f.value),
+                cell(f.budget.as_deref().unwrap_or("")),
+            ));
+        }
+        if let Some(e) = &p.outcome.error {
+            s.push_str(&format!(
+                "| {} | could not run | {} | | |\n",
+                cell(p.name),
+                cell(e.lines().next().unwrap_or(e))
+            ));
+        }
+        for n in &p.outcome.notes {
+            if !n.starts_with("error: ") {
+                notes.push(format!("- {}: {}", p.name, n.replace('\n', " ")));
+            }
+        }
+    }
+    if !notes.is_empty() {
+        s.push_str(&format!("\nNotes:\n{}\n", notes.join("\n")));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_a_calendar_date() {
+        let d = today();
+        assert_eq!(d.len(), 10);
+        assert!(d.starts_with("20"));
+        assert_eq!(&d[4..5], "-");
+    }
+
+    #[test]
+    fn a_section_of_the_same_date_is_replaced_and_others_kept() {
+        let dir = env::temp_dir().join(format!("bench-record-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("BENCHMARKS.md");
+        fs::write(
+            &file,
+            format!("# B\n\nwhy\n\n{MARKER}\n\n## 2000-01-02\n\nold\n\n## 2000-01-01\n\nolder\n"),
+        )
+        .unwrap();
+        let parts = vec![Part {
+            name: "p",
+            outcome: Outcome {
+                figures: vec![Figure {
+                    label: "x".into(),
+                    value: "1 | 2".into(),
+                    budget: Some("≤ 3".into()),
+                    met: Some(true),
+                }],
+                ..Outcome::default()
+            },
+        }];
+        record(&file, "2000-01-02", "here", &parts).unwrap();
+        record(&file, "2000-01-03", "here", &parts).unwrap();
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("# B\n\nwhy\n\n"));
+        assert!(!text.contains("\nold\n"));
+        assert!(text.contains("older"));
+        assert!(text.contains("| p | x | 1 \\| 2 | ≤ 3 | yes |"));
+        let order: Vec<usize> = ["## 2000-01-03", "## 2000-01-02", "## 2000-01-01"]
+            .iter()
+            .map(|h| text.find(h).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
