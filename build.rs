@@ -28,6 +28,33 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("articles.rs");
-    fs::write(dest, out).unwrap();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    fs::write(out_dir.join("articles.rs"), out).unwrap();
+    fs::write(out_dir.join("translit.rs"), transliteration_table(&files)).unwrap();
+}
+
+/// The ASCII forms, from `deunicode`, of every non-ASCII character in the bundled articles:
+/// the browser needs no more than these to parse them exactly as the host does.
+fn transliteration_table(files: &[PathBuf]) -> String {
+    let mut chars = std::collections::BTreeSet::new();
+    for path in files {
+        let bytes = fs::read(path).unwrap_or_default();
+        chars.extend(
+            String::from_utf8_lossy(&bytes)
+                .chars()
+                .filter(|c| !c.is_ascii()),
+        );
+    }
+    let mut out = String::from(
+        "/// (character, ASCII form) for each non-ASCII character of the bundled articles, sorted.\n\
+         pub static TABLE: &[(char, Option<&str>)] = &[\n",
+    );
+    for c in chars {
+        out.push_str(&format!(
+            "    ({c:?}, {:?}),\n",
+            deunicode::deunicode_char(c)
+        ));
+    }
+    out.push_str("];\n");
+    out
 }

@@ -6,6 +6,7 @@ mod model;
 mod parse;
 mod reading_time;
 mod slug;
+mod translit;
 
 pub use model::{Article, ParseError, ParseErrorKind, Published, RelatedStory};
 pub use parse::{parse, parse_str};
@@ -13,3 +14,6 @@ pub use parse::{parse, parse_str};
 pub use parse::{parse_with_stats, ParseStats};
 pub use reading_time::reading_minutes;
 pub use slug::{is_valid_slug, slugify};
+pub use translit::ascii_of;
+#[doc(hidden)]
+pub use translit::bundled_table;

@@ -73,8 +73,16 @@ pub fn fold(word: &str) -> String {
     if word.is_ascii() {
         word.to_ascii_lowercase()
     } else {
-        deunicode::deunicode(word)
-            .chars()
+        word.chars()
+            .flat_map(|c| {
+                let ascii = if c.is_ascii() {
+                    None
+                } else {
+                    crate::article::ascii_of(c)
+                };
+                let own = c.is_ascii().then_some(c);
+                own.into_iter().chain(ascii.unwrap_or("").chars())
+            })
             .filter(|c| c.is_ascii_alphanumeric())
             .map(|c| c.to_ascii_lowercase())
             .collect()

@@ -114,3 +114,33 @@ fn highlight_marks_word_prefixes_and_keeps_the_text() {
         );
     }
 }
+
+#[test]
+fn the_browsers_transliteration_table_matches_deunicode_for_every_bundled_character() {
+    let table = broadsheet::article::bundled_table();
+    assert!(
+        !table.is_empty(),
+        "the seed has typographic quotes and dashes"
+    );
+    assert!(
+        table.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted for binary search"
+    );
+    for (c, ascii) in table {
+        assert_eq!(*ascii, broadsheet::article::ascii_of(*c), "{c:?}");
+    }
+    let corpus = Corpus::bundled();
+    for article in corpus.articles() {
+        for c in article
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.chars())
+            .filter(|c| !c.is_ascii())
+        {
+            assert!(
+                table.iter().any(|(k, _)| *k == c),
+                "{c:?} is missing from the table"
+            );
+        }
+    }
+}

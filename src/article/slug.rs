@@ -5,7 +5,7 @@
 //! characters becomes one hyphen. A slug is never empty: text with nothing to keep gets
 //! `article-` followed by a stable hash of the text.
 
-use deunicode::deunicode_char;
+use super::translit::ascii_of;
 
 /// The longest slug [`slugify`] returns, in bytes (slugs are ASCII, so also in characters).
 pub const MAX_SLUG_LEN: usize = 80;
@@ -75,7 +75,7 @@ pub(crate) fn slugify_with_limit(text: &str, max: usize) -> (String, usize) {
         if c == '’' || c == 'ʼ' {
             // Typographic apostrophes vanish like ASCII ones ("Russia’s" -> "russias").
         } else {
-            match deunicode_char(c) {
+            match ascii_of(c) {
                 Some(ascii) => ascii.bytes().for_each(|b| push(&mut out, b, &mut gap)),
                 None => gap = true,
             }
