@@ -80,7 +80,8 @@ fn brief_hits_point_at_their_article() {
 
 #[test]
 fn highlight_marks_word_prefixes_and_keeps_the_text() {
-    let cases: &[(&str, &str, &[(&str, bool)])] = &[
+    type Runs = &'static [(&'static str, bool)];
+    let cases: &[(&str, &str, Runs)] = &[
         (
             "Election night",
             "elec",
