@@ -236,13 +236,30 @@ fn SkipLink(
 
 /// Starts the app in the browser, taking over from the page rendered ahead of time: the app
 /// is mounted first and the prerendered copy removed in the same task, so nothing flickers,
-/// shifts or loses its scroll position. Marks `<html data-app="ready">` when done.
+/// shifts or loses its scroll position. The takeover waits until the prerendered page has been
+/// painted (two animation frames, or 250 ms in a hidden tab), so the reader's first view never
+/// waits for the app. Marks `<html data-app="ready">` when done.
 pub fn start() {
-    let prerendered = document().get_element_by_id("prerendered");
-    leptos::mount::mount_to_body(App);
-    if let Some(old) = prerendered {
-        old.remove();
-    }
+    let Some(prerendered) = document().get_element_by_id("prerendered") else {
+        leptos::mount::mount_to_body(App);
+        mark_ready();
+        return;
+    };
+    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let take_over = move || {
+        if done.replace(true) {
+            return;
+        }
+        leptos::mount::mount_to_body(App);
+        prerendered.remove();
+        mark_ready();
+    };
+    let after_paint = take_over.clone();
+    request_animation_frame(move || request_animation_frame(after_paint));
+    set_timeout(take_over, std::time::Duration::from_millis(250));
+}
+
+fn mark_ready() {
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("data-app", "ready");
     }

@@ -44,7 +44,7 @@ fn normalise_public_url(url: &str) -> String {
 /// work on any static host (`page/index.html` for servers that look for folders, `page.html`
 /// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
 fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
-    let shell = fs::read_to_string(dist.join("index.html"))?;
+    let shell = inline_boot_script(dist, &fs::read_to_string(dist.join("index.html"))?)?;
     let corpus = Corpus::bundled();
     for failure in corpus.failures() {
         eprintln!("    skipped {}: {}", failure.file, failure.error);
@@ -75,6 +75,17 @@ fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
         pages.len()
     );
     Ok(())
+}
+
+/// The theme boot script runs before first paint, so it blocks the parser: inline it to save
+/// a round trip (the CSP step hashes it like any inline script).
+fn inline_boot_script(dist: &Path, shell: &str) -> std::io::Result<String> {
+    const TAG: &str = "<script src=\"boot.js\"></script>";
+    if !shell.contains(TAG) {
+        return Ok(shell.to_owned());
+    }
+    let script = fs::read_to_string(dist.join("boot.js"))?;
+    Ok(shell.replace(TAG, &format!("<script>{}</script>", script.trim())))
 }
 
 /// Puts a rendered page into Trunk's shell: its title, and its body inside
