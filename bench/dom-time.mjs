@@ -10,9 +10,9 @@ const BUDGET_RATIO = 1.5;
 const AIM_RATIO = 1.1;
 
 /// Runs in the page before any of its own scripts: records when the last paragraph's text is
-/// first in the DOM, the first contentful paint, and every layout shift.
+/// first in the DOM, the first and the largest contentful paint, and every layout shift.
 function probe(text) {
-  window.__bench = { textAt: null, fcp: null, cls: 0, shifts: [] };
+  window.__bench = { textAt: null, fcp: null, lcp: null, lcpElement: null, cls: 0, shifts: [] };
   const b = window.__bench;
   const check = () => {
     if (b.textAt === null && document.body && document.body.textContent.includes(text)) {
@@ -26,6 +26,12 @@ function probe(text) {
       if (e.name === 'first-contentful-paint') b.fcp = e.startTime;
     }
   }).observe({ type: 'paint', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      b.lcp = e.startTime;
+      b.lcpElement = e.element ? `${e.element.tagName.toLowerCase()}${e.element.id ? `#${e.element.id}` : ''}` : e.id;
+    }
+  }).observe({ type: 'largest-contentful-paint', buffered: true });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       if (!e.hadRecentInput) {
@@ -61,6 +67,7 @@ await run(async (results, opts) => {
     await measure(browser, opts.articleUrl, opts.lastParagraph);
     const times = { static: [], app: [] };
     const fcp = { static: [], app: [] };
+    const lcp = { static: [], app: [] };
     const cls = [];
     for (let i = 0; i < runs; i += 1) {
       const order = i % 2 === 0 ? ['static', 'app'] : ['app', 'static'];
@@ -69,8 +76,9 @@ await run(async (results, opts) => {
         const m = await measure(browser, url, opts.lastParagraph);
         times[which].push(m.textAt);
         fcp[which].push(m.fcp ?? NaN);
+        lcp[which].push(m.lcp ?? NaN);
         if (which === 'app') cls.push(m.cls);
-        console.log(`    run ${i + 1} ${which.padEnd(6)} text in DOM ${fixed(m.textAt)} ms, FCP ${fixed(m.fcp)} ms, CLS ${fixed(m.cls, 4)}`);
+        console.log(`    run ${i + 1} ${which.padEnd(6)} text in DOM ${fixed(m.textAt)} ms, FCP ${fixed(m.fcp)} ms, LCP ${fixed(m.lcp)} ms (${m.lcpElement}), CLS ${fixed(m.cls, 4)}`);
       }
     }
     const s = median(times.static);
@@ -83,8 +91,10 @@ await run(async (results, opts) => {
       `${fixed(ratio, 2)}x`,
       `≤ ${BUDGET_RATIO}x (aim ${AIM_RATIO}x)`,
       ratio <= BUDGET_RATIO,
+      `${fixed(ratio - BUDGET_RATIO, 2)}x (${fixed(a - s * BUDGET_RATIO)} ms too slow)`,
     );
     results.figure('First contentful paint, static / app (median)', `${fixed(median(fcp.static))} ms / ${fixed(median(fcp.app))} ms`);
+    results.figure('Largest contentful paint, static / app (median)', `${fixed(median(lcp.static))} ms / ${fixed(median(lcp.app))} ms`);
     results.figure(
       'Cumulative layout shift on the app article page (worst of runs)',
       fixed(Math.max(...cls), 4),

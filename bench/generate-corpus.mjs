@@ -6,7 +6,7 @@
 // Files whose text is unchanged are left alone, and stale ones removed, so a repeated run does
 // not make the build recompile the bundled corpus.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [outArg, countArg] = process.argv.slice(2);
@@ -118,4 +118,4 @@ for (const name of readdirSync(out)) {
     removed += 1;
   }
 }
-console.log(`generated corpus: ${count} articles, ${(bytes / 1e6).toFixed(1)} MB in ${out} (${written} written, ${removed} removed, ${count - written} unchanged)`);
+console.log(`generated corpus: ${count} articles, ${(bytes / 1e6).toFixed(1)} MB in ${relative(ROOT, out)} (${written} written, ${removed} removed, ${count - written} unchanged)`);

@@ -52,8 +52,8 @@ export function load() {
 
 /// Collects figures, prints each as one line, and writes them all to `--out` at the end.
 ///
-/// A figure is `{ label, value, budget?, met? }`: `met` is true/false against the budget, or
-/// absent for a figure without one.
+/// A figure is `{ label, value, budget?, met?, by? }`: `met` is true/false against the budget,
+/// or absent for a figure without one; `by` says by how much a budget is missed.
 export class Results {
   constructor(out) {
     this.out = out;
@@ -61,12 +61,14 @@ export class Results {
     this.notes = [];
   }
 
-  figure(label, value, budget = undefined, met = undefined) {
+  /// Records and prints a figure; `by` says by how much a missed budget is missed.
+  figure(label, value, budget = undefined, met = undefined, by = undefined) {
     const f = { label, value: String(value) };
     if (budget !== undefined) f.budget = budget;
     if (met !== undefined) f.met = Boolean(met);
+    if (met === false && by !== undefined) f.by = by;
     this.figures.push(f);
-    const verdict = met === undefined ? '' : met ? '  [met]' : '  [MISSED]';
+    const verdict = met === undefined ? '' : met ? '  [met]' : `  [MISSED${f.by ? ` by ${f.by}` : ''}]`;
     console.log(`${label}: ${value}${budget ? `  (budget ${budget})` : ''}${verdict}`);
   }
 

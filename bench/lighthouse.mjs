@@ -2,7 +2,7 @@
 // Debian's Chromium and prints the four category scores and every audit that did not pass.
 //
 // Options (or a `--config` JSON file): --articleUrl URL, --report FILE (JSON report, default
-// target/bench/lighthouse.json), --out FILE.
+// target/bench/lighthouse-report.json), --out FILE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -24,7 +24,7 @@ await run(async (results, opts) => {
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: install the npm packages (cargo xtask installs them from package-lock.json)`);
   }
-  const report = resolve(ROOT, opts.report ?? 'target/bench/lighthouse.json');
+  const report = resolve(ROOT, opts.report ?? 'target/bench/lighthouse-report.json');
   mkdirSync(dirname(report), { recursive: true });
   const args = [
     CLI, opts.articleUrl,
@@ -50,7 +50,7 @@ await run(async (results, opts) => {
   for (const id of CATEGORIES) {
     const category = json.categories[id];
     const score = Math.round((category.score ?? 0) * 100);
-    results.figure(`Lighthouse ${category.title}`, score, `≥ ${BUDGET[id]}`, score >= BUDGET[id]);
+    results.figure(`Lighthouse ${category.title}`, score, `≥ ${BUDGET[id]}`, score >= BUDGET[id], `${BUDGET[id] - score} points`);
     for (const ref of category.auditRefs) {
       const audit = json.audits[ref.id];
       if (ref.weight > 0 && audit.score !== null && audit.score < 1) {
@@ -58,6 +58,8 @@ await run(async (results, opts) => {
       }
     }
   }
+  const lcp = json.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
+  if (lcp) results.note(`Lighthouse's LCP element: ${lcp.selector ?? ''} ${String(lcp.snippet ?? '').slice(0, 120)}`);
   const metric = (id) => json.audits[id]?.displayValue ?? 'n/a';
   results.figure(
     'Lighthouse metrics (simulated mobile)',

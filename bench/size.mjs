@@ -103,6 +103,7 @@ await run(async (results, opts) => {
       `${kb.toFixed(1)} KB (${pageRows.length} files, ${(raw / 1024).toFixed(1)} KB raw; wasm ${(wasm / 1024).toFixed(1)} KB)`,
       `≤ ${BUDGET_KB} KB`,
       kb <= BUDGET_KB,
+      `${(kb - BUDGET_KB).toFixed(1)} KB (${(kb / BUDGET_KB).toFixed(2)}x the budget)`,
     );
     for (const r of pageRows.filter((x) => x.url.endsWith('.wasm'))) {
       const s = r.sections;

@@ -46,20 +46,30 @@ struct Figure {
     budget: Option<String>,
     /// Whether the budget is met; `None` for a figure without a budget.
     met: Option<bool>,
+    /// By how much a missed budget is missed.
+    by: Option<String>,
 }
 
 impl Figure {
-    fn new(label: &str, value: String, budget: Option<&str>, met: Option<bool>) -> Self {
+    /// A figure, printed at once.
+    fn new(
+        label: &str,
+        value: String,
+        budget: Option<&str>,
+        met: Option<bool>,
+        by: Option<String>,
+    ) -> Self {
         let figure = Figure {
             label: label.to_owned(),
             value,
             budget: budget.map(str::to_owned),
             met,
+            by: by.filter(|_| met == Some(false)),
         };
         let verdict = match figure.met {
-            Some(true) => "  [met]",
-            Some(false) => "  [MISSED]",
-            None => "",
+            Some(true) => "  [met]".to_owned(),
+            Some(false) => format!("  [MISSED{}]", figure.missed_by()),
+            None => String::new(),
         };
         let budget = figure
             .budget
@@ -68,6 +78,14 @@ impl Figure {
             .unwrap_or_default();
         println!("{}: {}{budget}{verdict}", figure.label, figure.value);
         figure
+    }
+
+    /// `" by …"` when the budget is missed and it is known by how much.
+    fn missed_by(&self) -> String {
+        self.by
+            .as_deref()
+            .map(|b| format!(" by {b}"))
+            .unwrap_or_default()
     }
 }
 
@@ -227,6 +245,7 @@ fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
         ),
         Some(&format!("≥ {PARSE_BUDGET_MB_S:.0} MB/s")),
         Some(mb_s >= PARSE_BUDGET_MB_S),
+        Some(format!("{:.0} MB/s", PARSE_BUDGET_MB_S - mb_s)),
     ));
     Ok(())
 }
@@ -328,6 +347,7 @@ fn node_part(script: &str, config: &Path, out: &mut Outcome) -> Result<(), Strin
             value: f["value"].as_str().unwrap_or_default().to_owned(),
             budget: f["budget"].as_str().map(str::to_owned),
             met: f["met"].as_bool(),
+            by: f["by"].as_str().map(str::to_owned),
         });
     }
     for n in json["notes"].as_array().into_iter().flatten() {
@@ -355,11 +375,18 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
         .arg("bench/generate-corpus.mjs")
         .arg(&corpus)
         .arg(SCALE_ARTICLES.to_string())
-        .status()
+        .stderr(Stdio::inherit())
+        .output()
         .map_err(|e| format!("could not start node: {e}"))?;
-    if !generated.success() {
-        return Err(format!("generating the corpus failed ({generated})"));
+    let said = String::from_utf8_lossy(&generated.stdout).trim().to_owned();
+    println!("{said}");
+    if !generated.status.success() {
+        return Err(format!(
+            "generating the corpus failed ({})",
+            generated.status
+        ));
     }
+    out.notes.push(said);
     wait_for_builds("checking the generated corpus");
     let checked = tools::command("cargo")
         .args([
@@ -395,6 +422,7 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
     let mut settings = serde_json::json!({
         "base": format!("{}/reader/", server.origin()),
         "query": "harbour council",
+        "storyText": "(generated)",
     });
     if let Some(base) = baseline {
         settings["baselineBase"] = serde_json::Value::from(base);
@@ -507,8 +535,13 @@ fn fuzz(out: &mut Outcome) -> Result<(), String> {
             .iter()
             .any(|l| l.contains("ERROR: libFuzzer") || l.contains("==ERROR"));
     if runs.is_none() && !crashed {
+        let why = tail
+            .iter()
+            .find(|l| l.trim_start().starts_with("error"))
+            .map(|l| format!(": {}", l.trim()))
+            .unwrap_or_default();
         return Err(format!(
-            "cargo +nightly fuzz exited with {status} without a result"
+            "cargo +nightly fuzz exited with {status} without a result{why}"
         ));
     }
     out.figures.push(Figure::new(
@@ -526,6 +559,7 @@ fn fuzz(out: &mut Outcome) -> Result<(), String> {
         ),
         Some("no crash"),
         Some(!crashed),
+        None,
     ));
     if crashed {
         out.notes.push(format!(
@@ -615,9 +649,9 @@ fn print_summary(parts: &[Part]) {
     for p in parts {
         for f in &p.outcome.figures {
             let verdict = match f.met {
-                Some(true) => "met",
-                Some(false) => "MISSED",
-                None => "",
+                Some(true) => "met".to_owned(),
+                Some(false) => format!("MISSED{}", f.missed_by()),
+                None => String::new(),
             };
             println!(
                 "    {:<70} {} {}",
@@ -703,9 +737,9 @@ fn render_section(date: &str, context: &str, parts: &[Part]) -> String {
     for p in parts {
         for f in &p.outcome.figures {
             let met = match f.met {
-                Some(true) => "yes",
-                Some(false) => "**no**",
-                None => "",
+                Some(true) => "yes".to_owned(),
+                Some(false) => format!("**no**{}", f.missed_by()),
+                None => String::new(),
             };
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {met} |\n",
@@ -764,6 +798,7 @@ mod tests {
                     value: "1 | 2".into(),
                     budget: Some("≤ 3".into()),
                     met: Some(true),
+                    by: None,
                 }],
                 ..Outcome::default()
             },
