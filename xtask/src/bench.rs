@@ -141,7 +141,17 @@ fn skipped(name: &'static str, why: &str) -> Part {
 }
 
 /// `cargo xtask bench`: every part in order, then the summary and `BENCHMARKS.md`.
+///
+/// `cargo xtask bench --corpus-timing DIR` (which part 6 runs in a release build) instead times
+/// what the browser does at start-up and on the first search, natively.
 pub fn run() {
+    let args: Vec<String> = env::args().skip(2).collect();
+    if let [flag, dir] = args.as_slice() {
+        if flag == "--corpus-timing" {
+            corpus_timing(Path::new(dir));
+            return;
+        }
+    }
     let started = Instant::now();
     tools::install_all(true);
     let context = machine_context();
@@ -430,7 +440,103 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
     fs::write(&config, settings.to_string())
         .map_err(|e| format!("write {}: {e}", config.display()))?;
     wait_for_builds("timing the 10,000-article site");
-    node_part("scale", &config, out)
+    let measured = node_part("scale", &config, out);
+    drop(server);
+    match native_corpus_timing(&corpus) {
+        Ok(figure) => out.figures.push(figure),
+        Err(e) => out.notes.push(format!("no native corpus timing: {e}")),
+    }
+    measured
+}
+
+/// Times, natively, what the app does with a corpus in the browser: parsing every file,
+/// building the corpus (`Corpus::from_files`: parse, duplicate check, sort), building the
+/// search index, and a search per prefix of the benchmark's query. Prints one `key=value` line.
+fn corpus_timing(dir: &Path) {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (name, bytes)
+        })
+        .collect();
+    files.sort();
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let parsed = files
+        .iter()
+        .filter(|(_, b)| broadsheet::article::parse(b).is_ok())
+        .count();
+    let parse_ms = ms(t);
+    let t = Instant::now();
+    let corpus = broadsheet::corpus::Corpus::from_files(
+        files.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+    );
+    let corpus_ms = ms(t);
+    let t = Instant::now();
+    let index = broadsheet::search::SearchIndex::build(&corpus);
+    let index_ms = ms(t);
+    let query = "harbour council";
+    let mut slowest: f64 = 0.0;
+    for end in 1..=query.len() {
+        let t = Instant::now();
+        std::hint::black_box(index.search(&query[..end]));
+        slowest = slowest.max(ms(t));
+    }
+    println!(
+        "corpus-timing files={} parsed={parsed} parse_ms={parse_ms:.0} corpus_ms={corpus_ms:.0} index_ms={index_ms:.0} docs={} search_max_ms={slowest:.1}",
+        files.len(),
+        index.len()
+    );
+}
+
+/// Part 6's native figure: `corpus_timing` in a release build of the xtask.
+fn native_corpus_timing(corpus: &Path) -> Result<Figure, String> {
+    wait_for_builds("the native corpus timing");
+    let output = tools::command("cargo")
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+            "--corpus-timing",
+        ])
+        .arg(corpus)
+        .env_remove("BROADSHEET_ARTICLES")
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("corpus-timing "))
+        .ok_or_else(|| format!("no timing from the release xtask ({})", output.status))?;
+    let get = |key: &str| {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    Ok(Figure::new(
+        "Native (release) for the same corpus: parse every file / Corpus::from_files / SearchIndex::build / slowest search per keystroke",
+        format!(
+            "{} ms / {} ms / {} ms / {} ms ({} documents)",
+            get("parse_ms"),
+            get("corpus_ms"),
+            get("index_ms"),
+            get("search_max_ms"),
+            get("docs")
+        ),
+        None,
+        None,
+        None,
+    ))
 }
 
 /// Part 7: `cargo +nightly fuzz run parse` for `BENCH_FUZZ_SECONDS` (default 60), installing
