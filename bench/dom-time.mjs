@@ -4,7 +4,7 @@
 //
 // Options (or a `--config` JSON file): --staticUrl URL, --articleUrl URL, --lastParagraph TEXT,
 // --runs N (at least 7), --out FILE.
-import { launch, run, median, fixed, load } from './lib.mjs';
+import { launch, run, median, fixed } from './lib.mjs';
 
 const BUDGET_RATIO = 1.5;
 const AIM_RATIO = 1.1;
@@ -101,7 +101,6 @@ await run(async (results, opts) => {
       '0 (no shift after the app takes over)',
       Math.max(...cls) < 0.001,
     );
-    results.note(`load average while timing: ${load()}`);
   } finally {
     await browser.close();
   }

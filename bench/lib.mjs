@@ -3,7 +3,6 @@
 import { chromium } from 'playwright-core';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadavg } from 'node:os';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -43,11 +42,6 @@ export function median(values) {
 /// `x` with `digits` decimals, as text.
 export function fixed(x, digits = 1) {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
-}
-
-/// The 1-minute load average, to judge how noisy timings taken now may be.
-export function load() {
-  return loadavg()[0].toFixed(2);
 }
 
 /// Collects figures, prints each as one line, and writes them all to `--out` at the end.

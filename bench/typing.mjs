@@ -3,7 +3,7 @@
 //
 // Options (or a `--config` JSON file): --articleUrl URL, --keyDelay MS (default 15),
 // --chars N (default 2000), --toggles N (default 50), --out FILE.
-import { launch, run, fixed, load } from './lib.mjs';
+import { launch, run, fixed } from './lib.mjs';
 
 const LONG_TASK_BUDGET_MS = 50;
 const WRITES_PER_SECOND_BUDGET = 2;
@@ -126,7 +126,6 @@ await run(async (results, opts) => {
     if (loadTasks.length) {
       results.note(`long tasks while the page loaded (not budgeted): ${loadTasks.map((t) => `${fixed(t.ms, 0)} ms`).join(', ')}`);
     }
-    results.note(`load average while timing: ${load()}`);
   } finally {
     await browser.close();
   }

@@ -170,7 +170,12 @@ pub fn run() {
         Ok((server, config)) => {
             for (name, script) in browser_parts {
                 parts.push(part(name, |out| {
-                    wait_for_builds(name);
+                    if script == "size" {
+                        wait_for_builds(name);
+                    } else {
+                        let quiet = wait_for_quiet(name);
+                        out.notes.push(quiet);
+                    }
                     node_part(script, &config, out)
                 }));
             }
@@ -439,7 +444,8 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
     }
     fs::write(&config, settings.to_string())
         .map_err(|e| format!("write {}: {e}", config.display()))?;
-    wait_for_builds("timing the 10,000-article site");
+    let quiet = wait_for_quiet("timing the 10,000-article site");
+    out.notes.push(quiet);
     let measured = node_part("scale", &config, out);
     drop(server);
     match native_corpus_timing(&corpus) {
@@ -720,6 +726,61 @@ fn wait_for_builds(before: &str) {
         }
         thread::sleep(Duration::from_secs(5));
     }
+}
+
+/// Waits for other builds, then (up to `BENCH_QUIET_SECONDS`, default 5 minutes) until the
+/// CPUs are mostly idle, so that browser timings are not taken while tests or builds of other
+/// work share the two cores. Returns how busy the CPUs were when timing started, for the notes.
+fn wait_for_quiet(before: &str) -> String {
+    wait_for_builds(before);
+    let limit = env::var("BENCH_QUIET_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let deadline = Instant::now() + Duration::from_secs(limit);
+    let mut said = false;
+    loop {
+        let Some(busy) = cpu_busy(Duration::from_secs(2)) else {
+            return "CPU use unknown".to_owned();
+        };
+        let text = format!("CPUs {:.0}% busy just before timing", busy * 100.0);
+        if busy < 0.25 {
+            return text;
+        }
+        if Instant::now() > deadline {
+            println!("    the machine is still busy after {limit}s; timing anyway");
+            return format!("{text} (noisy)");
+        }
+        if !said {
+            println!(
+                "    waiting for the machine to be quiet before {before} ({:.0}% busy)",
+                busy * 100.0
+            );
+            said = true;
+        }
+        thread::sleep(Duration::from_secs(3));
+    }
+}
+
+/// The fraction of all CPU time spent busy over `window` (from /proc/stat), if known.
+fn cpu_busy(window: Duration) -> Option<f64> {
+    let sample = || -> Option<(u64, u64)> {
+        let stat = fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
+        Some((idle, fields.iter().sum()))
+    };
+    let (idle0, total0) = sample()?;
+    thread::sleep(window);
+    let (idle1, total1) = sample()?;
+    let total = total1.saturating_sub(total0).max(1);
+    Some(1.0 - idle1.saturating_sub(idle0) as f64 / total as f64)
 }
 
 /// The machine the figures come from: cores, Chromium, commit.
