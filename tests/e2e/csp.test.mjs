@@ -2,9 +2,8 @@
 // script injected into the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, cspViolations, url } from './helpers.mjs';
+import { launch, openPage, assertClean, cspViolations, url, SEED_TITLE } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy/;
 let browser;
 let pages;
 

@@ -1,9 +1,8 @@
 // Finding stories: search with the query in the URL, and the keyboard shortcuts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url } from './helpers.mjs';
+import { launch, openPage, assertClean, url, SEED_TITLE } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });

@@ -103,3 +103,15 @@ export function screenshotPath(name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return `${SCREENSHOT_DIR}/${name}.png`;
 }
+
+/// The seed article's headline, as its links and h1 are named.
+export const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
+
+/// The seed article's URL, as the front page links to it.
+export async function seedArticleHref(browser) {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  const href = await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href');
+  await context.close();
+  return new URL(href, url('')).href;
+}

@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launch, openPage, assertClean, url, BASE } from './helpers.mjs';
+import { launch, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy/;
 const UPDATE_TEXT = 'A new version of Broadsheet is available.';
 let browser;
 before(async () => { browser = await launch(); });

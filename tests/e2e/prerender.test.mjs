@@ -2,18 +2,14 @@
 // no layout shift and no lost scroll position.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url } from './helpers.mjs';
+import { launch, openPage, assertClean, url, SEED_TITLE, seedArticleHref } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
 let browser;
 let articleHref;
 
 before(async () => {
   browser = await launch();
-  const { context, page } = await openPage(browser);
-  await page.goto(url(''));
-  articleHref = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
-  await context.close();
+  articleHref = await seedArticleHref(browser);
 });
 after(async () => { await browser?.close(); });
 

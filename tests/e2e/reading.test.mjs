@@ -3,19 +3,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { launch, openPage, assertClean, url, screenshotPath } from './helpers.mjs';
+import { launch, openPage, assertClean, url, screenshotPath, SEED_TITLE, seedArticleHref } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy for foreign investment/;
 const THEMES = ['System', 'Light', 'Dark', 'Sepia', 'High contrast'];
 let browser;
 let articleHref;
 
 before(async () => {
   browser = await launch();
-  const { context, page } = await openPage(browser);
-  await page.goto(url(''));
-  articleHref = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
-  await context.close();
+  articleHref = await seedArticleHref(browser);
 });
 after(async () => { await browser?.close(); });
 

@@ -3,20 +3,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, openPage, assertClean, url } from './helpers.mjs';
+import { launch, openPage, assertClean, url, SEED_TITLE, seedArticleHref } from './helpers.mjs';
 
-const SEED_TITLE = /^Russia’s special envoy/;
 let browser;
 let articleHref;
 let articleId;
 
 before(async () => {
   browser = await launch();
-  const { context, page } = await openPage(browser);
-  await page.goto(url(''));
-  articleHref = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
+  articleHref = await seedArticleHref(browser);
   articleId = `article/${new URL(articleHref).pathname.split('/').pop()}`;
-  await context.close();
 });
 after(async () => { await browser?.close(); });
 
