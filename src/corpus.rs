@@ -1,7 +1,7 @@
 //! The bundled articles, parsed once, ordered newest first and looked up by slug.
 
 use crate::article::{parse, Article, ParseError, RelatedStory};
-use std::sync::OnceLock;
+use std::{collections::HashMap, sync::OnceLock};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/articles.rs"));
@@ -28,6 +28,10 @@ pub enum RelatedTarget<'a> {
 pub struct Corpus {
     articles: Vec<Article>,
     failures: Vec<Failure>,
+    /// Position of each article in `articles`, by slug.
+    by_slug: HashMap<String, usize>,
+    /// Position of each article by its summary and by its lede, for matching related entries.
+    by_text: HashMap<String, usize>,
 }
 
 impl Corpus {
@@ -36,7 +40,7 @@ impl Corpus {
         let mut corpus = Corpus::default();
         for (file, bytes) in files {
             match parse(bytes) {
-                Ok(article) if corpus.article(&article.slug).is_some() => {
+                Ok(article) if corpus.by_slug.contains_key(&article.slug) => {
                     corpus.failures.push(Failure {
                         file: file.to_owned(),
                         error: ParseError {
@@ -46,7 +50,10 @@ impl Corpus {
                         },
                     })
                 }
-                Ok(article) => corpus.articles.push(article),
+                Ok(article) => {
+                    corpus.by_slug.insert(article.slug.clone(), 0);
+                    corpus.articles.push(article);
+                }
                 Err(error) => corpus.failures.push(Failure {
                     file: file.to_owned(),
                     error,
@@ -60,6 +67,17 @@ impl Corpus {
                 .cmp(&a.published.as_ref().map(|p| p.unix_seconds))
                 .then_with(|| a.title.cmp(&b.title))
         });
+        corpus.by_slug = corpus
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.slug.clone(), i))
+            .collect();
+        for (i, a) in corpus.articles.iter().enumerate().rev() {
+            for text in a.summary.iter().chain(a.paragraphs.first()) {
+                corpus.by_text.insert(text.clone(), i);
+            }
+        }
         corpus
     }
 
@@ -80,19 +98,14 @@ impl Corpus {
     }
 
     pub fn article(&self, slug: &str) -> Option<&Article> {
-        self.articles.iter().find(|a| a.slug == slug)
+        self.by_slug.get(slug).map(|&i| &self.articles[i])
     }
 
     /// A related entry leads to a bundled article when it names that article's slug,
     /// or repeats its summary or lede word for word.
     pub fn related_target(&self, entry: &RelatedStory) -> RelatedTarget<'_> {
-        self.articles
-            .iter()
-            .find(|a| {
-                a.slug == entry.slug
-                    || a.summary.as_deref() == Some(entry.summary.as_str())
-                    || a.paragraphs.first() == Some(&entry.summary)
-            })
+        self.article(&entry.slug)
+            .or_else(|| self.by_text.get(&entry.summary).map(|&i| &self.articles[i]))
             .map_or(RelatedTarget::Brief, RelatedTarget::Article)
     }
 

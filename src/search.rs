@@ -2,6 +2,7 @@
 //! prefix queries per keystroke without scanning the text.
 
 use crate::corpus::{Corpus, RelatedTarget};
+use std::collections::HashMap;
 
 /// What a search result opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,51 +71,98 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Lowercase ASCII form of a word: "Zürich" → "zurich", "Россия" → "rossiia".
 pub fn fold(word: &str) -> String {
-    if word.is_ascii() {
-        word.to_ascii_lowercase()
-    } else {
-        word.chars()
-            .flat_map(|c| {
-                let ascii = if c.is_ascii() {
-                    None
-                } else {
-                    crate::article::ascii_of(c)
-                };
-                let own = c.is_ascii().then_some(c);
-                own.into_iter().chain(ascii.unwrap_or("").chars())
-            })
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
+    let mut out = String::new();
+    fold_into(word, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer (the index builder folds millions of words).
+fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if let Some(ascii) = crate::article::ascii_of(c) {
+            out.extend(
+                ascii
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase()),
+            );
+        }
     }
 }
 
-impl SearchIndex {
-    /// Indexes every article (title, topic, summary, body) and every brief that is not itself
-    /// a bundled article (topic, summary).
-    pub fn build(corpus: &Corpus) -> Self {
-        let mut docs = Vec::new();
-        let mut pairs: Vec<(String, u32, u8)> = Vec::new();
-        let add = |pairs: &mut Vec<(String, u32, u8)>, doc: u32, text: &str, field: u8| {
-            pairs.extend(
-                words(text)
-                    .filter(|w| !w.is_empty())
-                    .map(|w| (w, doc, field)),
-            );
-        };
-        for article in corpus.articles() {
-            let doc = docs.len() as u32;
-            add(&mut pairs, doc, &article.title, TITLE);
+/// Builds a [`SearchIndex`] a slice at a time, so a browser can index a large corpus between
+/// frames instead of in one long task.
+#[derive(Debug, Default)]
+pub struct IndexBuilder {
+    docs: Vec<Doc>,
+    ids: HashMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+    postings: Vec<Postings>,
+    /// How many of the corpus's articles are indexed.
+    done: usize,
+    word: String,
+}
+
+impl IndexBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many articles are indexed so far.
+    pub fn articles_done(&self) -> usize {
+        self.done
+    }
+
+    fn add_text(&mut self, doc: u32, text: &str, field: u8) {
+        for raw in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            fold_into(raw, &mut self.word);
+            if self.word.is_empty() {
+                continue;
+            }
+            let id = match self.ids.get(self.word.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.words.len() as u32;
+                    self.ids.insert(self.word.as_str().into(), id);
+                    self.words.push(self.word.as_str().into());
+                    self.postings.push(Vec::new());
+                    id
+                }
+            };
+            let postings = &mut self.postings[id as usize];
+            match postings.last_mut() {
+                Some((d, fields)) if *d == doc => *fields |= field,
+                _ => postings.push((doc, field)),
+            }
+        }
+    }
+
+    /// Indexes up to `count` more articles of `corpus` (title, topic, summary, body) with their
+    /// briefs that are not themselves bundled articles (topic, summary). True when all are done.
+    pub fn add_articles(&mut self, corpus: &Corpus, count: usize) -> bool {
+        let articles = corpus.articles();
+        let end = self.done.saturating_add(count).min(articles.len());
+        for article in &articles[self.done..end] {
+            let doc = self.docs.len() as u32;
+            self.add_text(doc, &article.title, TITLE);
             if let Some(topic) = &article.topic {
-                add(&mut pairs, doc, topic, TOPIC);
+                self.add_text(doc, topic, TOPIC);
             }
             if let Some(summary) = &article.summary {
-                add(&mut pairs, doc, summary, SUMMARY);
+                self.add_text(doc, summary, SUMMARY);
             }
             for paragraph in &article.paragraphs {
-                add(&mut pairs, doc, paragraph, BODY);
+                self.add_text(doc, paragraph, BODY);
             }
-            docs.push(Doc {
+            self.docs.push(Doc {
                 target: DocTarget::Article {
                     slug: article.slug.clone(),
                 },
@@ -129,10 +177,10 @@ impl SearchIndex {
                 if matches!(corpus.related_target(entry), RelatedTarget::Article(_)) {
                     continue;
                 }
-                let doc = docs.len() as u32;
-                add(&mut pairs, doc, &entry.topic, TITLE | TOPIC);
-                add(&mut pairs, doc, &entry.summary, SUMMARY);
-                docs.push(Doc {
+                let doc = self.docs.len() as u32;
+                self.add_text(doc, &entry.topic, TITLE | TOPIC);
+                self.add_text(doc, &entry.summary, SUMMARY);
+                self.docs.push(Doc {
                     target: DocTarget::Brief {
                         article: article.slug.clone(),
                         brief: entry.slug.clone(),
@@ -143,18 +191,28 @@ impl SearchIndex {
                 });
             }
         }
-        pairs.sort_unstable();
-        let mut vocab: Vec<(Box<str>, Postings)> = Vec::new();
-        for (word, doc, field) in pairs {
-            match vocab.last_mut() {
-                Some((w, postings)) if **w == *word => match postings.last_mut() {
-                    Some((d, fields)) if *d == doc => *fields |= field,
-                    _ => postings.push((doc, field)),
-                },
-                _ => vocab.push((word.into_boxed_str(), vec![(doc, field)])),
-            }
+        self.done = end;
+        end == articles.len()
+    }
+
+    /// The finished index: the vocabulary sorted for prefix lookups.
+    pub fn finish(self) -> SearchIndex {
+        let mut vocab: Vec<(Box<str>, Postings)> =
+            self.words.into_iter().zip(self.postings).collect();
+        vocab.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        SearchIndex {
+            docs: self.docs,
+            vocab,
         }
-        SearchIndex { docs, vocab }
+    }
+}
+
+impl SearchIndex {
+    /// Indexes every article and brief of `corpus` at once.
+    pub fn build(corpus: &Corpus) -> Self {
+        let mut builder = IndexBuilder::new();
+        builder.add_articles(corpus, usize::MAX);
+        builder.finish()
     }
 
     pub fn doc(&self, id: u32) -> &Doc {

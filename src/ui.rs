@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
     provide_context(data);
     reader_data::listen_for_changes(data);
     settings::apply_settings(data);
+    provide_context(home::SearchState::new());
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }

@@ -145,3 +145,18 @@ fn the_browsers_transliteration_table_matches_deunicode_for_every_bundled_charac
         }
     }
 }
+
+#[test]
+fn building_a_slice_at_a_time_gives_the_same_index() {
+    let (corpus, whole) = index();
+    let mut builder = broadsheet::search::IndexBuilder::new();
+    let mut slices = 0;
+    while !builder.add_articles(&corpus, 1) {
+        slices += 1;
+    }
+    assert_eq!(slices, corpus.articles().len() - 1);
+    let sliced = builder.finish();
+    for query in ["russia", "zur", "stalingrad", "a", "politics turnout"] {
+        assert_eq!(sliced.search(query), whole.search(query), "{query}");
+    }
+}

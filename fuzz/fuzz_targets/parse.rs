@@ -15,6 +15,7 @@ mod article {
     pub mod parse;
     pub mod reading_time;
     pub mod slug;
+    pub mod translit;
 }
 
 fuzz_target!(|data: &[u8]| {

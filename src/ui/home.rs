@@ -4,7 +4,7 @@ use super::{article_page::article_item_id, article_path, href, reader_data::use_
 use crate::{
     article::Article,
     corpus::Corpus,
-    search::{highlight, Doc, DocTarget, SearchIndex},
+    search::{highlight, Doc, DocTarget, IndexBuilder, SearchIndex},
     store::ItemState,
 };
 use leptos::prelude::*;
@@ -15,10 +15,85 @@ use std::{collections::BTreeMap, sync::OnceLock};
 /// How many stories or results are shown before "Show more": keeps the DOM small at any size.
 const PAGE: usize = 50;
 
-/// The search index, built on first use.
-fn index() -> &'static SearchIndex {
-    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| SearchIndex::build(Corpus::bundled()))
+/// The finished search index.
+static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+
+thread_local! {
+    /// The index under construction, between slices.
+    static BUILDER: std::cell::RefCell<Option<IndexBuilder>> = Default::default();
+}
+
+/// Articles indexed per slice: small enough that a slice is far below a long task (50 ms).
+const ARTICLES_PER_SLICE: usize = 200;
+
+/// Search readiness, provided by the app: the index is built a slice at a time between
+/// frames once the front page is up, so no keystroke ever waits for a long indexing task.
+#[derive(Clone, Copy)]
+pub struct SearchState {
+    /// Articles indexed so far; `None` once the index is complete.
+    pending: RwSignal<Option<usize>>,
+}
+
+impl SearchState {
+    pub fn new() -> Self {
+        SearchState {
+            pending: RwSignal::new(INDEX.get().is_none().then_some(0)),
+        }
+    }
+
+    /// Starts (or resumes) building in the background; does nothing once built or building.
+    fn start(self) {
+        let idle = BUILDER.with(|b| b.borrow().is_none());
+        if INDEX.get().is_some() || !idle {
+            return;
+        }
+        BUILDER.with(|b| *b.borrow_mut() = Some(IndexBuilder::new()));
+        self.next_slice();
+    }
+
+    fn next_slice(self) {
+        set_timeout(
+            move || {
+                let finished = BUILDER.with(|b| {
+                    let mut builder = b.borrow_mut();
+                    let builder = builder.as_mut()?;
+                    if builder.add_articles(Corpus::bundled(), ARTICLES_PER_SLICE) {
+                        None
+                    } else {
+                        Some(builder.articles_done())
+                    }
+                });
+                match finished {
+                    Some(done) => {
+                        self.pending.set(Some(done));
+                        self.next_slice();
+                    }
+                    None => {
+                        if let Some(builder) = BUILDER.with(|b| b.borrow_mut().take()) {
+                            let _ = INDEX.set(builder.finish());
+                        }
+                        self.pending.set(None);
+                    }
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+}
+
+impl Default for SearchState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The index if it is ready. Without the app's [`SearchState`] (tests, prerendering) it is
+/// built at once.
+fn ready_index(state: Option<SearchState>) -> Option<&'static SearchIndex> {
+    match state {
+        Some(state) if state.pending.get().is_some() => None,
+        _ => Some(INDEX.get_or_init(|| SearchIndex::build(Corpus::bundled()))),
+    }
 }
 
 /// Lists every article with its topic, time, summary, reading time and the reader's marks;
@@ -46,6 +121,9 @@ pub fn HomeView(
     // The query lives in the URL, but typing updates it with replaceState rather than a
     // router navigation, which would rebuild the page under the reader's fingers.
     let (q, set_q) = signal(url_q.get_untracked());
+    if let Some(state) = use_context::<SearchState>() {
+        Effect::new(move |_| state.start());
+    }
     Effect::new(move |_| set_q.set(url_q.get()));
     let q: Signal<String> = q.into();
     let (shown_count, set_shown_count) = signal(PAGE);
@@ -162,9 +240,21 @@ fn SearchResults(
     q: Signal<String>,
 ) -> impl IntoView {
     let (shown_count, set_shown_count) = signal(PAGE);
-    let hits = Memo::new(move |_| q.with(|q| index().search(q)));
+    let state = use_context::<SearchState>();
+    let hits = Memo::new(move |_| {
+        let index = ready_index(state)?;
+        Some(q.with(|q| index.search(q)))
+    });
+    let hits = Memo::new(move |_| hits.get().unwrap_or_default());
+    let indexing = move || state.and_then(|s| s.pending.get());
     let more_results = move || hits.with(Vec::len) > shown_count.get();
     let summary = move || {
+        if let Some(done) = indexing() {
+            return format!(
+                "Preparing search: {done} of {} stories indexed…",
+                Corpus::bundled().articles().len()
+            );
+        }
         let n = hits.with(Vec::len);
         let q = q.get();
         match n {
@@ -184,7 +274,7 @@ fn SearchResults(
                 key=|doc| *doc
                 let:doc
             >
-                <SearchResult doc=index().doc(doc) q=q/>
+                <SearchResult doc=INDEX.get().expect("results come from the index").doc(doc) q=q/>
             </For>
         </ul>
         <Show when=more_results>
