@@ -179,3 +179,33 @@ test('reading progress is remembered and offered as "Continue reading" on home',
   assertClean(page);
   await context.close();
 });
+
+test('with storage full, typing is kept and reported, and saved once there is room', async () => {
+  const { context, page } = await openPage(browser);
+  await context.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    window.__storageFull = true;
+    Storage.prototype.setItem = function (key, value) {
+      if (window.__storageFull && key.startsWith('broadsheet:v1:')) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return setItem.call(this, key, value);
+    };
+  });
+  await openArticle(page);
+  await commentBox(page).pressSequentially('Every word kept');
+  await page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' }).waitFor();
+  assert.equal(await commentBox(page).inputValue(), 'Every word kept');
+  await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
+  assert.equal(await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true');
+
+  // Room again: the next change writes everything kept in memory.
+  await page.evaluate(() => { window.__storageFull = false; });
+  await commentBox(page).pressSequentially('.');
+  await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor({ state: 'detached' });
+  const saved = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('broadsheet:v1:item:')).map((k) => localStorage.getItem(k)).join());
+  assert.match(saved, /Every word kept\./);
+  assert.match(saved, /"like":\{"on":true/);
+  assertClean(page);
+  await context.close();
+});
