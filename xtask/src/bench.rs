@@ -172,11 +172,10 @@ pub fn run() {
                 parts.push(part(name, |out| {
                     if script == "size" {
                         wait_for_builds(name);
+                        node_part(script, &config, out)
                     } else {
-                        let quiet = wait_for_quiet(name);
-                        out.notes.push(quiet);
+                        timed_node_part(name, script, &config, out)
                     }
-                    node_part(script, &config, out)
                 }));
             }
             Some(server)
@@ -444,9 +443,7 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
     }
     fs::write(&config, settings.to_string())
         .map_err(|e| format!("write {}: {e}", config.display()))?;
-    let quiet = wait_for_quiet("timing the 10,000-article site");
-    out.notes.push(quiet);
-    let measured = node_part("scale", &config, out);
+    let measured = timed_node_part("timing the 10,000-article site", "scale", &config, out);
     drop(server);
     match native_corpus_timing(&corpus) {
         Ok(figure) => out.figures.push(figure),
@@ -762,25 +759,51 @@ fn wait_for_quiet(before: &str) -> String {
     }
 }
 
-/// The fraction of all CPU time spent busy over `window` (from /proc/stat), if known.
+/// Idle and total CPU time so far, from /proc/stat, if known.
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
+    Some((idle, fields.iter().sum()))
+}
+
+/// The fraction of all CPU time spent busy since `since` (a [`cpu_times`] sample).
+fn busy_since(since: (u64, u64)) -> Option<f64> {
+    let (idle, total) = cpu_times()?;
+    let total = total.saturating_sub(since.1).max(1);
+    Some(1.0 - idle.saturating_sub(since.0) as f64 / total as f64)
+}
+
+/// The fraction of all CPU time spent busy over `window`, if known.
 fn cpu_busy(window: Duration) -> Option<f64> {
-    let sample = || -> Option<(u64, u64)> {
-        let stat = fs::read_to_string("/proc/stat").ok()?;
-        let fields: Vec<u64> = stat
-            .lines()
-            .next()?
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
-        Some((idle, fields.iter().sum()))
-    };
-    let (idle0, total0) = sample()?;
+    let start = cpu_times()?;
     thread::sleep(window);
-    let (idle1, total1) = sample()?;
-    let total = total1.saturating_sub(total0).max(1);
-    Some(1.0 - idle1.saturating_sub(idle0) as f64 / total as f64)
+    busy_since(start)
+}
+
+/// Runs a timed node script once the machine is quiet, and notes how busy the CPUs were
+/// before and during the timing (the benchmark's own browser included).
+fn timed_node_part(
+    name: &str,
+    script: &str,
+    config: &Path,
+    out: &mut Outcome,
+) -> Result<(), String> {
+    let quiet = wait_for_quiet(name);
+    let start = cpu_times();
+    let result = node_part(script, config, out);
+    let during = start
+        .and_then(busy_since)
+        .map(|b| format!("{:.0}% during it (this benchmark included)", b * 100.0))
+        .unwrap_or_default();
+    out.notes.push(format!("{quiet}, {during}"));
+    result
 }
 
 /// The machine the figures come from: cores, Chromium, commit.
