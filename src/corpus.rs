@@ -23,6 +23,8 @@ pub enum RelatedTarget<'a> {
     Brief,
 }
 
+static BUNDLED: OnceLock<Corpus> = OnceLock::new();
+
 /// Every bundled article, newest first (undated ones after dated, then by title).
 #[derive(Debug, Default)]
 pub struct Corpus {
@@ -83,8 +85,15 @@ impl Corpus {
 
     /// The articles compiled into this build, parsed on first use.
     pub fn bundled() -> &'static Corpus {
-        static CORPUS: OnceLock<Corpus> = OnceLock::new();
-        CORPUS.get_or_init(|| Corpus::from_files(bundled::FILES.iter().copied()))
+        BUNDLED.get_or_init(|| Corpus::from_files(bundled::FILES.iter().copied()))
+    }
+
+    /// On the host, makes `corpus` the one [`Corpus::bundled`] returns, before its first use:
+    /// the build renders pages for the articles the browser build bundles, wherever they are.
+    /// False when it was already in use.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn install(corpus: Corpus) -> bool {
+        BUNDLED.set(corpus).is_ok()
     }
 
     /// Articles, newest first.

@@ -45,6 +45,19 @@ fn normalise_public_url(url: &str) -> String {
 /// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
 fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
     let shell = inline_boot_script(dist, &fs::read_to_string(dist.join("index.html"))?)?;
+    // The articles Trunk's build just bundled ($BROADSHEET_ARTICLES or articles/), which may
+    // not be the ones compiled into this xtask.
+    let files = article_files(&articles_dir())?;
+    let installed = Corpus::install(Corpus::from_files(
+        files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+    ));
+    if !installed {
+        return Err(std::io::Error::other(
+            "the corpus was already in use before the build",
+        ));
+    }
     let corpus = Corpus::bundled();
     for failure in corpus.failures() {
         eprintln!("    skipped {}: {}", failure.file, failure.error);
@@ -112,6 +125,29 @@ fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// The folder of article files the build bundles: `articles/`, or `$BROADSHEET_ARTICLES`
+/// (which build.rs honours too).
+pub fn articles_dir() -> PathBuf {
+    std::env::var_os("BROADSHEET_ARTICLES").map_or_else(|| root().join("articles"), PathBuf::from)
+}
+
+fn article_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "txt") {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            files.push((name, fs::read(&path)?));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// nginx serving `site_root` as it is on a free loopback port, `404.html` for unknown paths
