@@ -2,7 +2,7 @@
 // the manifest makes the reader installable; a new deployment is offered as a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launch, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
 
@@ -136,9 +136,25 @@ test('the web app manifest is linked, names the app and has icons of 192 and 512
   await context.close();
 });
 
+/// Serves a new `sw.js` with `version`, as a deployment would. The file also grows, so that
+/// nginx's ETag (modification second and size) changes even within the second of the last write
+/// and the browser's update check cannot get a 304 for it.
+async function deploy(swPath, original, from, version) {
+  const updated = original.replace(`const VERSION = "${from}";`, `const VERSION = "${version}";`);
+  assert.notEqual(updated, original, 'the version line is where the build writes it');
+  await writeFile(swPath, `${updated}// test deployment ${version}\n`);
+}
+
+/// Puts the built `sw.js` back as it was, modification time included.
+async function restore(swPath, original, mtime) {
+  await writeFile(swPath, original);
+  await utimes(swPath, mtime, mtime);
+}
+
 test('a new deployment is offered as a reload, and Reload switches to it', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
   const swPath = join(process.env.SITE_DIR, 'sw.js');
   const original = await readFile(swPath, 'utf8');
+  const { mtime } = await stat(swPath);
   const { context, page } = await openPage(browser);
   try {
     await page.goto(url(''));
@@ -152,7 +168,7 @@ test('a new deployment is offered as a reload, and Reload switches to it', { ski
 
     // Deploy a new version: the same files under a new version.
     const next = `${first.version.slice(0, 8)}updated`;
-    await writeFile(swPath, original.replace(`const VERSION = "${first.version}";`, `const VERSION = "${next}";`));
+    await deploy(swPath, original, first.version, next);
     await page.goto(url('data'));
     const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
     await banner.waitFor();
@@ -173,7 +189,7 @@ test('a new deployment is offered as a reload, and Reload switches to it', { ski
     assert.deepEqual(Object.keys(await cacheContents(page)), [now.cache]);
     assertClean(page);
   } finally {
-    await writeFile(swPath, original);
+    await restore(swPath, original, mtime);
     await context.close();
   }
 });
@@ -181,13 +197,14 @@ test('a new deployment is offered as a reload, and Reload switches to it', { ski
 test('"Not now" dismisses the update banner and keeps the page as it is', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
   const swPath = join(process.env.SITE_DIR, 'sw.js');
   const original = await readFile(swPath, 'utf8');
+  const { mtime } = await stat(swPath);
   const { context, page } = await openPage(browser);
   try {
     await page.goto(url(''));
     const first = await activeWorker(page);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
-    await writeFile(swPath, original.replace(`const VERSION = "${first.version}";`, `const VERSION = "${first.version.slice(0, 8)}notnow00";`));
+    await deploy(swPath, original, first.version, `${first.version.slice(0, 8)}notnow`);
     await page.reload();
     const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
     await banner.waitFor();
@@ -196,7 +213,7 @@ test('"Not now" dismisses the update banner and keeps the page as it is', { skip
     assert.equal((await activeWorker(page)).version, first.version);
     assertClean(page);
   } finally {
-    await writeFile(swPath, original);
+    await restore(swPath, original, mtime);
     await context.close();
   }
 });
