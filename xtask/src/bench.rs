@@ -823,11 +823,21 @@ fn machine_context() -> String {
             .unwrap_or_default()
     };
     let commit = git(&["rev-parse", "--short", "HEAD"]);
-    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    // Changes that do not reach the build (tests, this file's figures) do not count.
+    let dirty = !git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)BENCHMARKS.md",
+        ":(exclude)tests",
+    ])
+    .is_empty();
     format!(
         "{cores} cores, {chromium}, commit {commit}{}",
         if dirty {
-            " plus uncommitted changes in the tree"
+            " plus uncommitted changes to the app or tools"
         } else {
             ""
         }
