@@ -237,27 +237,37 @@ fn SkipLink(
 
 /// Starts the app in the browser, taking over from the page rendered ahead of time: the app
 /// is mounted first and the prerendered copy removed in the same task, so nothing flickers,
-/// shifts or loses its scroll position. The takeover waits until the prerendered page has been
-/// painted (two animation frames, or 250 ms in a hidden tab), so the reader's first view never
-/// waits for the app. Marks `<html data-app="ready">` when done.
+/// shifts or loses its scroll position. The takeover waits until the browser has painted the
+/// prerendered page (its first contentful paint is recorded; at most 1.5 s, e.g. in a hidden
+/// tab), so the reader's first view never waits for the app. Marks `<html data-app="ready">`.
 pub fn start() {
     let Some(prerendered) = document().get_element_by_id("prerendered") else {
         leptos::mount::mount_to_body(App);
         mark_ready();
         return;
     };
-    let done = std::rc::Rc::new(std::cell::Cell::new(false));
-    let take_over = move || {
-        if done.replace(true) {
-            return;
-        }
+    wait_for_first_paint(0, move || {
         leptos::mount::mount_to_body(App);
         prerendered.remove();
         mark_ready();
-    };
-    let after_paint = take_over.clone();
-    request_animation_frame(move || request_animation_frame(after_paint));
-    set_timeout(take_over, std::time::Duration::from_millis(250));
+    });
+}
+
+/// Runs `then` once the page's first contentful paint is recorded, polling every 20 ms.
+fn wait_for_first_paint(waited_ms: u64, then: impl FnOnce() + 'static) {
+    const STEP_MS: u64 = 20;
+    const LIMIT_MS: u64 = 1500;
+    let painted = window()
+        .performance()
+        .is_some_and(|p| p.get_entries_by_name("first-contentful-paint").length() > 0);
+    if painted || waited_ms >= LIMIT_MS {
+        then();
+    } else {
+        set_timeout(
+            move || wait_for_first_paint(waited_ms + STEP_MS, then),
+            std::time::Duration::from_millis(STEP_MS),
+        );
+    }
 }
 
 fn mark_ready() {
