@@ -166,19 +166,21 @@ pub fn run() {
         ("4. Lighthouse", "lighthouse"),
         ("5. typing and reactions", "typing"),
     ];
-    let server = match site {
-        Ok((server, config)) => {
+    let mut served = Served::new(&site_root);
+    let baseline = match site {
+        Ok(seed) => {
             for (name, script) in browser_parts {
                 parts.push(part(name, |out| {
+                    let mut config = || site_config(&served.origin(), &seed);
                     if script == "size" {
                         wait_for_builds(name);
-                        node_part(script, &config, out)
+                        node_part(script, &config()?, out)
                     } else {
-                        timed_node_part(name, script, &config, out)
+                        timed_node_part(name, script, config, out)
                     }
                 }));
             }
-            Some(server)
+            Some(&mut served)
         }
         Err(e) => {
             eprintln!("xtask: bench: the release site for parts 2-5 is missing: {e}");
@@ -191,11 +193,8 @@ pub fn run() {
             None
         }
     };
-    let baseline = server.as_ref().map(|s| format!("{}/reader/", s.origin()));
-    parts.push(part("6. 10,000 articles", |out| {
-        scale(baseline.as_deref(), out)
-    }));
-    drop(server);
+    parts.push(part("6. 10,000 articles", |out| scale(baseline, out)));
+    drop(served);
     parts.push(part("7. fuzzing the parser", fuzz));
 
     print_summary(&parts);
@@ -264,9 +263,15 @@ fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the normal release site under `site_root/reader/`, puts the static seed page at
-/// `site_root/static/`, serves both, and writes the scripts' configuration file.
-fn prepare_site(site_root: &Path) -> Result<(site::Nginx, PathBuf), String> {
+/// The seed article's slug and last paragraph (what "text in the DOM" waits for).
+struct Seed {
+    slug: String,
+    last_paragraph: String,
+}
+
+/// Builds the normal release site under `site_root/reader/` and puts the static seed page at
+/// `site_root/static/`.
+fn prepare_site(site_root: &Path) -> Result<Seed, String> {
     println!("\n==> bench: the release site (parts 2-5)");
     let _ = fs::remove_dir_all(site_root);
     let dist = site_root.join("reader");
@@ -284,21 +289,80 @@ fn prepare_site(site_root: &Path) -> Result<(site::Nginx, PathBuf), String> {
     }
     let seed = fs::read(root().join(SEED)).map_err(|e| format!("{SEED}: {e}"))?;
     let article = broadsheet::article::parse(&seed).map_err(|e| format!("{SEED}:{e}"))?;
-    let last = article.paragraphs.last().cloned().unwrap_or_default();
-    let server = site::Nginx::start(site_root);
-    let origin = server.origin();
+    Ok(Seed {
+        last_paragraph: article.paragraphs.last().cloned().unwrap_or_default(),
+        slug: article.slug,
+    })
+}
+
+/// The scripts' configuration for the normal site served at `origin`.
+fn site_config(origin: &str, seed: &Seed) -> Result<PathBuf, String> {
     let config = serde_json::json!({
         "base": format!("{origin}/reader/"),
-        "articleUrl": format!("{origin}/reader/article/{}", article.slug),
+        "articleUrl": format!("{origin}/reader/article/{}", seed.slug),
         "staticUrl": format!("{origin}/static/seed.html"),
-        "lastParagraph": last,
+        "lastParagraph": seed.last_paragraph,
         "runs": env::var("BENCH_RUNS").ok().and_then(|r| r.parse::<u32>().ok()).unwrap_or(9),
     });
-    let path = root().join("target/bench/config.json");
+    write_config("config.json", &config)
+}
+
+/// Writes `target/bench/NAME` and returns its path.
+fn write_config(name: &str, config: &serde_json::Value) -> Result<PathBuf, String> {
+    let path = root().join("target/bench").join(name);
     fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
-    fs::write(&path, serde_json::to_string_pretty(&config).unwrap())
+    fs::write(&path, serde_json::to_string_pretty(config).unwrap())
         .map_err(|e| format!("write {}: {e}", path.display()))?;
-    Ok((server, path))
+    Ok(path)
+}
+
+/// A site folder served by nginx, started again if it went away meanwhile (the machine is
+/// shared: another session's clean-up may stop it while the benchmark waits for quiet).
+struct Served {
+    site_root: PathBuf,
+    server: Option<site::Nginx>,
+}
+
+impl Served {
+    fn new(site_root: &Path) -> Self {
+        Served {
+            site_root: site_root.to_owned(),
+            server: None,
+        }
+    }
+
+    /// The origin of a server that answers now.
+    fn origin(&mut self) -> String {
+        if let Some(server) = &self.server {
+            if listening(&server.origin()) {
+                return server.origin();
+            }
+            println!(
+                "    the nginx serving {} is gone; starting it again",
+                self.site_root.display()
+            );
+        }
+        self.server = None;
+        let server = site::Nginx::start(&self.site_root);
+        let origin = server.origin();
+        self.server = Some(server);
+        origin
+    }
+}
+
+/// Whether something accepts connections at `origin` (`http://127.0.0.1:PORT`).
+fn listening(origin: &str) -> bool {
+    origin
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .is_some_and(|port| {
+            std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(2),
+            )
+            .is_ok()
+        })
 }
 
 /// `cargo xtask build` for `/reader/` into `dist`, as a child process (a failed build exits
@@ -383,7 +447,7 @@ fn node_part(script: &str, config: &Path, out: &mut Outcome) -> Result<(), Strin
 
 /// Part 6: generates the 10,000-article corpus, checks it, builds and serves a site with it
 /// (in its own cargo target folder, so the normal build is not invalidated), and measures.
-fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
+fn scale(baseline: Option<&mut Served>, out: &mut Outcome) -> Result<(), String> {
     let corpus = root().join("target/bench-corpus");
     let generated = tools::command("node")
         .arg("bench/generate-corpus.mjs")
@@ -431,20 +495,21 @@ fn scale(baseline: Option<&str>, out: &mut Outcome) -> Result<(), String> {
         Some(&corpus),
         Some(&root().join("target/bench-10k-target")),
     )?;
-    let server = site::Nginx::start(&site_root);
-    let config = root().join("target/bench/scale-config.json");
-    let mut settings = serde_json::json!({
-        "base": format!("{}/reader/", server.origin()),
-        "query": "harbour council",
-        "storyText": "(generated)",
-    });
-    if let Some(base) = baseline {
-        settings["baselineBase"] = serde_json::Value::from(base);
-    }
-    fs::write(&config, settings.to_string())
-        .map_err(|e| format!("write {}: {e}", config.display()))?;
-    let measured = timed_node_part("timing the 10,000-article site", "scale", &config, out);
-    drop(server);
+    let mut served = Served::new(&site_root);
+    let mut baseline = baseline;
+    let config = || {
+        let mut settings = serde_json::json!({
+            "base": format!("{}/reader/", served.origin()),
+            "query": "harbour council",
+            "storyText": "(generated)",
+        });
+        if let Some(base) = baseline.as_mut() {
+            settings["baselineBase"] = format!("{}/reader/", base.origin()).into();
+        }
+        write_config("scale-config.json", &settings)
+    };
+    let measured = timed_node_part("timing the 10,000-article site", "scale", config, out);
+    drop(served);
     match native_corpus_timing(&corpus) {
         Ok(figure) => out.figures.push(figure),
         Err(e) => out.notes.push(format!("no native corpus timing: {e}")),
@@ -792,12 +857,14 @@ fn cpu_busy(window: Duration) -> Option<f64> {
 fn timed_node_part(
     name: &str,
     script: &str,
-    config: &Path,
+    config: impl FnOnce() -> Result<PathBuf, String>,
     out: &mut Outcome,
 ) -> Result<(), String> {
     let quiet = wait_for_quiet(name);
+    // Written after the wait, with servers that answer now.
+    let config = config()?;
     let start = cpu_times();
-    let result = node_part(script, config, out);
+    let result = node_part(script, &config, out);
     let during = start
         .and_then(busy_since)
         .map(|b| format!("{:.0}% during it (this benchmark included)", b * 100.0))
