@@ -131,29 +131,11 @@ fn check_passes_the_bundled_articles() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    let count = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("articles"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "txt")
-        })
-        .count();
+    let count = txt_files("articles");
     let noun = if count == 1 { "article" } else { "articles" };
     assert_eq!(text(&out.stdout), format!("{count} {noun} OK\n"));
 
-    let fixtures = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "txt")
-        })
-        .count();
+    let fixtures = txt_files("tests/fixtures");
     let out = articles(&["check", "tests/fixtures", SEED]);
     assert!(
         out.stdout
@@ -216,4 +198,18 @@ fn bench_reports_throughput() {
         stdout.starts_with("parsed ") && stdout.contains(" MB/s"),
         "{stdout}"
     );
+}
+
+/// How many `*.txt` files a folder of the repository holds.
+fn txt_files(dir: &str) -> usize {
+    std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
+        .count()
 }

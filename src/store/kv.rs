@@ -106,33 +106,26 @@ impl KeyValue for MemoryStore {
     }
 }
 
-impl<T: KeyValue + ?Sized> KeyValue for Box<T> {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
+/// Stores behind a pointer are stores: a boxed one for the app, a shared one (`Rc`) for tests
+/// where several repositories share one store, as two tabs share one localStorage.
+macro_rules! forward_key_value {
+    ($($pointer:ident)::+) => {
+        impl<T: KeyValue + ?Sized> KeyValue for $($pointer)::+<T> {
+            fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+                (**self).get(key)
+            }
+            fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+                (**self).set(key, value)
+            }
+            fn remove(&self, key: &str) -> Result<(), StoreError> {
+                (**self).remove(key)
+            }
+            fn keys(&self) -> Result<Vec<String>, StoreError> {
+                (**self).keys()
+            }
+        }
+    };
 }
 
-/// Lets several repositories share one store, as two tabs share one localStorage.
-impl<T: KeyValue + ?Sized> KeyValue for std::rc::Rc<T> {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
-}
+forward_key_value!(Box);
+forward_key_value!(std::rc::Rc);

@@ -122,23 +122,27 @@ impl ReaderData {
         Memo::new(move |_| items.with(|m| m.get(&id).cloned().unwrap_or_default()))
     }
 
-    fn load(self, id: &str) {
-        if self.items.with_untracked(|m| m.contains_key(id)) {
-            return;
-        }
-        let loaded = self.repo.with_value(|r| r.load_item(id, now()));
-        let state = match loaded {
+    /// Reads an item from storage, noting any problem in `health`; `None` when storage failed.
+    fn read_item(self, id: &str, now: f64) -> Option<ItemState> {
+        match self.repo.with_value(|r| r.load_item(id, now)) {
             Ok(loaded) => {
                 if let Some(problem) = loaded.problem {
                     self.health.update(|h| h.problems.push(problem));
                 }
-                loaded.value
+                Some(loaded.value)
             }
             Err(e) => {
                 self.report(&e);
-                ItemState::default()
+                None
             }
-        };
+        }
+    }
+
+    fn load(self, id: &str) {
+        if self.items.with_untracked(|m| m.contains_key(id)) {
+            return;
+        }
+        let state = self.read_item(id, now()).unwrap_or_default();
         self.items.update(|m| {
             m.insert(id.to_owned(), state);
         });
@@ -277,17 +281,8 @@ impl ReaderData {
         let pending = self.pending.get_value();
         let mut fresh = BTreeMap::new();
         for id in ids {
-            let stored = match self.repo.with_value(|r| r.load_item(&id, now)) {
-                Ok(loaded) => {
-                    if let Some(problem) = loaded.problem {
-                        self.health.update(|h| h.problems.push(problem));
-                    }
-                    loaded.value
-                }
-                Err(e) => {
-                    self.report(&e);
-                    continue;
-                }
+            let Some(stored) = self.read_item(&id, now) else {
+                continue;
             };
             let state = if pending.contains(&id) {
                 let mine = self.items.with_untracked(|m| m[&id].clone());
