@@ -371,7 +371,7 @@ fn build_site(
     dist: &Path,
     articles: Option<&Path>,
     target_dir: Option<&Path>,
-) -> Result<(), String> {
+) -> Result<Duration, String> {
     wait_for_builds("a release build");
     let _ = fs::remove_dir_all(dist);
     // The running binary, unless a rebuild of the xtask has replaced it meanwhile.
@@ -390,15 +390,67 @@ fn build_site(
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
+    // The whole output goes to a log (a large corpus can make it hundreds of megabytes); the
+    // xtask's own step lines are shown, and the end of the log if the build fails.
+    let name = dist
+        .parent()
+        .and_then(Path::file_name)
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let log_path = root().join(format!("target/bench/{name}-build.log"));
+    fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
+    let log =
+        fs::File::create(&log_path).map_err(|e| format!("create {}: {e}", log_path.display()))?;
+    let log_err = log.try_clone().map_err(|e| e.to_string())?;
+    println!(
+        "==> release build into {} (output in {})",
+        dist.display(),
+        log_path.display()
+    );
+    let started = Instant::now();
     let status = cmd
+        .stdout(log)
+        .stderr(log_err)
         .status()
         .map_err(|e| format!("could not start the xtask build: {e}"))?;
+    let mut tail: Vec<String> = Vec::new();
+    let mut lines = 0_usize;
+    if let Ok(file) = fs::File::open(&log_path) {
+        for line in BufReader::new(file).lines().map_while(Result::ok) {
+            lines += 1;
+            let step = line.starts_with("==>")
+                || line.starts_with("xtask:")
+                || [
+                    "done:",
+                    "rendered ",
+                    "wrote ",
+                    "Content-Security-Policy",
+                    "service worker",
+                ]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p));
+            if step {
+                println!("    {}", line.trim_start());
+            }
+            tail.push(line);
+            if tail.len() > 30 {
+                tail.remove(0);
+            }
+        }
+    }
+    println!(
+        "    ({:.0}s, {lines} lines of output)",
+        started.elapsed().as_secs_f64()
+    );
     if status.success() {
-        Ok(())
+        Ok(started.elapsed())
     } else {
+        for line in &tail {
+            println!("    | {line}");
+        }
         Err(format!(
-            "the release build into {} failed ({status})",
-            dist.display()
+            "the release build into {} failed ({status}); see {}",
+            dist.display(),
+            log_path.display()
         ))
     }
 }
@@ -490,11 +542,18 @@ fn scale(baseline: Option<&mut Served>, out: &mut Outcome) -> Result<(), String>
         return Err("the parser refuses some generated articles (see above)".to_owned());
     }
     let site_root = root().join("target/bench-site-10k");
-    build_site(
+    let took = build_site(
         &site_root.join("reader"),
         Some(&corpus),
         Some(&root().join("target/bench-10k-target")),
     )?;
+    out.figures.push(Figure::new(
+        "Release build of the site (cargo xtask build: trunk, page files, CSP, service worker)",
+        format!("{:.0} s", took.as_secs_f64()),
+        None,
+        None,
+        None,
+    ));
     let mut served = Served::new(&site_root);
     let mut baseline = baseline;
     let config = || {
