@@ -15,6 +15,8 @@
 //!
 //! Benchmarks print figures and compare them with the budgets; a missed budget is reported,
 //! never an error. The command exits non-zero only when a part could not run.
+//! `BENCH_PARTS=4,6` runs only those parts (and leaves `BENCHMARKS.md` alone); `BENCH_RUNS`,
+//! `BENCH_FUZZ_SECONDS`, `BENCH_WAIT_SECONDS` and `BENCH_QUIET_SECONDS` tune the rest.
 
 use crate::{root, site, tools};
 use std::{
@@ -153,25 +155,46 @@ pub fn run() {
         }
     }
     let started = Instant::now();
+    let only = selection();
+    let wanted = |n: u8| only.as_ref().is_none_or(|o| o.contains(&n));
     tools::install_all(true);
     let context = machine_context();
-    let mut parts = vec![part("1. native parse throughput", parse_throughput)];
+    let mut parts = Vec::new();
+    if wanted(1) {
+        parts.push(part("1. native parse throughput", parse_throughput));
+    }
 
     let site_root = root().join("target/bench-site");
-    let site = catch_unwind(AssertUnwindSafe(|| prepare_site(&site_root)))
-        .unwrap_or_else(|_| Err("preparing the site panicked".to_owned()));
-    let browser_parts: [(&'static str, &str); 4] = [
-        ("2. first-load size", "size"),
-        ("3. article text in the DOM", "dom-time"),
-        ("4. Lighthouse", "lighthouse"),
-        ("5. typing and reactions", "typing"),
-    ];
-    let mut served = Served::new(&site_root);
+    let browser_parts: Vec<(&'static str, &str)> = [
+        (2, "2. first-load size", "size"),
+        (3, "3. article text in the DOM", "dom-time"),
+        (4, "4. Lighthouse", "lighthouse"),
+        (5, "5. typing and reactions", "typing"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| wanted(*n))
+    .map(|(_, name, script)| (name, script))
+    .collect();
+    // Part 6 compares with the normal site too.
+    let site = if browser_parts.is_empty() && !wanted(6) {
+        Err("not selected".to_owned())
+    } else {
+        catch_unwind(AssertUnwindSafe(|| prepare_site(&site_root)))
+            .unwrap_or_else(|_| Err("preparing the site panicked".to_owned()))
+    };
+    let mut served = Served::new(&site_root, false);
+    let mut compressed = Served::new(&site_root, true);
     let baseline = match site {
         Ok(seed) => {
             for (name, script) in browser_parts {
                 parts.push(part(name, |out| {
-                    let mut config = || site_config(&served.origin(), &seed);
+                    // Lighthouse simulates a mobile network, where compression matters.
+                    let server = if script == "lighthouse" {
+                        &mut compressed
+                    } else {
+                        &mut served
+                    };
+                    let mut config = || site_config(&server.origin(), &seed);
                     if script == "size" {
                         wait_for_builds(name);
                         node_part(script, &config()?, out)
@@ -183,7 +206,9 @@ pub fn run() {
             Some(&mut served)
         }
         Err(e) => {
-            eprintln!("xtask: bench: the release site for parts 2-5 is missing: {e}");
+            if !browser_parts.is_empty() {
+                eprintln!("xtask: bench: the release site for parts 2-5 is missing: {e}");
+            }
             for (name, _) in browser_parts {
                 parts.push(skipped(
                     name,
@@ -193,15 +218,24 @@ pub fn run() {
             None
         }
     };
-    parts.push(part("6. 10,000 articles", |out| scale(baseline, out)));
+    drop(compressed);
+    if wanted(6) {
+        parts.push(part("6. 10,000 articles", |out| scale(baseline, out)));
+    }
     drop(served);
-    parts.push(part("7. fuzzing the parser", fuzz));
+    if wanted(7) {
+        parts.push(part("7. fuzzing the parser", fuzz));
+    }
 
     print_summary(&parts);
     let date = today();
-    match record(&root().join("BENCHMARKS.md"), &date, &context, &parts) {
-        Ok(()) => println!("xtask: bench: figures recorded in BENCHMARKS.md under {date}"),
-        Err(e) => eprintln!("xtask: bench: could not update BENCHMARKS.md: {e}"),
+    if only.is_some() {
+        println!("xtask: bench: only some parts ran (BENCH_PARTS); BENCHMARKS.md is left as it is");
+    } else {
+        match record(&root().join("BENCHMARKS.md"), &date, &context, &parts) {
+            Ok(()) => println!("xtask: bench: figures recorded in BENCHMARKS.md under {date}"),
+            Err(e) => eprintln!("xtask: bench: could not update BENCHMARKS.md: {e}"),
+        }
     }
     let failed: Vec<&str> = parts
         .iter()
@@ -219,6 +253,16 @@ pub fn run() {
         );
         exit(1);
     }
+}
+
+/// The parts named in `BENCH_PARTS` (e.g. `4,6`), or `None` for all.
+fn selection() -> Option<Vec<u8>> {
+    let list = env::var("BENCH_PARTS").ok()?;
+    Some(
+        list.split([',', ' '])
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+    )
 }
 
 /// Part 1: `articles bench` (release build), its MB/s against the budget.
@@ -318,15 +362,21 @@ fn write_config(name: &str, config: &serde_json::Value) -> Result<PathBuf, Strin
 
 /// A site folder served by nginx, started again if it went away meanwhile (the machine is
 /// shared: another session's clean-up may stop it while the benchmark waits for quiet).
+/// The benchmark runs its own nginx rather than `site::Nginx`, whose master process is
+/// killed on drop and leaves its worker serving.
 struct Served {
     site_root: PathBuf,
-    server: Option<site::Nginx>,
+    /// Compress responses (for Lighthouse, whose simulated mobile network makes transfer
+    /// size count as a CDN's compression would).
+    gzip: bool,
+    server: Option<BenchNginx>,
 }
 
 impl Served {
-    fn new(site_root: &Path) -> Self {
+    fn new(site_root: &Path, gzip: bool) -> Self {
         Served {
             site_root: site_root.to_owned(),
+            gzip,
             server: None,
         }
     }
@@ -343,10 +393,106 @@ impl Served {
             );
         }
         self.server = None;
-        let server = site::Nginx::start(&self.site_root);
+        let server = BenchNginx::start(&self.site_root, self.gzip);
         let origin = server.origin();
         self.server = Some(server);
         origin
+    }
+}
+
+/// nginx configured as `site::Nginx` (same locations and fallbacks), in one process (no
+/// master), so that stopping it on drop leaves no worker behind, and with gzip for text and
+/// wasm if asked (Debian's nginx-light has gzip but no brotli).
+struct BenchNginx {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl BenchNginx {
+    fn start(site_root: &Path, gzip: bool) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        let run = root().join(format!("target/bench/nginx-{port}"));
+        fs::create_dir_all(&run).expect("create the nginx run folder");
+        let is_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let conf = format!(
+            r#"{user}
+daemon off;
+master_process off;
+pid {run}/nginx.pid;
+error_log {run}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    types {{ application/manifest+json webmanifest; }}
+    access_log off;
+{gzip}
+    client_body_temp_path {run}/body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        location /reader/ {{
+            try_files $uri $uri/index.html $uri.html =404;
+            error_page 404 /reader/404.html;
+        }}
+    }}
+}}
+"#,
+            user = if is_root { "user root;" } else { "" },
+            run = run.display(),
+            site = site_root.display(),
+            gzip = if gzip {
+                "    gzip on;\n    gzip_comp_level 6;\n    gzip_min_length 256;\n    gzip_types text/css application/javascript text/javascript application/wasm application/json application/manifest+json image/svg+xml;"
+            } else {
+                ""
+            },
+        );
+        let conf_path = run.join("nginx.conf");
+        fs::write(&conf_path, conf).expect("write nginx.conf");
+        println!(
+            "==> start nginx{} on 127.0.0.1:{port} serving {}",
+            if gzip { " with gzip" } else { "" },
+            site_root.display()
+        );
+        let child = Command::new("/usr/sbin/nginx")
+            .arg("-c")
+            .arg(&conf_path)
+            .arg("-p")
+            .arg(&run)
+            .spawn()
+            .expect("start nginx (apt-get install nginx-light)");
+        let server = BenchNginx { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !listening(&server.origin()) {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not start: see {}/error.log",
+                run.display()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BenchNginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(root().join(format!("target/bench/nginx-{}", self.port)));
     }
 }
 
@@ -554,7 +700,7 @@ fn scale(baseline: Option<&mut Served>, out: &mut Outcome) -> Result<(), String>
         None,
         None,
     ));
-    let mut served = Served::new(&site_root);
+    let mut served = Served::new(&site_root, false);
     let mut baseline = baseline;
     let config = || {
         let mut settings = serde_json::json!({
