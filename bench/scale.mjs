@@ -118,7 +118,7 @@ await run(async (results, opts) => {
       'Start-up (wasm downloaded / wasm started / longest start-up task)',
       `${fixed(wasmEnd, 0)} ms / ${fixed(started, 0)} ms / ${fixed(median(runs.map((r) => r.longest)), 0)} ms (wasm ${mb(last.wasmBytes ?? 0)} decoded)${baseline ? `; 1-article site's wasm started at ${fixed(baseline.started, 0)} ms` : ''}`,
     );
-    results.note('the time to the first (generated) story includes downloading the wasm with the bundled corpus and everything the app does before listing it, such as parsing every article (Corpus::bundled)');
+    results.note('with prerendered pages the first story comes with the HTML; the start-up work at this size (parsing every bundled article in the browser, Corpus::bundled, then building the search index in slices) shows in the longest start-up task and in when search is ready');
 
     const page = last.page;
     const onHome = await memory(page);
