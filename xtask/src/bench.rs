@@ -362,8 +362,9 @@ fn write_config(name: &str, config: &serde_json::Value) -> Result<PathBuf, Strin
 
 /// A site folder served by nginx, started again if it went away meanwhile (the machine is
 /// shared: another session's clean-up may stop it while the benchmark waits for quiet).
-/// The benchmark runs its own nginx rather than `site::Nginx`, whose master process is
-/// killed on drop and leaves its worker serving.
+/// The benchmark runs its own nginx rather than `site::Nginx`: in a run folder of its own
+/// (not the shared `target/nginx`, whose pid file other sessions' servers also use), and with
+/// gzip when asked.
 struct Served {
     site_root: PathBuf,
     /// Compress responses (for Lighthouse, whose simulated mobile network makes transfer
@@ -401,8 +402,8 @@ impl Served {
 }
 
 /// nginx configured as `site::Nginx` (same locations and fallbacks), in one process (no
-/// master), so that stopping it on drop leaves no worker behind, and with gzip for text and
-/// wasm if asked (Debian's nginx-light has gzip but no brotli).
+/// master, so killing it on drop leaves no worker behind), in its own run folder, and with gzip
+/// for text and wasm if asked (Debian's nginx-light has gzip but no brotli).
 struct BenchNginx {
     child: std::process::Child,
     port: u16,
