@@ -203,6 +203,10 @@ test('with storage full, typing is kept and reported, and saved once there is ro
   await page.evaluate(() => { window.__storageFull = false; });
   await commentBox(page).pressSequentially('.');
   await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor({ state: 'detached' });
+  // The first successful write may be another change (reading progress) made before the
+  // debounced draft of '.' lands; the draft follows within its 500 ms debounce.
+  await page.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('broadsheet:v1:item:') && localStorage.getItem(k).includes('Every word kept.')), null, { timeout: 3000 });
   const saved = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('broadsheet:v1:item:')).map((k) => localStorage.getItem(k)).join());
   assert.match(saved, /Every word kept\./);
   assert.match(saved, /"like":\{"on":true/);
