@@ -19,17 +19,16 @@ pub struct Prerendered {
 /// Renders the page at `path` (without the base, e.g. `/article/x`, or `None` for the
 /// not-found page) for a site served under `base` (e.g. `/reader/`).
 pub fn render(base: &str, path: Option<&str>) -> Option<Prerendered> {
-    // Effects are browser behaviour (scrolling, focus, timers): ahead of time they never run.
-    let _ = any_spawner::Executor::init_custom_executor(NoEffects);
     let corpus = Corpus::bundled();
-    set_base_path(base);
     let full_path = format!("{}{}", base.trim_end_matches('/'), path.unwrap_or("/404"));
-    let owner = Owner::new();
-    owner.with(|| {
-        leptos_meta::provide_meta_context();
-        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
+    ahead_of_time(base, || {
         let segments: Vec<&str> = path
-            .map(|p| p.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect())
+            .map(|p| {
+                p.trim_matches('/')
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_else(|| vec!["404"]);
         let (title, page) = match segments.as_slice() {
             [] => (
@@ -58,6 +57,21 @@ pub fn render(base: &str, path: Option<&str>) -> Option<Prerendered> {
     })
 }
 
+/// Runs `render` as a page of a site under `base` with no saved data: in a fresh owner with the
+/// app's contexts, effects off (they are browser behaviour: scrolling, focus, timers), and
+/// signal reads untracked (a snapshot subscribes to nothing, so Leptos need not warn that
+/// reads happen outside a reactive context).
+fn ahead_of_time<T>(base: &str, render: impl FnOnce() -> T) -> T {
+    let _ = any_spawner::Executor::init_custom_executor(NoEffects);
+    set_base_path(base);
+    let owner = Owner::new();
+    owner.with(|| {
+        leptos_meta::provide_meta_context();
+        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
+        untrack(render)
+    })
+}
+
 /// An executor that drops what it is given: effects wait for the browser.
 struct NoEffects;
 
@@ -69,12 +83,5 @@ impl any_spawner::CustomExecutor for NoEffects {
 
 /// The reading view of any article, as HTML (for checking what reaches the page).
 pub fn render_article(base: &str, article: &'static crate::article::Article) -> String {
-    let _ = any_spawner::Executor::init_custom_executor(NoEffects);
-    set_base_path(base);
-    let owner = Owner::new();
-    owner.with(|| {
-        leptos_meta::provide_meta_context();
-        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
-        view! { <ArticleView article=article/> }.to_html()
-    })
+    ahead_of_time(base, || view! { <ArticleView article=article/> }.to_html())
 }

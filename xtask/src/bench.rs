@@ -362,15 +362,12 @@ fn write_config(name: &str, config: &serde_json::Value) -> Result<PathBuf, Strin
 
 /// A site folder served by nginx, started again if it went away meanwhile (the machine is
 /// shared: another session's clean-up may stop it while the benchmark waits for quiet).
-/// The benchmark runs its own nginx rather than `site::Nginx`: in a run folder of its own
-/// (not the shared `target/nginx`, whose pid file other sessions' servers also use), and with
-/// gzip when asked.
 struct Served {
     site_root: PathBuf,
     /// Compress responses (for Lighthouse, whose simulated mobile network makes transfer
     /// size count as a CDN's compression would).
     gzip: bool,
-    server: Option<BenchNginx>,
+    server: Option<site::Nginx>,
 }
 
 impl Served {
@@ -385,7 +382,7 @@ impl Served {
     /// The origin of a server that answers now.
     fn origin(&mut self) -> String {
         if let Some(server) = &self.server {
-            if listening(&server.origin()) {
+            if server.listening() {
                 return server.origin();
             }
             println!(
@@ -394,122 +391,11 @@ impl Served {
             );
         }
         self.server = None;
-        let server = BenchNginx::start(&self.site_root, self.gzip);
+        let server = site::Nginx::start_with(&self.site_root, self.gzip);
         let origin = server.origin();
         self.server = Some(server);
         origin
     }
-}
-
-/// nginx configured as `site::Nginx` (same locations and fallbacks), in one process (no
-/// master, so killing it on drop leaves no worker behind), in its own run folder, and with gzip
-/// for text and wasm if asked (Debian's nginx-light has gzip but no brotli).
-struct BenchNginx {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl BenchNginx {
-    fn start(site_root: &Path, gzip: bool) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
-        let run = root().join(format!("target/bench/nginx-{port}"));
-        fs::create_dir_all(&run).expect("create the nginx run folder");
-        let is_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-        let conf = format!(
-            r#"{user}
-daemon off;
-master_process off;
-pid {run}/nginx.pid;
-error_log {run}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    types {{ application/manifest+json webmanifest; }}
-    access_log off;
-{gzip}
-    client_body_temp_path {run}/body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {site};
-        location /reader/ {{
-            try_files $uri $uri/index.html $uri.html =404;
-            error_page 404 /reader/404.html;
-        }}
-    }}
-}}
-"#,
-            user = if is_root { "user root;" } else { "" },
-            run = run.display(),
-            site = site_root.display(),
-            gzip = if gzip {
-                "    gzip on;\n    gzip_comp_level 6;\n    gzip_min_length 256;\n    gzip_types text/css application/javascript text/javascript application/wasm application/json application/manifest+json image/svg+xml;"
-            } else {
-                ""
-            },
-        );
-        let conf_path = run.join("nginx.conf");
-        fs::write(&conf_path, conf).expect("write nginx.conf");
-        println!(
-            "==> start nginx{} on 127.0.0.1:{port} serving {}",
-            if gzip { " with gzip" } else { "" },
-            site_root.display()
-        );
-        let child = Command::new("/usr/sbin/nginx")
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-p")
-            .arg(&run)
-            .spawn()
-            .expect("start nginx (apt-get install nginx-light)");
-        let server = BenchNginx { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !listening(&server.origin()) {
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not start: see {}/error.log",
-                run.display()
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for BenchNginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(root().join(format!("target/bench/nginx-{}", self.port)));
-    }
-}
-
-/// Whether something accepts connections at `origin` (`http://127.0.0.1:PORT`).
-fn listening(origin: &str) -> bool {
-    origin
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse::<u16>().ok())
-        .is_some_and(|port| {
-            std::net::TcpStream::connect_timeout(
-                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                Duration::from_secs(2),
-            )
-            .is_ok()
-        })
 }
 
 /// `cargo xtask build` for `/reader/` into `dist`, as a child process (a failed build exits

@@ -150,20 +150,28 @@ fn article_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     Ok(files)
 }
 
-/// nginx serving `site_root` as it is on a free loopback port, `404.html` for unknown paths
-/// under `/reader/`. Stopped on drop.
+/// nginx serving `site_root` on a free loopback port, `404.html` for unknown paths under
+/// `/reader/`; gzip for text and wasm if asked (Debian's nginx-light has gzip but no brotli).
+/// One process (no master, so stopping it leaves no worker behind) in a run folder of its own,
+/// keyed by port, so that servers of other runs on the machine never share a pid file.
+/// Stopped, and its run folder removed, on drop.
 pub struct Nginx {
     child: Child,
     port: u16,
+    run_dir: PathBuf,
 }
 
 impl Nginx {
     pub fn start(site_root: &Path) -> Self {
+        Self::start_with(site_root, false)
+    }
+
+    pub fn start_with(site_root: &Path, gzip: bool) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
-        let run_dir = root().join("target/nginx");
+        let run_dir = root().join(format!("target/nginx/{port}"));
         fs::create_dir_all(&run_dir).expect("create nginx run folder");
         let is_root = Command::new("id")
             .arg("-u")
@@ -172,7 +180,7 @@ impl Nginx {
         let conf = format!(
             r#"{user}
 daemon off;
-worker_processes 1;
+master_process off;
 pid {run}/nginx.pid;
 error_log {run}/error.log;
 events {{ worker_connections 256; }}
@@ -180,6 +188,7 @@ http {{
     include /etc/nginx/mime.types;
     types {{ application/wasm wasm; application/manifest+json webmanifest; }}
     access_log off;
+{gzip}
     client_body_temp_path {run}/body;
     proxy_temp_path {run}/proxy;
     fastcgi_temp_path {run}/fastcgi;
@@ -198,11 +207,17 @@ http {{
             user = if is_root { "user root;" } else { "" },
             run = run_dir.display(),
             site = site_root.display(),
+            gzip = if gzip {
+                "    gzip on;\n    gzip_comp_level 6;\n    gzip_min_length 256;\n    gzip_types text/css application/javascript text/javascript application/wasm application/json application/manifest+json image/svg+xml;"
+            } else {
+                ""
+            },
         );
         let conf_path = run_dir.join("nginx.conf");
         fs::write(&conf_path, conf).expect("write nginx.conf");
         println!(
-            "==> start nginx on 127.0.0.1:{port} serving {}",
+            "==> start nginx{} on 127.0.0.1:{port} serving {}",
+            if gzip { " with gzip" } else { "" },
             site_root.display()
         );
         let child = Command::new("/usr/sbin/nginx")
@@ -212,38 +227,42 @@ http {{
             .arg(&run_dir)
             .spawn()
             .expect("start nginx (apt-get install nginx-light)");
+        let server = Nginx {
+            child,
+            port,
+            run_dir,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !server.listening() {
             assert!(
                 Instant::now() < deadline,
                 "nginx did not start: see {}/error.log",
-                run_dir.display()
+                server.run_dir.display()
             );
             thread::sleep(Duration::from_millis(50));
         }
-        Nginx { child, port }
+        server
     }
 
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// Whether it accepts connections now.
+    pub fn listening(&self) -> bool {
+        std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
+            Duration::from_secs(2),
+        )
+        .is_ok()
+    }
 }
 
 impl Drop for Nginx {
-    /// A graceful stop (SIGQUIT), so the master takes its workers with it; a kill after 5 s.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-QUIT", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.run_dir);
     }
 }
 
