@@ -346,7 +346,7 @@ fn unavailable_storage_fails_every_call_with_a_reason() {
         .is_err_and(unavailable));
     assert!(repo.load_settings(NOW).is_err_and(unavailable));
     assert!(repo.export(NOW).is_err_and(unavailable));
-    assert!(repo.delete_all().is_err_and(unavailable));
+    assert!(repo.delete_all(NOW).is_err_and(unavailable));
     assert!(repo.bytes_used().is_err_and(unavailable));
     assert!(repo.import("{}").is_err());
     let shown = StoreError::Unavailable("storage is disabled".into()).to_string();
@@ -520,6 +520,85 @@ fn two_tabs_never_overwrite_each_others_unseen_changes() {
 }
 
 #[test]
+fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
+    let store = Rc::new(MemoryStore::new());
+    let (a, b) = (
+        Repository::new(store.clone()),
+        Repository::new(store.clone()),
+    );
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Like, 1.0);
+    item.post("regrettable", "c1".into(), 2.0).unwrap();
+    a.save_item(ARTICLE, &item).unwrap();
+    let mut settings = Settings {
+        theme: Theme::Dark,
+        at: 3.0,
+        ..Settings::default()
+    };
+    a.save_settings(&settings).unwrap();
+
+    // Tab B holds all of it in memory and types a draft it has not saved yet.
+    let mut in_b = b.load_item(ARTICLE, NOW).unwrap().value;
+    in_b.set_draft("still typing", 4.0);
+    a.delete_all(5.0).unwrap();
+
+    // B's next write keeps its draft and what it changes later, nothing from before.
+    in_b.toggle(Reaction::Sad, 6.0);
+    let stored = b.save_item(ARTICLE, &in_b).unwrap().merged;
+    assert_eq!(stored.draft_text(), "still typing");
+    assert!(!stored.reacted(Reaction::Like));
+    assert!(stored.reacted(Reaction::Sad));
+    assert_eq!(stored.comments, []);
+    assert_eq!(b.load_item(ARTICLE, NOW).unwrap().value, stored);
+    assert_eq!(
+        b.save_settings(&settings).unwrap().merged,
+        Settings::default()
+    );
+    assert_eq!(b.kv().get(SETTINGS_KEY).unwrap(), None);
+    settings.at = 7.0;
+    assert_eq!(b.save_settings(&settings).unwrap().merged, settings);
+
+    // An import brings back whatever the file holds, however old.
+    let mut file = a.export(NOW).unwrap();
+    file.items.insert(ARTICLE.to_owned(), item.clone());
+    file.items.insert("article/other".to_owned(), item.clone());
+    b.import(&serde_json::to_string(&file).unwrap()).unwrap();
+    assert_eq!(b.load_item("article/other", NOW).unwrap().value, item);
+    assert!(b
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value
+        .reacted(Reaction::Like));
+}
+
+#[test]
+fn reader_data_drops_what_another_tab_deleted_and_keeps_the_unsaved_draft() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Like, NOW));
+    data.update_in_memory(ARTICLE, |s| s.set_draft("not saved yet", NOW + 1.0));
+
+    // The other tab deletes everything; the events arrive here in the order it wrote.
+    let other_tab = Repository::new(store.clone());
+    other_tab.delete_all(NOW + 2.0).unwrap();
+    data.on_storage(Some(ITEM_KEY), None);
+    let erased = store.get("broadsheet:v1:erased").unwrap();
+    data.on_storage(Some("broadsheet:v1:erased"), erased.as_deref());
+    let shown = article.get_untracked();
+    assert!(
+        !shown.reacted(Reaction::Like),
+        "deleted elsewhere, gone here"
+    );
+    assert_eq!(shown.draft_text(), "not saved yet");
+
+    data.flush();
+    let stored = other_tab.load_item(ARTICLE, NOW).unwrap().value;
+    assert!(!stored.reacted(Reaction::Like));
+    assert_eq!(stored.draft_text(), "not saved yet");
+}
+
+#[test]
 fn a_deleted_comment_stays_deleted_against_an_older_copy() {
     let store = Rc::new(MemoryStore::new());
     let (a, b) = (
@@ -594,11 +673,14 @@ fn export_delete_all_import_round_trip() {
     let json = serde_json::to_string_pretty(&exported).unwrap();
 
     // Two items, the settings and the backup; the schema marker and others' keys stay.
-    assert_eq!(repo.delete_all().unwrap(), 4);
+    assert_eq!(repo.delete_all(NOW).unwrap(), 4);
     let left: Vec<String> = repo.kv().keys().unwrap();
-    assert_eq!(left, ["another-app.key", SCHEMA_KEY]);
+    assert_eq!(
+        left,
+        ["another-app.key", SCHEMA_KEY, "broadsheet:v1:erased"]
+    );
     assert_eq!(repo.export(NOW).unwrap().items.len(), 0);
-    assert_eq!(repo.delete_all().unwrap(), 0);
+    assert_eq!(repo.delete_all(NOW).unwrap(), 0);
 
     let summary = repo.import(&json).unwrap();
     assert_eq!(
@@ -811,7 +893,12 @@ fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_ou
     assert!(data.delete_all().unwrap() >= 2);
     assert_eq!(article.get_untracked(), ItemState::default());
     assert_eq!(data.settings.get_untracked(), Settings::default());
-    assert_eq!(data.bytes_used().unwrap(), 2 * (SCHEMA_KEY.len() + 1));
+    // What is left: the schema marker and when everything was deleted.
+    let erased = store.get("broadsheet:v1:erased").unwrap().unwrap();
+    assert_eq!(
+        data.bytes_used().unwrap(),
+        2 * (SCHEMA_KEY.len() + 1 + "broadsheet:v1:erased".len() + erased.len())
+    );
 }
 
 #[test]

@@ -216,9 +216,16 @@ fn another_tabs_change_shows_through_the_storage_event() {
         assert_eq!(data.settings.get_untracked().theme, Theme::Sepia);
 
         // The other tab clears storage: the unsaved draft here survives.
-        other.delete_all().unwrap();
+        other.delete_all(now()).unwrap();
         dispatch_storage_event(None, None, &local());
         assert_eq!(item.get_untracked().draft_text(), "mine, unsaved");
+        // The other tab deletes everything: what it deleted goes here too; the draft stays.
+        let erased = local().get_item("broadsheet:v1:erased").unwrap();
+        assert!(erased.is_some());
+        dispatch_storage_event(Some("broadsheet:v1:erased"), erased.as_deref(), &local());
+        let shown = item.get_untracked();
+        assert!(!shown.reacted(Reaction::Love), "{shown:?}");
+        assert_eq!(shown.draft_text(), "mine, unsaved");
     });
     clear();
 }

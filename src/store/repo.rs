@@ -13,6 +13,9 @@ const SCHEMA: &str = "1";
 const ITEM_PREFIX: &str = "broadsheet:v1:item:";
 const SETTINGS_KEY: &str = "broadsheet:v1:settings";
 const BACKUP_PREFIX: &str = "broadsheet:backup:";
+/// When the reader last deleted everything: a tab holding older data in memory drops it
+/// instead of writing it back.
+const ERASED_KEY: &str = "broadsheet:v1:erased";
 /// v0 (before namespacing by version) used dotted keys.
 const V0_PREFIX: &str = "broadsheet.";
 
@@ -145,6 +148,20 @@ impl<K: KeyValue> Repository<K> {
 
     pub fn is_settings_key(key: &str) -> bool {
         key == SETTINGS_KEY
+    }
+
+    /// The time of "delete all" if `key` is the key that records it and `value` decodes.
+    pub fn erased_marker(key: &str, value: Option<&str>) -> Option<f64> {
+        (key == ERASED_KEY).then(|| value?.parse().ok()).flatten()
+    }
+
+    /// When the reader last deleted everything (0 if never).
+    pub fn erased_at(&self) -> Result<f64, StoreError> {
+        Ok(self
+            .kv
+            .get(ERASED_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0))
     }
 
     /// Brings storage from any older layout to the current one. Returns notes for the reader.
@@ -297,12 +314,30 @@ impl<K: KeyValue> Repository<K> {
 
     /// Writes `state`, first merging whatever another tab stored since, and returns the result.
     /// Damaged stored data is set aside under a backup key first, never overwritten.
+    /// What this tab holds from before the reader deleted everything is dropped, not written.
     pub fn save_item(
         &self,
         id: &str,
         state: &ItemState,
     ) -> Result<SaveOutcome<ItemState>, StoreError> {
+        self.write_item(id, state, self.erased_at()?)
+    }
+
+    /// [`Repository::save_item`], dropping what changed at or before `erased_at` (0: nothing).
+    fn write_item(
+        &self,
+        id: &str,
+        state: &ItemState,
+        erased_at: f64,
+    ) -> Result<SaveOutcome<ItemState>, StoreError> {
         let key = Self::item_key(id);
+        let pruned;
+        let state = if erased_at > 0.0 {
+            pruned = state.erased_before(erased_at);
+            &pruned
+        } else {
+            state
+        };
         let (stored, problem) = self.stored_for_merge::<ItemState>(
             &key,
             &format!("reactions and comments for {id}"),
@@ -328,9 +363,22 @@ impl<K: KeyValue> Repository<K> {
 
     /// Writes settings unless another tab stored newer ones; returns the ones now in force.
     /// Damaged stored settings are set aside under a backup key first, never overwritten.
+    /// Settings from before the reader deleted everything are not written either.
     pub fn save_settings(&self, settings: &Settings) -> Result<SaveOutcome<Settings>, StoreError> {
+        self.write_settings(settings, self.erased_at()?)
+    }
+
+    fn write_settings(
+        &self,
+        settings: &Settings,
+        erased_at: f64,
+    ) -> Result<SaveOutcome<Settings>, StoreError> {
         let (stored, problem) =
             self.stored_for_merge::<Settings>(SETTINGS_KEY, "reading settings", settings.at)?;
+        if erased_at > 0.0 && settings.at <= erased_at {
+            let merged = stored.unwrap_or_default().clamped();
+            return Ok(SaveOutcome { merged, problem });
+        }
         if let Some(stored) = stored {
             if stored.at > settings.at {
                 return Ok(SaveOutcome {
@@ -440,9 +488,10 @@ impl<K: KeyValue> Repository<K> {
         }
         let written = writes
             .iter()
-            .try_for_each(|(id, item)| self.save_item(id, item).map(drop))
+            // An import brings back what the reader chose, however old: nothing is dropped.
+            .try_for_each(|(id, item)| self.write_item(id, item, 0.0).map(drop))
             .and_then(|()| match &settings {
-                Some(settings) => self.save_settings(settings).map(drop),
+                Some(settings) => self.write_settings(settings, 0.0).map(drop),
                 None => Ok(()),
             });
         if let Err(e) = written {
@@ -461,14 +510,16 @@ impl<K: KeyValue> Repository<K> {
         Ok(summary)
     }
 
-    /// Removes every key of this app, backups included. Returns how many were removed (the
-    /// schema marker stays, so a later start does not look for v0 data, and is not counted).
-    pub fn delete_all(&self) -> Result<usize, StoreError> {
+    /// Removes every key of this app, backups included, and records when (`now`), so that a
+    /// tab still holding older data does not write it back. Returns how many were removed (the
+    /// schema marker stays, so a later start does not look for v0 data; neither it nor the
+    /// record of the deletion is counted).
+    pub fn delete_all(&self, now: f64) -> Result<usize, StoreError> {
         let ours: Vec<String> = self
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(NAMESPACE) && k != SCHEMA_KEY)
+            .filter(|k| k.starts_with(NAMESPACE) && k != SCHEMA_KEY && k != ERASED_KEY)
             .collect();
         for key in &ours {
             self.kv.remove(key)?;
@@ -476,6 +527,7 @@ impl<K: KeyValue> Repository<K> {
         if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
             self.kv.set(SCHEMA_KEY, SCHEMA)?;
         }
+        self.kv.set(ERASED_KEY, &now.to_string())?;
         Ok(ours.len())
     }
 

@@ -187,6 +187,30 @@ impl ItemState {
         }
     }
 
+    /// What is left after "delete all" at `erased_at` in another tab: only changes made later,
+    /// and the draft, which stays in the box the reader is typing in. Reading to the end counts
+    /// only if the progress that came with it is kept.
+    pub fn erased_before(&self, erased_at: f64) -> ItemState {
+        let progress = self.progress.filter(|p| p.at > erased_at);
+        ItemState {
+            reactions: self
+                .reactions
+                .iter()
+                .filter(|(_, mark)| mark.at > erased_at)
+                .map(|(r, mark)| (*r, *mark))
+                .collect(),
+            draft: self.draft.clone(),
+            comments: self
+                .comments
+                .iter()
+                .filter(|c| c.updated_at > erased_at)
+                .cloned()
+                .collect(),
+            read: self.read && progress.is_some(),
+            progress,
+        }
+    }
+
     /// Combines two versions of the same item, each written by some tab: per reaction,
     /// draft, comment and progress the later change wins; comments are united by id.
     pub fn merge(&self, other: &ItemState) -> ItemState {

@@ -261,6 +261,18 @@ impl ReaderData {
                     mine.merge(&theirs)
                 };
             });
+        } else if let Some(erased_at) =
+            Repository::<Box<dyn KeyValue>>::erased_marker(key, new_value)
+        {
+            // "Delete all" in another tab: keep only what changed here since.
+            self.items.update(|m| {
+                for state in m.values_mut() {
+                    *state = state.erased_before(erased_at);
+                }
+            });
+            if self.settings.get_untracked().at <= erased_at {
+                self.settings.set(Settings::default());
+            }
         } else if Repository::<Box<dyn KeyValue>>::is_settings_key(key) {
             match new_value.map(Repository::<Box<dyn KeyValue>>::decode_settings) {
                 Some(Ok(theirs)) if theirs.at > self.settings.get_untracked().at => {
@@ -326,7 +338,7 @@ impl ReaderData {
 
     /// Removes everything, memory included.
     pub fn delete_all(self) -> Result<usize, StoreError> {
-        let removed = self.repo.with_value(|r| r.delete_all())?;
+        let removed = self.repo.with_value(|r| r.delete_all(now()))?;
         self.pending.set_value(BTreeSet::new());
         self.settings_pending.set_value(false);
         self.items.set(BTreeMap::new());
