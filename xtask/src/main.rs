@@ -20,6 +20,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve                              install what is missing, then trunk serve on 127.0.0.1:8080
   test                               install what is missing, then run every check and test
   build [--public-url P] [--dist D]  the release site for a static host (default / and dist/)
+  e2e [--repeat N]                   the end-to-end tests again (Chromium and Firefox), N times,
+                                     against the release build the last `test` made
   bench                              run the benchmarks and print their figures
   icons                              redraw the app icons into assets/icons/";
 
@@ -33,6 +35,23 @@ fn main() {
             let dist = flag(&args, "--dist").map_or_else(|| root().join("dist"), PathBuf::from);
             tools::install_all(false);
             site::build(&public_url, &dist);
+        }
+        Some("e2e") => {
+            let repeat = flag(&args, "--repeat").map_or(1, |n| {
+                n.parse()
+                    .unwrap_or_else(|_| panic!("--repeat takes a count, not {n:?}"))
+            });
+            let site_root = root().join("target/e2e-site");
+            assert!(
+                site_root.join("reader/index.html").exists(),
+                "no release build in {}: run `cargo xtask test` first",
+                site_root.display()
+            );
+            tools::install_all(true);
+            for run in 1..=repeat {
+                println!("xtask: end-to-end run {run} of {repeat}");
+                end_to_end(&site_root);
+            }
         }
         Some("bench") => bench(),
         Some("icons") => icons::write_all(&root().join("assets/icons"))
@@ -170,7 +189,17 @@ fn test() {
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
     site::build("/reader/", &site_root.join("reader"));
-    let server = site::Nginx::start(&site_root);
+    end_to_end(&site_root);
+    println!(
+        "xtask: all checks passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
+/// served by nginx under `/reader/`.
+fn end_to_end(site_root: &Path) {
+    let server = site::Nginx::start(site_root);
     step(
         "end-to-end tests (Playwright + Chromium, release build under /reader/)",
         tools::command("node")
@@ -180,11 +209,6 @@ fn test() {
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
     firefox::test(&format!("{}/reader/", server.origin()));
-    drop(server);
-    println!(
-        "xtask: all checks passed in {:.0}s",
-        started.elapsed().as_secs_f64()
-    );
 }
 
 /// `--test NAME` for every `tests/web*.rs`: the files gated to run in the browser.
