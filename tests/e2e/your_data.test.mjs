@@ -84,7 +84,11 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
   await deleteButton.click();
   await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
   await status(page).filter({ hasText: /^Deleted everything kept on this device: \d+ saved entr(y|ies) removed\.$/ }).waitFor();
-  assert.deepEqual(Object.keys(await stored(page)), ['broadsheet:schema']);
+  // What is left: the schema marker and when everything was deleted (so that another open tab
+  // does not write back what it still holds).
+  const left = await stored(page);
+  assert.deepEqual(Object.keys(left).sort(), ['broadsheet:schema', 'broadsheet:v1:erased']);
+  assert.ok(Math.abs(Number(left['broadsheet:v1:erased']) - Date.now()) < 60_000);
 
   await page.getByLabel('Import data').setInputFiles(file);
   await status(page).filter({ hasText: 'Imported: 1 comment added, 1 reaction changed, 0 drafts restored across 1 story.' }).waitFor();
