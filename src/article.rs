@@ -6,6 +6,7 @@ mod model;
 mod parse;
 mod reading_time;
 mod slug;
+pub mod synthetic;
 mod translit;
 
 pub use model::{Article, ParseError, ParseErrorKind, Published, RelatedStory};

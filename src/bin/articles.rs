@@ -175,7 +175,7 @@ fn header_slug_position(bytes: &[u8]) -> (usize, usize) {
 /// `articles bench [MB]`: parse throughput on a generated corpus, best of several runs.
 fn bench_command(megabytes: f64) -> ExitCode {
     let target = (megabytes * 1e6) as usize;
-    let corpus = generate_corpus(target);
+    let corpus = broadsheet::article::synthetic::corpus_of_size(target);
     let total: usize = corpus.iter().map(Vec::len).sum();
     let failures = corpus.iter().filter(|a| parse(a).is_err()).count();
     if failures > 0 {
@@ -200,106 +200,4 @@ fn bench_command(megabytes: f64) -> ExitCode {
         total as f64 / 1e6 / seconds
     );
     ExitCode::SUCCESS
-}
-
-/// Article-like files totalling about `target` bytes: some with a header, typographic
-/// punctuation, a related block and a comment footer, like the seed.
-fn generate_corpus(target: usize) -> Vec<Vec<u8>> {
-    const WORDS: &[&str] = &[
-        "the",
-        "of",
-        "and",
-        "talks",
-        "minister",
-        "said",
-        "on",
-        "Thursday",
-        "a",
-        "in",
-        "economic",
-        "Moscow",
-        "Washington",
-        "progress",
-        "“three",
-        "steps",
-        "forward”",
-        "energy",
-        "Russia’s",
-        "agreement",
-        "between",
-        "officials",
-        "de-escalation",
-        "markets",
-        "—",
-        "rare",
-        "earth",
-        "metals",
-        "flights",
-        "restore",
-        "embassy",
-        "Ministry",
-        "interest",
-        "companies",
-        "São",
-        "Paulo",
-        "Zürich",
-        "government",
-        "approval",
-        "domestic",
-        "enterprises",
-        "sanctions",
-    ];
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
-    let sentence = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
-        let words = 8 + next(20);
-        for w in 0..words {
-            let word = WORDS[next(WORDS.len())];
-            if w == 0 {
-                let mut cs = word.chars();
-                if let Some(c) = cs.next() {
-                    out.extend(c.to_uppercase());
-                    out.push_str(cs.as_str());
-                }
-            } else {
-                out.push(' ');
-                out.push_str(word);
-            }
-        }
-        out.push_str(". ");
-    };
-    let mut corpus = Vec::new();
-    let mut total = 0;
-    while total < target {
-        let mut a = String::new();
-        let i = corpus.len();
-        if i % 2 == 0 {
-            a.push_str(&format!(
-                "---\ntitle: Generated article {i}\npublished: 2025-04-{:02}T08:15:00+02:00\ntopic: World\nauthor: Desk\n---\n",
-                1 + i % 28
-            ));
-        }
-        for _ in 0..6 + next(8) {
-            for _ in 0..2 + next(5) {
-                sentence(&mut a, &mut next);
-            }
-            a.pop();
-            a.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
-        }
-        a.push_str("Read next\n");
-        for e in 0..3 + next(4) {
-            a.push_str(&format!("{:02}:{:02}\nTopic {e}\n", next(24), next(60)));
-            sentence(&mut a, &mut next);
-            a.push('\n');
-        }
-        a.push_str("What is your opinion on this topic?\nLeave the first comment");
-        total += a.len();
-        corpus.push(a.into_bytes());
-    }
-    corpus
 }

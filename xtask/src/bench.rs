@@ -2,7 +2,7 @@
 //! day's figures in `BENCHMARKS.md`.
 //!
 //! The parts, each independent of the others' success:
-//! 1. native parse throughput (`articles bench`);
+//! 1. native parse throughput (`articles bench`), and 1,000 articles parsed in the browser;
 //! 2. first-load transfer of an article link, brotli-compressed (`bench/size.mjs`);
 //! 3. article text in the DOM, the app against the hand-written static page
 //!    `bench/static/seed.html`, and layout shift (`bench/dom-time.mjs`);
@@ -303,6 +303,43 @@ fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
         Some(&format!("≥ {PARSE_BUDGET_MB_S:.0} MB/s")),
         Some(mb_s >= PARSE_BUDGET_MB_S),
         Some(format!("{:.0} MB/s", PARSE_BUDGET_MB_S - mb_s)),
+    ));
+    browser_parse(out)
+}
+
+/// Part 1, in the browser: `tests/browser_parse_bench.rs` (release wasm, headless Chromium)
+/// parses 1,000 generated articles and prints its timing.
+fn browser_parse(out: &mut Outcome) -> Result<(), String> {
+    wait_for_builds("the browser parse benchmark");
+    let output = crate::browser_tests()
+        .args([
+            "--release",
+            "--test",
+            "browser_parse_bench",
+            "--",
+            "--nocapture",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    print!("{text}");
+    if !output.status.success() {
+        return Err(format!(
+            "the browser parse benchmark exited with {}",
+            output.status
+        ));
+    }
+    let line = text
+        .lines()
+        .find_map(|l| l.split("browser parse: ").nth(1))
+        .ok_or("the browser parse benchmark printed no figure")?;
+    out.figures.push(Figure::new(
+        "Parse 1,000 generated articles in headless Chromium (release wasm)",
+        line.to_owned(),
+        None,
+        None,
+        None,
     ));
     Ok(())
 }

@@ -176,15 +176,7 @@ fn test() {
     );
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
-        tools::command("cargo")
-            .args(["test", "--target", "wasm32-unknown-unknown"])
-            .args(browser_test_targets())
-            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .env(
-                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-                root().join("tests/webdriver.json"),
-            ),
+        browser_tests().args(browser_test_targets()),
     );
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
@@ -209,6 +201,20 @@ fn end_to_end(site_root: &Path) {
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
     firefox::test(&format!("{}/reader/", server.origin()));
+}
+
+/// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium.
+pub fn browser_tests() -> Command {
+    let mut cargo = tools::command("cargo");
+    cargo
+        .args(["test", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            root().join("tests/webdriver.json"),
+        );
+    cargo
 }
 
 /// `--test NAME` for every `tests/web*.rs`: the files gated to run in the browser.

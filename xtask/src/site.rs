@@ -186,7 +186,7 @@ error_log {run}/error.log;
 events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
-    types {{ application/wasm wasm; application/manifest+json webmanifest; }}
+    types {{ application/manifest+json webmanifest; }}
     access_log off;
 {gzip}
     client_body_temp_path {run}/body;
