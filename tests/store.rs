@@ -450,6 +450,12 @@ fn migrates_the_v0_fixture() {
 
 // ---------------------------------------------------------------- two tabs
 
+/// Two tabs' repositories over one storage.
+fn two_tabs() -> (Repository<Rc<MemoryStore>>, Repository<Rc<MemoryStore>>) {
+    let store = Rc::new(MemoryStore::new());
+    (Repository::new(store.clone()), Repository::new(store))
+}
+
 #[test]
 fn two_tabs_never_overwrite_each_others_unseen_changes() {
     // What both tabs start from: Like on, one comment, a draft.
@@ -521,11 +527,7 @@ fn two_tabs_never_overwrite_each_others_unseen_changes() {
 
 #[test]
 fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
-    let store = Rc::new(MemoryStore::new());
-    let (a, b) = (
-        Repository::new(store.clone()),
-        Repository::new(store.clone()),
-    );
+    let (a, b) = two_tabs();
     let mut item = ItemState::default();
     item.toggle(Reaction::Like, 1.0);
     item.post("regrettable", "c1".into(), 2.0).unwrap();
@@ -600,11 +602,7 @@ fn reader_data_drops_what_another_tab_deleted_and_keeps_the_unsaved_draft() {
 
 #[test]
 fn a_deleted_comment_stays_deleted_against_an_older_copy() {
-    let store = Rc::new(MemoryStore::new());
-    let (a, b) = (
-        Repository::new(store.clone()),
-        Repository::new(store.clone()),
-    );
+    let (a, b) = two_tabs();
     let mut item = ItemState::default();
     item.post("regrettable", "c1".into(), 1.0).unwrap();
     a.save_item(ARTICLE, &item).unwrap();
@@ -619,11 +617,7 @@ fn a_deleted_comment_stays_deleted_against_an_older_copy() {
 
 #[test]
 fn settings_from_a_tab_that_had_not_seen_newer_ones_are_not_written() {
-    let store = Rc::new(MemoryStore::new());
-    let (a, b) = (
-        Repository::new(store.clone()),
-        Repository::new(store.clone()),
-    );
+    let (a, b) = two_tabs();
     let newer = Settings {
         theme: Theme::Dark,
         at: 50.0,

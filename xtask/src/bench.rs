@@ -268,25 +268,7 @@ fn selection() -> Option<Vec<u8>> {
 /// Part 1: `articles bench` (release build), its MB/s against the budget.
 fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
     wait_for_builds("the native parse benchmark");
-    let output = tools::command("cargo")
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--bin",
-            "articles",
-            "--",
-            "bench",
-        ])
-        .env_remove("BROADSHEET_ARTICLES")
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    print!("{text}");
-    if !output.status.success() {
-        return Err(format!("articles bench exited with {}", output.status));
-    }
+    let text = printed(&mut articles_command("bench"), "articles bench")?;
     let line = text.lines().last().unwrap_or_default();
     let mb_s = line
         .split(" MB/s")
@@ -307,29 +289,31 @@ fn parse_throughput(out: &mut Outcome) -> Result<(), String> {
     browser_parse(out)
 }
 
+/// `articles COMMAND` from a release build (of the bundled articles alone: the corpus a
+/// benchmark generates is never compiled into the tool).
+fn articles_command(command: &str) -> Command {
+    let mut cargo = tools::command("cargo");
+    cargo
+        .args(["run", "--release", "--quiet", "--bin", "articles", "--"])
+        .arg(command)
+        .env_remove("BROADSHEET_ARTICLES");
+    cargo
+}
+
 /// Part 1, in the browser: `tests/browser_parse_bench.rs` (release wasm, headless Chromium)
 /// parses 1,000 generated articles and prints its timing.
 fn browser_parse(out: &mut Outcome) -> Result<(), String> {
     wait_for_builds("the browser parse benchmark");
-    let output = crate::browser_tests()
-        .args([
+    let text = printed(
+        crate::browser_tests().args([
             "--release",
             "--test",
             "browser_parse_bench",
             "--",
             "--nocapture",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    print!("{text}");
-    if !output.status.success() {
-        return Err(format!(
-            "the browser parse benchmark exited with {}",
-            output.status
-        ));
-    }
+        ]),
+        "the browser parse benchmark",
+    )?;
     let line = text
         .lines()
         .find_map(|l| l.split("browser parse: ").nth(1))
@@ -342,6 +326,21 @@ fn browser_parse(out: &mut Outcome) -> Result<(), String> {
         None,
     ));
     Ok(())
+}
+
+/// Runs `cmd` (a child's errors go to ours), echoes and returns what it printed; an error names
+/// `what` when it could not start or failed.
+fn printed(cmd: &mut Command, what: &str) -> Result<String, String> {
+    let output = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start {what}: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{text}");
+    if !output.status.success() {
+        return Err(format!("{what} exited with {}", output.status));
+    }
+    Ok(text)
 }
 
 /// The seed article's slug and last paragraph (what "text in the DOM" waits for).
@@ -588,18 +587,8 @@ fn scale(baseline: Option<&mut Served>, out: &mut Outcome) -> Result<(), String>
     }
     out.notes.push(said);
     wait_for_builds("checking the generated corpus");
-    let checked = tools::command("cargo")
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--bin",
-            "articles",
-            "--",
-            "check",
-        ])
+    let checked = articles_command("check")
         .arg(&corpus)
-        .env_remove("BROADSHEET_ARTICLES")
         .stdout(Stdio::piped())
         .output()
         .map_err(|e| format!("could not start cargo: {e}"))?;
@@ -693,27 +682,26 @@ fn corpus_timing(dir: &Path) {
 /// Part 6's native figure: `corpus_timing` in a release build of the xtask.
 fn native_corpus_timing(corpus: &Path) -> Result<Figure, String> {
     wait_for_builds("the native corpus timing");
-    let output = tools::command("cargo")
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--package",
-            "xtask",
-            "--",
-            "bench",
-            "--corpus-timing",
-        ])
-        .arg(corpus)
-        .env_remove("BROADSHEET_ARTICLES")
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
+    let text = printed(
+        tools::command("cargo")
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "xtask",
+                "--",
+                "bench",
+                "--corpus-timing",
+            ])
+            .arg(corpus)
+            .env_remove("BROADSHEET_ARTICLES"),
+        "the release xtask's corpus timing",
+    )?;
     let line = text
         .lines()
         .find(|l| l.starts_with("corpus-timing "))
-        .ok_or_else(|| format!("no timing from the release xtask ({})", output.status))?;
+        .ok_or("no timing from the release xtask")?;
     let get = |key: &str| {
         line.split_whitespace()
             .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
