@@ -73,6 +73,15 @@ test('an unknown URL gets the not-found page with a link home', async () => {
   await context.close();
 });
 
+/** The page background of each theme (on a light system), from style/tokens.css. */
+const BACKGROUNDS = {
+  System: 'rgb(253, 253, 252)',
+  Light: 'rgb(253, 253, 252)',
+  Dark: 'rgb(18, 18, 18)',
+  Sepia: 'rgb(244, 236, 216)',
+  'High contrast': 'rgb(0, 0, 0)',
+};
+
 test('each theme applies at once and survives reload; the panel is reachable by keyboard', async () => {
   const { context, page } = await openPage(browser);
   await page.goto(articleHref);
@@ -87,14 +96,24 @@ test('each theme applies at once and survives reload; the panel is reachable by 
     await themes.getByRole('radio', { name: theme }).check();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), keys[theme]);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, BACKGROUNDS[theme], `${theme} on a light system`);
     await page.reload();
     await page.getByRole('heading', { level: 1 }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), keys[theme]);
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), bg);
     await page.getByRole('button', { name: 'Reading settings' }).click();
   }
-  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  assert.equal(dark, 'rgb(0, 0, 0)', 'high contrast is black');
+
+  // On a dark system, System follows it and Light still forces light.
+  const { context: darkContext, page: darkPage } = await openPage(browser, { colorScheme: 'dark' });
+  await darkPage.goto(articleHref);
+  const darkBody = () => darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await darkBody(), BACKGROUNDS.Dark, 'System on a dark system is dark');
+  await darkPage.getByRole('button', { name: 'Reading settings' }).click();
+  await darkPage.getByRole('group', { name: 'Theme' }).getByRole('radio', { name: 'Light' }).check();
+  assert.equal(await darkBody(), BACKGROUNDS.Light, 'Light on a dark system is light');
+  assertClean(darkPage);
+  await darkContext.close();
 
   // Text size, width, font and spacing apply instantly; reset restores the defaults.
   const size = () => page.evaluate(() => getComputedStyle(document.querySelector('.article-body p')).fontSize);

@@ -23,6 +23,12 @@ pub fn build(public_url: &str, dist: &Path) {
             .arg(dist)
             .env_remove("NO_COLOR"),
     );
+    // Trunk.toml's hook: a plain `trunk build` works on a static host through 404.html.
+    assert_eq!(
+        fs::read(dist.join("404.html")).ok(),
+        fs::read(dist.join("index.html")).ok(),
+        "Trunk's post-build hook should copy index.html to 404.html (see Trunk.toml)"
+    );
     write_page_files(dist, &public_url)
         .unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
     crate::csp::apply(dist).unwrap_or_else(|e| panic!("Content-Security-Policy: {e}"));
