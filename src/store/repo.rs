@@ -152,7 +152,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// The time of "delete all" if `key` is the key that records it and `value` decodes.
     pub fn erased_marker(key: &str, value: Option<&str>) -> Option<f64> {
-        (key == ERASED_KEY).then(|| value?.parse().ok()).flatten()
+        (key == ERASED_KEY).then(|| decode(value?).ok()).flatten()
     }
 
     /// When the reader last deleted everything (0 if never).
@@ -160,7 +160,7 @@ impl<K: KeyValue> Repository<K> {
         Ok(self
             .kv
             .get(ERASED_KEY)?
-            .and_then(|v| v.parse().ok())
+            .and_then(|v| decode(&v).ok())
             .unwrap_or(0.0))
     }
 
@@ -527,7 +527,9 @@ impl<K: KeyValue> Repository<K> {
         if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
             self.kv.set(SCHEMA_KEY, SCHEMA)?;
         }
-        self.kv.set(ERASED_KEY, &now.to_string())?;
+        // As JSON like every other value: serde_json's number code is in the app already, and
+        // `f64::from_str` would add core's float parser and its tables (12 KB) to the wasm.
+        self.kv.set(ERASED_KEY, &encode(&now))?;
         Ok(ours.len())
     }
 

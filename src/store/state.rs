@@ -191,24 +191,12 @@ impl ItemState {
     /// and the draft, which stays in the box the reader is typing in. Reading to the end counts
     /// only if the progress that came with it is kept.
     pub fn erased_before(&self, erased_at: f64) -> ItemState {
-        let progress = self.progress.filter(|p| p.at > erased_at);
-        ItemState {
-            reactions: self
-                .reactions
-                .iter()
-                .filter(|(_, mark)| mark.at > erased_at)
-                .map(|(r, mark)| (*r, *mark))
-                .collect(),
-            draft: self.draft.clone(),
-            comments: self
-                .comments
-                .iter()
-                .filter(|c| c.updated_at > erased_at)
-                .cloned()
-                .collect(),
-            read: self.read && progress.is_some(),
-            progress,
-        }
+        let mut kept = self.clone();
+        kept.reactions.retain(|_, mark| mark.at > erased_at);
+        kept.comments.retain(|c| c.updated_at > erased_at);
+        kept.progress = kept.progress.filter(|p| p.at > erased_at);
+        kept.read &= kept.progress.is_some();
+        kept
     }
 
     /// Combines two versions of the same item, each written by some tab: per reaction,

@@ -226,8 +226,10 @@ http {{
             if gzip { " with gzip" } else { "" },
             site_root.display()
         );
-        let child = Command::new("/usr/sbin/nginx")
-            .arg("-c")
+        // setpriv (util-linux, on every Debian): nginx gets SIGTERM when xtask ends, also when a
+        // failed step exits the process without running this server's destructor.
+        let child = Command::new("setpriv")
+            .args(["--pdeathsig", "TERM", "/usr/sbin/nginx", "-c"])
             .arg(&conf_path)
             .arg("-p")
             .arg(&run_dir)
