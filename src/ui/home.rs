@@ -12,8 +12,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::{collections::BTreeMap, sync::OnceLock};
 
-/// How many stories or results are shown before "Show more": keeps the DOM small at any size.
+/// How many stories are shown before "Show more": keeps the DOM small at any size.
 const PAGE: usize = 50;
+/// How many search results are shown before "Show more". Fewer than stories: each keystroke
+/// redraws them, and at 10,000 articles the first keystroke (from the story list to results)
+/// must still fit in a frame.
+const RESULTS_PAGE: usize = 20;
 
 /// The finished search index.
 static INDEX: OnceLock<SearchIndex> = OnceLock::new();
@@ -239,7 +243,7 @@ fn SearchResults(
     /// The query.
     q: Signal<String>,
 ) -> impl IntoView {
-    let (shown_count, set_shown_count) = signal(PAGE);
+    let (shown_count, set_shown_count) = signal(RESULTS_PAGE);
     let state = use_context::<SearchState>();
     let hits = Memo::new(move |_| {
         let index = ready_index(state)?;
@@ -278,7 +282,7 @@ fn SearchResults(
             </For>
         </ul>
         <Show when=more_results>
-            <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
+            <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += RESULTS_PAGE)>
                 {move || format!("Show more results ({} more)", hits.with(Vec::len) - shown_count.get())}
             </button>
         </Show>
