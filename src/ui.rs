@@ -238,8 +238,9 @@ fn SkipLink(
 /// Starts the app in the browser, taking over from the page rendered ahead of time: the app
 /// is mounted first and the prerendered copy removed in the same task, so nothing flickers,
 /// shifts or loses its scroll position. The takeover waits until the browser has painted the
-/// prerendered page (its first contentful paint is recorded; at most 1.5 s, e.g. in a hidden
-/// tab), so the reader's first view never waits for the app. Marks `<html data-app="ready">`.
+/// prerendered page (its first contentful paint is recorded, at most 1.5 s, e.g. in a hidden
+/// tab; then one more frame), so the reader's first view never waits for the app. Marks
+/// `<html data-app="ready">`.
 pub fn start() {
     let Some(prerendered) = document().get_element_by_id("prerendered") else {
         leptos::mount::mount_to_body(App);
@@ -261,13 +262,29 @@ fn wait_for_first_paint(waited_ms: u64, then: impl FnOnce() + 'static) {
         .performance()
         .is_some_and(|p| p.get_entries_by_name("first-contentful-paint").length() > 0);
     if painted || waited_ms >= LIMIT_MS {
-        then();
+        after_next_frame(then);
     } else {
         set_timeout(
             move || wait_for_first_paint(waited_ms + STEP_MS, then),
             std::time::Duration::from_millis(STEP_MS),
         );
     }
+}
+
+/// Runs `then` once the browser has drawn a frame of the page as it is now: the first paint may
+/// have come before the whole prerendered page was parsed, and its largest text must be painted
+/// before it is replaced (else the app's copy becomes the largest contentful paint, which then
+/// waits for the wasm). Two animation frames, or 100 ms where frames do not come (hidden tabs).
+fn after_next_frame(then: impl FnOnce() + 'static) {
+    let slot = std::rc::Rc::new(std::cell::Cell::new(Some(then)));
+    let run = move || {
+        if let Some(then) = slot.take() {
+            then();
+        }
+    };
+    let fallback = run.clone();
+    request_animation_frame(move || request_animation_frame(run));
+    set_timeout(fallback, std::time::Duration::from_millis(100));
 }
 
 fn mark_ready() {
