@@ -382,7 +382,7 @@ fn site_config(origin: &str, seed: &Seed) -> Result<PathBuf, String> {
         "articleUrl": format!("{origin}/reader/article/{}", seed.slug),
         "staticUrl": format!("{origin}/static/seed.html"),
         "lastParagraph": seed.last_paragraph,
-        "runs": env::var("BENCH_RUNS").ok().and_then(|r| r.parse::<u32>().ok()).unwrap_or(9),
+        "runs": env::var("BENCH_RUNS").ok().and_then(|r| r.parse::<u32>().ok()).unwrap_or(21),
     });
     write_config("config.json", &config)
 }
