@@ -134,6 +134,7 @@ fn serve() {
 
 fn test() {
     let started = Instant::now();
+    warn_if_disk_is_low();
     tools::install_all(true);
     step(
         "cargo fmt --check",
@@ -186,6 +187,29 @@ fn test() {
         "xtask: all checks passed in {:.0}s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// A full test run from a fresh clone writes about 10 GB under `target/`; with less free, the
+/// linker dies of SIGBUS mid-build, which says nothing about the cause. Say it first.
+fn warn_if_disk_is_low() {
+    const NEEDED_KB: u64 = 10 * 1024 * 1024;
+    let Ok(out) = Command::new("df").arg("-Pk").arg(root()).output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let free_kb = text
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|kb| kb.parse::<u64>().ok());
+    if let Some(free_kb) = free_kb.filter(|kb| *kb < NEEDED_KB) {
+        eprintln!(
+            "xtask: warning: only {:.1} GB free on the disk of {}; a run from a fresh clone \
+             needs about 10 GB (build folders: target/, e.g. `cargo clean`)",
+            free_kb as f64 / 1024.0 / 1024.0,
+            root().display()
+        );
+    }
 }
 
 /// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
