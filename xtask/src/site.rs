@@ -23,6 +23,14 @@ pub fn build(public_url: &str, dist: &Path) {
             .arg(dist)
             .env_remove("NO_COLOR"),
     );
+    // Trunk.toml's `pattern_preload = ""`: the first paint does not share the network with the
+    // wasm download.
+    let shell = fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+    assert!(
+        !shell.contains("preload"),
+        "Trunk preloads the app in {} (see pattern_preload in Trunk.toml)",
+        dist.join("index.html").display()
+    );
     // Trunk.toml's hook: a plain `trunk build` works on a static host through 404.html.
     assert_eq!(
         fs::read(dist.join("404.html")).ok(),
