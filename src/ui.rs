@@ -3,6 +3,8 @@
 mod article_page;
 mod brief_page;
 mod comments;
+pub mod early;
+mod framed;
 mod home;
 mod not_found;
 pub mod prerender;
@@ -242,14 +244,29 @@ fn SkipLink(
 /// tab; then one more frame), so the reader's first view never waits for the app. Marks
 /// `<html data-app="ready">`.
 pub fn start() {
+    if framed::framed_by_another_origin() {
+        framed::show_notice();
+        return;
+    }
     let Some(prerendered) = document().get_element_by_id("prerendered") else {
         leptos::mount::mount_to_body(App);
         mark_ready();
         return;
     };
     wait_for_first_paint(0, move || {
-        leptos::mount::mount_to_body(App);
+        // What the reader typed before now is read from the prerendered page first, then
+        // handed to the app's own fields (see `early`).
+        let input = early::collect(&prerendered);
+        let caret = input.focus().cloned();
+        let typed = early::Early::new(input);
+        leptos::mount::mount_to_body(move || {
+            provide_context(typed);
+            view! { <App/> }
+        });
         prerendered.remove();
+        if let Some(caret) = caret {
+            early::restore_focus(&caret);
+        }
         mark_ready();
     });
 }

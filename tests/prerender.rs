@@ -60,3 +60,44 @@ fn markup_in_article_text_is_escaped() {
     let page = render("/", Some(&format!("/article/{}", seed().slug))).unwrap();
     assert!(!page.body.contains("<script"));
 }
+
+#[test]
+fn controls_of_a_prerendered_page_are_disabled_with_a_note_until_the_app_takes_over() {
+    let article = seed();
+    let page = render("/", Some(&format!("/article/{}", article.slug))).unwrap();
+    let reactions = page
+        .body
+        .matches("<button type=\"button\" disabled aria-pressed=\"false\" class=\"reaction\">")
+        .count();
+    assert_eq!(reactions, 6, "every reaction is disabled: {}", page.body);
+    assert!(page.body.contains("Reactions will be ready in a moment."));
+    assert!(page.body.contains("posting will be ready in a moment"));
+    // The comment box stays usable: what is typed is carried into the app.
+    let textarea = page.body.split("<textarea").nth(1).expect("a comment box");
+    let textarea = &textarea[..textarea.find('>').unwrap()];
+    assert!(!textarea.contains("disabled"), "{textarea}");
+    let home = render("/", Some("/")).unwrap();
+    let search = home.body.split("<input").nth(1).expect("a search box");
+    assert!(!search[..search.find('>').unwrap()].contains("disabled"));
+}
+
+#[test]
+fn early_words_join_the_saved_draft() {
+    use broadsheet::ui::early::merge_draft;
+    let saved = "A draft I started yesterday.";
+    assert_eq!(
+        merge_draft(saved, " And early words."),
+        "A draft I started yesterday. And early words."
+    );
+    assert_eq!(
+        merge_draft(saved, "New thought."),
+        "A draft I started yesterday. New thought."
+    );
+    assert_eq!(merge_draft("", "Only this."), "Only this.");
+    assert_eq!(merge_draft(saved, ""), saved);
+    // Text that already holds the saved draft (typed after it was shown) is not doubled.
+    assert_eq!(
+        merge_draft(saved, "A draft I started yesterday. More."),
+        "A draft I started yesterday. More."
+    );
+}

@@ -1,5 +1,6 @@
 //! Comments kept on this device: a draft that is never lost, posting, editing and deleting.
 
+use super::early::{merge_draft, not_ready, take_early, GettingReady, COMMENT_BOX};
 use super::reader_data::{now, use_reader_data};
 use crate::store::{Comment, MAX_COMMENT_CHARS};
 use leptos::prelude::*;
@@ -21,6 +22,15 @@ pub fn Comments(
     let (error, set_error) = signal(None::<&'static str>);
     let (undo, set_undo) = signal(None::<String>);
     let save_scheduled = StoredValue::new(false);
+    // Words typed into the page rendered ahead of time, before the app took over, join the
+    // saved draft and are saved at once.
+    if let Some(typed) = take_early(COMMENT_BOX) {
+        let merged = item.with_untracked(|s| merge_draft(s.draft_text(), &typed));
+        data.update(&item_id.get_value(), |s| s.set_draft(&merged, now()));
+        if !data.has_pending() {
+            set_status.set("Draft saved".to_owned());
+        }
+    }
     let draft = move || item.with(|s| s.draft_text().to_owned());
     let count = move || item.with(|s| s.draft_text().chars().count());
     let counter_class = move || {
@@ -112,7 +122,7 @@ pub fn Comments(
             <form class="comment-form" on:submit=post novalidate>
                 <label for="comment-box">"Your comment"</label>
                 <textarea
-                    id="comment-box"
+                    id=COMMENT_BOX
                     name="comment"
                     rows="5"
                     aria-describedby="comment-counter comment-note"
@@ -126,11 +136,12 @@ pub fn Comments(
                 <p id="comment-note" class="note">"Your comment is kept on this device only."</p>
                 {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                 <div class="form-actions">
-                    <button type="submit" class="primary">"Post comment"</button>
+                    <button type="submit" class="primary" disabled=not_ready()>"Post comment"</button>
                     <Show when=move || !draft().is_empty()>
                         <button type="button" on:click=discard>"Discard draft"</button>
                     </Show>
                 </div>
+                <GettingReady message="You can start typing: what you write is kept, and posting will be ready in a moment."/>
                 <p class="form-status" role="status">
                     {move || status.get()}
                     <Show when=move || undo.get().is_some()>

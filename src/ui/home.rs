@@ -128,7 +128,14 @@ pub fn HomeView(
     if let Some(state) = use_context::<SearchState>() {
         Effect::new(move |_| state.start());
     }
-    Effect::new(move |_| set_q.set(url_q.get()));
+    // Only later changes of the URL (Back, a link): the first value is already in `q`, and the
+    // search box may have replaced it with what was typed before the app took over.
+    Effect::new(move |seen: Option<()>| {
+        let url_q = url_q.get();
+        if seen.is_some() {
+            set_q.set(url_q);
+        }
+    });
     let q: Signal<String> = q.into();
     let (shown_count, set_shown_count) = signal(PAGE);
     let filtered = Memo::new(move |_| {
@@ -179,7 +186,7 @@ pub fn HomeView(
                     </For>
                 </ul>
                 <Show when=more_stories>
-                    <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
+                    <button type="button" class="show-more" disabled=super::early::not_ready() on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
                         {move || format!("Show more stories ({} more)", filtered.with(|f| f.len()) - shown_count.get())}
                     </button>
                 </Show>
@@ -208,8 +215,7 @@ fn SearchBox(
             }
         }
     });
-    let on_input = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
+    let search_for = move |value: String| {
         let target = if value.is_empty() {
             href("/")
         } else {
@@ -220,16 +226,24 @@ fn SearchBox(
         }
         set_q.set(value);
     };
+    let on_input = move |ev: leptos::ev::Event| search_for(event_target_value(&ev));
+    // A query typed into the page rendered ahead of time, before the app took over, is
+    // searched for at once.
+    let typed = super::early::take_early(super::early::SEARCH_BOX);
+    let initial = typed.clone().unwrap_or_else(|| q.get_untracked());
+    if let Some(typed) = typed {
+        search_for(typed);
+    }
     view! {
         <form class="search" role="search" on:submit=|ev| ev.prevent_default()>
             <input
-                id="search"
+                id=super::early::SEARCH_BOX
                 type="search"
                 aria-label="Search articles"
                 placeholder="Search stories and briefs"
                 autocomplete="off"
                 node_ref=input
-                prop:value=q.get_untracked()
+                prop:value=initial
                 on:input=on_input
             />
             <span class="shortcut-hint" aria-hidden="true">"/"</span>
@@ -282,7 +296,7 @@ fn SearchResults(
             </For>
         </ul>
         <Show when=more_results>
-            <button type="button" class="show-more" on:click=move |_| set_shown_count.update(|n| *n += RESULTS_PAGE)>
+            <button type="button" class="show-more" disabled=super::early::not_ready() on:click=move |_| set_shown_count.update(|n| *n += RESULTS_PAGE)>
                 {move || format!("Show more results ({} more)", hits.with(Vec::len) - shown_count.get())}
             </button>
         </Show>

@@ -67,6 +67,7 @@ fn ahead_of_time<T>(base: &str, render: impl FnOnce() -> T) -> T {
     let owner = Owner::new();
     owner.with(|| {
         leptos_meta::provide_meta_context();
+        provide_context(super::early::Prerendering);
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
         untrack(render)
     })

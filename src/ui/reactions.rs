@@ -1,5 +1,6 @@
 //! The "Reactions" group: six toggle buttons whose state is kept per article or brief.
 
+use super::early::{not_ready, GettingReady};
 use super::reader_data::{now, use_reader_data};
 use crate::store::Reaction;
 use leptos::prelude::*;
@@ -35,6 +36,7 @@ pub fn Reactions(
                             <button
                                 type="button"
                                 class="reaction"
+                                disabled=not_ready()
                                 aria-pressed=move || if pressed() { "true" } else { "false" }
                                 on:click=toggle
                             >
@@ -46,6 +48,7 @@ pub fn Reactions(
                     })
                     .collect_view()}
             </div>
+            <GettingReady message="Reactions will be ready in a moment."/>
             <p class="visually-hidden" aria-live="polite">{announcement}</p>
         </div>
     }

@@ -38,6 +38,7 @@ pub fn ReadingSettings() -> impl IntoView {
             <button
                 type="button"
                 class="settings-toggle"
+                disabled=super::early::not_ready()
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls="reading-settings"
                 on:click=move |_| set_open.update(|o| *o = !*o)

@@ -76,7 +76,7 @@ pub fn ShareButton(
     };
     view! {
         <span class="share">
-            <button type="button" on:click=share>"Share"</button>
+            <button type="button" disabled=super::early::not_ready() on:click=share>"Share"</button>
             <span class="share-status" role="status">{status}</span>
         </span>
     }
