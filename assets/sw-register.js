@@ -4,6 +4,9 @@
   'use strict';
   if (!('serviceWorker' in navigator)) return;
   if (location.protocol !== 'https:' && location.protocol !== 'http:') return;
+  // Framed by another site, the app shows only a notice (src/ui/framed.rs): no offline copy and
+  // no update banner there.
+  if (framedByAnotherOrigin()) return;
 
   var container = navigator.serviceWorker;
   // Relative to <base href>, so the worker's scope is the reader's root under any sub-path.
@@ -81,6 +84,16 @@
       .catch(function () {
         // Offline reading is an extra: the reader works without it.
       });
+  }
+
+  /// Whether the top-level page has another origin (reading its address throws).
+  function framedByAnotherOrigin() {
+    if (window.top === window.self) return false;
+    try {
+      return !window.top.location.href;
+    } catch (crossOrigin) {
+      return true;
+    }
   }
 
   // After the page has loaded, so that precaching does not compete with the first render.

@@ -51,6 +51,9 @@ test('every kind of page carries the strict policy and renders under it with no 
     assert.equal(scripts[0], "'self'", kind);
     assert.ok(scripts.includes("'wasm-unsafe-eval'"), kind);
     assert.ok(scripts.slice(1).every((s) => /^'sha256-[A-Za-z0-9+/]{43}='$/.test(s) || s === "'wasm-unsafe-eval'"), `${kind}: ${scripts}`);
+    // String sinks take Trusted Types only, from the one policy the page makes.
+    assert.deepEqual(policy['require-trusted-types-for'], ["'script'"], kind);
+    assert.deepEqual(policy['trusted-types'], ['default'], kind);
     const whole = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.doesNotMatch(whole, /'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|\*|https?:|blob:/, kind);
     assert.equal(await page.locator('[style]').count(), 0, `${kind}: no inline style attribute`);
@@ -103,5 +106,78 @@ test('a script from another origin is blocked too', async () => {
   // The watcher reports both the violation and the attempt to leave the origin.
   assert.ok(page.problems.some((p) => p.startsWith('CSP: ')), page.problems.join('\n'));
   assert.ok(page.problems.some((p) => p.startsWith('request left the origin')), page.problems.join('\n'));
+  await context.close();
+});
+
+test('markup that could run script is refused by the Trusted Types policy, and no other policy can be made', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(url(''));
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  const outcome = await page.evaluate(() => {
+    const attempt = (f) => { try { f(); return 'allowed'; } catch (e) { return e.name; } };
+    const div = document.createElement('div');
+    return {
+      harmless: attempt(() => { div.innerHTML = '<b>bold</b>'; }) + ` ${div.innerHTML}`,
+      handler: attempt(() => { div.innerHTML = '<img src="data:," onerror="window.__ran = true">'; }),
+      script: attempt(() => { div.innerHTML = '<script>window.__ran = true</script>'; }),
+      scriptUrl: attempt(() => { document.createElement('script').src = 'x.js'; }),
+      ownPolicy: attempt(() => trustedTypes.createPolicy('mine', { createHTML: (s) => s })),
+      secondDefault: attempt(() => trustedTypes.createPolicy('default', { createHTML: (s) => s })),
+    };
+  });
+  assert.deepEqual(outcome, {
+    harmless: 'allowed <b>bold</b>',
+    handler: 'TypeError',
+    script: 'TypeError',
+    scriptUrl: 'TypeError',
+    ownPolicy: 'TypeError',
+    secondDefault: 'TypeError',
+  });
+  await page.waitForFunction(() => window.__cspViolations.length >= 5);
+  const violations = await cspViolations(page);
+  assert.ok(violations.filter((v) => v.startsWith('require-trusted-types-for')).length >= 3, violations.join('\n'));
+  assert.ok(violations.filter((v) => v.startsWith('trusted-types')).length >= 2, violations.join('\n'));
+  assert.equal(await page.evaluate(() => window.__ran), undefined);
+  await context.close();
+});
+
+test('the server sends the headers a host should send: policy with frame-ancestors, nosniff, no referrer, cache rules', async () => {
+  const { context, page } = await openPage(browser);
+  const response = await page.goto(url(''));
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  const security = (headers, what) => {
+    const policy = headers['content-security-policy'] ?? '';
+    assert.match(policy, /(^|;)\s*frame-ancestors 'none'\s*(;|$)/, what);
+    assert.match(policy, /(^|;)\s*require-trusted-types-for 'script'\s*(;|$)/, what);
+    assert.equal(headers['x-content-type-options'], 'nosniff', what);
+    assert.equal(headers['referrer-policy'], 'no-referrer', what);
+  };
+  security(response.headers(), 'home page');
+  assert.equal(response.headers()['cache-control'], 'no-cache', 'home page');
+  // The files the page loaded: Trunk's fingerprinted ones are cached for a year.
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  const hashed = loaded.filter((u) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(u));
+  assert.ok(hashed.some((u) => u.endsWith('.wasm')) && hashed.some((u) => u.endsWith('.css')), loaded.join('\n'));
+  for (const file of hashed) {
+    const headers = (await context.request.get(file)).headers();
+    assert.equal(headers['cache-control'], 'public, max-age=31536000, immutable', file);
+    security(headers, file);
+  }
+  for (const [path, status] of [['sw.js', 200], ['data', 200], ['manifest.webmanifest', 200], ['no/such/page', 404]]) {
+    const fetched = await context.request.get(url(path));
+    assert.equal(fetched.status(), status, path);
+    assert.equal(fetched.headers()['cache-control'], 'no-cache', path);
+    security(fetched.headers(), path);
+  }
+  // The build's _headers (for Netlify and Cloudflare Pages) names the same values.
+  const headersFile = await (await context.request.get(url('_headers'))).text();
+  const sent = response.headers();
+  for (const name of ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy']) {
+    assert.ok(headersFile.includes(`  ${name}: ${sent[name.toLowerCase()]}\n`), `${name} in _headers:\n${headersFile}`);
+  }
+  for (const file of hashed) {
+    assert.ok(headersFile.includes(`${new URL(file).pathname}\n  Cache-Control: public, max-age=31536000, immutable\n`), file);
+  }
+  assertClean(page);
   await context.close();
 });

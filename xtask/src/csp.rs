@@ -6,6 +6,16 @@
 //! The build fails on anything the policy would block that a hash cannot allow: inline `style=`
 //! attributes, `<style>` elements, `on…=` event-handler attributes, `javascript:` URLs and inline
 //! scripts of a type the browser runs but a hash does not cover.
+//!
+//! DOM sinks that turn strings into script or HTML (`innerHTML`, `script.text`, …) take Trusted
+//! Types only (`require-trusted-types-for 'script'`). The app never needs raw HTML, but Leptos
+//! builds the static parts of its views from `<template>` elements filled by `innerHTML`, with
+//! markup compiled into the app; those strings pass through the one policy the page may create,
+//! `default` (`assets/trusted-types.js`, inlined into every page), which refuses markup that could
+//! run script, and any script text or script URL.
+//!
+//! A `<meta>` policy cannot forbid framing; [`HEADER_POLICY`] is what a host should send as a
+//! header, with `frame-ancestors 'none'` (see `crate::site::headers_file`).
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -17,7 +27,17 @@ use std::{
 /// Everything after `script-src` is built per page; these directives are the same everywhere.
 const FIXED_DIRECTIVES: &str = "style-src 'self'; img-src 'self' data:; font-src 'self'; \
     connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'self'; \
-    form-action 'self'; object-src 'none'";
+    form-action 'self'; object-src 'none'; require-trusted-types-for 'script'; \
+    trusted-types default";
+
+/// The policy a host should send as a header with every response: the same directives as the
+/// `<meta>` except `script-src` (whose hashes change with the inline scripts, so that a host's
+/// configuration written once stays right; the `<meta>` policy restricts scripts, and a page
+/// obeys both), plus `frame-ancestors 'none'`, which only a header can carry.
+pub const HEADER_POLICY: &str = "style-src 'self'; img-src 'self' data:; font-src 'self'; \
+    connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'self'; \
+    form-action 'self'; object-src 'none'; require-trusted-types-for 'script'; \
+    trusted-types default; frame-ancestors 'none'";
 
 /// Why a page cannot carry the strict policy.
 #[derive(Debug, PartialEq, Eq)]
@@ -176,21 +196,21 @@ fn line_of(html: &str, at: usize) -> usize {
 
 /// A start tag, with the text of `<script>` and `<style>` elements.
 #[derive(Debug)]
-struct Element<'a> {
+pub(crate) struct Element<'a> {
     /// Lower-case tag name.
-    name: String,
+    pub(crate) name: String,
     /// Lower-case attribute names with their unescaped-as-written values.
     attrs: Vec<(String, Option<String>)>,
     /// Byte offset of `<`.
-    start: usize,
+    pub(crate) start: usize,
     /// Byte offset just past the start tag's `>`.
     end: usize,
     /// Raw text between the start tag and its end tag, for raw-text elements.
-    text: Option<&'a str>,
+    pub(crate) text: Option<&'a str>,
 }
 
 impl Element<'_> {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(n, _)| n == name)
@@ -200,7 +220,7 @@ impl Element<'_> {
 
 /// Every start tag in `html`, skipping comments, doctypes and end tags. Enough of the HTML
 /// tokeniser for pages this build writes: quoted and unquoted attributes, raw-text elements.
-fn scan(html: &str) -> Result<Vec<Element<'_>>, String> {
+pub(crate) fn scan(html: &str) -> Result<Vec<Element<'_>>, String> {
     let bytes = html.as_bytes();
     let mut elements = Vec::new();
     let mut i = 0;
@@ -396,5 +416,42 @@ mod tests {
         let out = add_policy("<meta charset=utf-8><title>x</title>").unwrap();
         assert!(out.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert!(out.contains("object-src 'none'"));
+    }
+
+    fn directives(policy: &str) -> Vec<(&str, Vec<&str>)> {
+        policy
+            .split(';')
+            .map(|d| {
+                let mut words = d.split_whitespace();
+                (words.next().unwrap_or(""), words.collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn string_sinks_take_trusted_types_from_the_default_policy_only() {
+        let meta = policy(&["sha256-x".to_owned()]);
+        let parsed = directives(&meta);
+        assert!(parsed.contains(&("require-trusted-types-for", vec!["'script'"])));
+        assert!(parsed.contains(&("trusted-types", vec!["default"])));
+        let names: Vec<&str> = parsed.iter().map(|(n, _)| *n).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "no directive twice: {meta}");
+        // A <meta> policy may not carry frame-ancestors (browsers ignore it there).
+        assert!(!names.contains(&"frame-ancestors"));
+    }
+
+    #[test]
+    fn the_header_policy_is_the_meta_policy_without_scripts_and_with_frame_ancestors() {
+        let meta = policy(&["sha256-x".to_owned()]);
+        let mut expected: Vec<_> = directives(&meta)
+            .into_iter()
+            .filter(|(name, _)| !matches!(*name, "default-src" | "script-src"))
+            .collect();
+        expected.push(("frame-ancestors", vec!["'none'"]));
+        assert_eq!(directives(HEADER_POLICY), expected);
+        assert!(!HEADER_POLICY.contains("sha256-"));
     }
 }

@@ -1,0 +1,20 @@
+// The page's one Trusted Types policy. The Content-Security-Policy makes every DOM sink that turns
+// a string into HTML or script take Trusted Types only (`require-trusted-types-for 'script'`) and
+// allows no policy but `default`. The app never needs raw HTML, but Leptos builds the static parts
+// of its views from a <template> filled by `innerHTML` with markup compiled into the app; such a
+// string goes through this policy, which lets markup through only when it cannot run script. Any
+// other markup, and every script text or script URL from a string, is refused: the browser
+// reports a violation and the assignment throws. `cargo xtask build` inlines this file into every
+// page, before the app's loader (the policy's hash is in the page's policy like any inline script).
+(function () {
+  'use strict';
+  if (!window.trustedTypes || !window.trustedTypes.createPolicy) return;
+  // Elements that load or run script or change the page's origin or policy, event-handler
+  // attributes, and script URLs.
+  var UNSAFE = /<\s*(script|iframe|frame|object|embed|base|meta|link|style|template|noscript)\b|<[^>]*\s(on[a-z]+|srcdoc|formaction)\s*=|javascript:/i;
+  window.trustedTypes.createPolicy('default', {
+    createHTML: function (html) {
+      return UNSAFE.test(html) ? null : html;
+    },
+  });
+})();
