@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { launch, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
 
 const UPDATE_TEXT = 'A new version of Broadsheet is available.';
@@ -51,6 +52,13 @@ test('after one visit, home, an article and a brief open and reload offline', as
   }
   assert.ok(worker.files.some((f) => f.endsWith('.wasm')), 'the wasm is precached');
   assert.ok(worker.files.some((f) => /^article\/[^/]+\/brief\/[^/]+\/index\.html$/.test(f)), 'briefs are precached');
+  // Each file is listed with the SHA-256 of what the server sends.
+  assert.deepEqual(Object.keys(worker.integrity), worker.files);
+  const wasm = worker.files.find((f) => f.endsWith('.wasm'));
+  for (const file of ['index.html', '404.html', 'sw-register.js', wasm]) {
+    const body = await (await context.request.get(absolute(file))).body();
+    assert.equal(worker.integrity[file], `sha256-${createHash('sha256').update(body).digest('base64')}`, file);
+  }
 
   // The brief's address, read online from the article's Read next.
   await page.goto(article);
@@ -213,6 +221,79 @@ test('"Not now" dismisses the update banner and keeps the page as it is', { skip
     assert.equal((await activeWorker(page)).version, first.version);
     assertClean(page);
   } finally {
+    await restore(swPath, original, mtime);
+    await context.close();
+  }
+});
+
+/// Asks the browser to check for a new worker now (the served `sw.js` has changed); returns the
+/// state the new worker ends in: 'installed', or 'redundant' when its install failed.
+async function updateOutcome(page) {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const found = new Promise((resolve) => {
+      registration.addEventListener('updatefound', () => resolve(registration.installing), { once: true });
+    });
+    registration.update().catch(() => {});
+    const worker = await found;
+    while (!['installed', 'activated', 'redundant'].includes(worker.state)) {
+      await new Promise((resolve) => worker.addEventListener('statechange', resolve, { once: true }));
+    }
+    return worker.state;
+  });
+}
+
+test('a deployment whose served file does not match its hash is not installed, and the previous version keeps working offline', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
+  const swPath = join(process.env.SITE_DIR, 'sw.js');
+  const original = await readFile(swPath, 'utf8');
+  const { mtime } = await stat(swPath);
+  // A page as a CDN edge still serving the previous deployment would send it.
+  const stalePath = join(process.env.SITE_DIR, 'data/index.html');
+  const page0 = await readFile(stalePath, 'utf8');
+  const pageTime = (await stat(stalePath)).mtime;
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(url(''));
+    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+    const article = absolute(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'));
+    const first = await activeWorker(page);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
+
+    const stale = page0.replace('</body>', '<!-- the previous deployment -->\n</body>');
+    assert.notEqual(stale, page0);
+    await writeFile(stalePath, stale);
+    const next = `${first.version.slice(0, 8)}mismatch`;
+    await deploy(swPath, original, first.version, next);
+    assert.equal(await updateOutcome(page), 'redundant', 'the new version is not installed');
+    // Nothing of it is kept: no waiting worker, no banner, no cache but the running version's.
+    assert.equal(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration()).waiting), false);
+    assert.equal(await page.getByText(UPDATE_TEXT).count(), 0);
+    assert.deepEqual(Object.keys(await cacheContents(page)), [first.cache]);
+    assert.equal((await activeWorker(page)).version, first.version);
+
+    // The previous version still opens every page offline, the stale one included.
+    await context.setOffline(true);
+    for (const [href, heading] of [[url(''), 'Latest stories'], [url('data'), 'Your data'], [article, SEED_TITLE]]) {
+      const response = await page.goto(href);
+      assert.ok(response.fromServiceWorker(), href);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    }
+    assert.equal(await page.locator('html').evaluate((html) => html.outerHTML.includes('the previous deployment')), false);
+    await context.setOffline(false);
+
+    // Once the server sends the right file, the next check installs the new version.
+    await writeFile(stalePath, page0);
+    await utimes(stalePath, pageTime, pageTime);
+    assert.equal(await updateOutcome(page), 'installed');
+    await page.getByRole('status').filter({ hasText: UPDATE_TEXT }).waitFor();
+    const caches = await cacheContents(page);
+    assert.equal(Object.keys(caches).length, 2, 'the running version and the complete new one');
+    assertClean(page);
+  } finally {
+    await writeFile(stalePath, page0);
+    await utimes(stalePath, pageTime, pageTime);
     await restore(swPath, original, mtime);
     await context.close();
   }

@@ -7,7 +7,15 @@
 //! `sw.js`. A new deployment therefore has a new version, which the service worker installs
 //! next to the old one and the page offers to switch to. It also checks that every icon the web
 //! app manifest names exists in the site.
+//!
+//! Deployments are atomic for the offline cache: the list gives each file's SHA-256
+//! (`sha256-…`, as in Subresource Integrity), the worker fetches every file with that
+//! `integrity` (a copy that does not match, e.g. from a CDN edge still serving the previous
+//! deployment, fails), retries, and aborts its install rather than cache a mix of versions. The
+//! build checks that every file a precached page or stylesheet names is precached too, and the
+//! worker checks it again for what it stored before it may activate.
 
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::{
     collections::BTreeMap,
@@ -59,7 +67,12 @@ pub fn write_precache(dist: &Path) -> Result<Precache, Box<dyn std::error::Error
         .collect();
 
     let files = precache_list(&contents);
-    let list = serde_json::to_string_pretty(&files)?;
+    check_named_files(&contents, &files)?;
+    let integrity: BTreeMap<String, String> = files
+        .iter()
+        .map(|path| (path.clone(), integrity_of(&contents[path])))
+        .collect();
+    let list = serde_json::to_string_pretty(&integrity)?;
     fs::write(
         &sw_path,
         format!("{HEADER}\nconst VERSION = \"{version}\";\nconst PRECACHE = {list};\n\n{worker}"),
@@ -111,6 +124,163 @@ fn precache_list(contents: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut list: Vec<String> = files.into_iter().cloned().collect();
     list.sort();
     list
+}
+
+/// `sha256-…` of a file's bytes, as the browser checks a fetch's `integrity`.
+pub fn integrity_of(bytes: &[u8]) -> String {
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
+    )
+}
+
+/// Files a page loads are named in its `<head>` (stylesheets, icons, the manifest, scripts and
+/// the paths in the inline loader); stylesheets name fonts in `url(…)`. Only names with these
+/// extensions count (a page's links to other pages are not files it needs to run).
+const ASSET_EXTENSIONS: [&str; 10] = [
+    "js",
+    "mjs",
+    "wasm",
+    "css",
+    "woff2",
+    "woff",
+    "png",
+    "svg",
+    "ico",
+    "webmanifest",
+];
+
+/// Every precached page and stylesheet names only files that are precached too: offline, a
+/// page whose script or stylesheet is missing would never boot.
+fn check_named_files(
+    contents: &BTreeMap<String, Vec<u8>>,
+    precached: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let base = contents
+        .get("index.html")
+        .map(|html| base_href(&String::from_utf8_lossy(html)))
+        .unwrap_or_else(|| "/".to_owned());
+    let listed: std::collections::BTreeSet<&str> = precached.iter().map(String::as_str).collect();
+    for file in precached {
+        if !(file.ends_with(".html") || file.ends_with(".css")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&contents[file]);
+        for named in named_files(file, &text, &base)? {
+            if !listed.contains(named.as_str()) {
+                return Err(format!(
+                    "{file} names {named}, which is not precached (offline, it would not load)"
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `<base href>` of a page, `/` without one.
+fn base_href(html: &str) -> String {
+    crate::csp::scan(html)
+        .ok()
+        .and_then(|elements| {
+            elements
+                .iter()
+                .find(|e| e.name == "base")
+                .and_then(|e| e.attr("href").map(str::to_owned))
+        })
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// The site files (relative to its root) that `file` (a page or a stylesheet) names, for a
+/// site served under `base` (`/reader/`): in a page, what `<link href>`, `<script src>` and the
+/// string literals of inline scripts in its `<head>` name; in a stylesheet, its `url(…)`s.
+/// Names of other origins, `data:` URLs and names without an asset extension are left out.
+pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = Vec::new();
+    let dir = if file.ends_with(".css") {
+        file.rsplit_once('/').map_or("", |(dir, _)| dir)
+    } else {
+        ""
+    };
+    if file.ends_with(".css") {
+        let mut rest = text;
+        while let Some(at) = rest.find("url(") {
+            rest = &rest[at + 4..];
+            let end = rest
+                .find(')')
+                .ok_or_else(|| format!("{file}: unclosed url("))?;
+            names.push(
+                rest[..end]
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_owned(),
+            );
+            rest = &rest[end..];
+        }
+    } else {
+        let head_end = text.find("</head>").unwrap_or(text.len());
+        for element in crate::csp::scan(text).map_err(|e| format!("{file}: {e}"))? {
+            if element.start >= head_end {
+                break;
+            }
+            match element.name.as_str() {
+                "link" => names.extend(element.attr("href").map(str::to_owned)),
+                "script" => {
+                    names.extend(element.attr("src").map(str::to_owned));
+                    names.extend(
+                        string_literals(element.text.unwrap_or(""))
+                            .into_iter()
+                            .map(str::to_owned),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let name = name.split(['?', '#']).next().unwrap_or("");
+        let is_asset = name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ASSET_EXTENSIONS.contains(&ext));
+        if !is_asset || name.contains("://") || name.starts_with("//") || name.starts_with("data:")
+        {
+            continue;
+        }
+        let path = if let Some(absolute) = name.strip_prefix('/') {
+            match absolute.strip_prefix(base.trim_start_matches('/')) {
+                Some(path) => path.to_owned(),
+                None => return Err(format!("{file} names {name}, outside the site at {base}")),
+            }
+        } else if dir.is_empty() {
+            name.trim_start_matches("./").to_owned()
+        } else {
+            format!("{dir}/{}", name.trim_start_matches("./"))
+        };
+        if path.split('/').any(|part| part == "..") {
+            return Err(format!("{file} names {name}: `..` is not supported"));
+        }
+        out.push(path);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The contents of every '…' and "…" string in a script (enough for Trunk's loader).
+fn string_literals(script: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = script;
+    while let Some(at) = rest.find(['\'', '"']) {
+        let quote = rest.as_bytes()[at] as char;
+        rest = &rest[at + 1..];
+        let Some(end) = rest.find([quote, '\n']) else {
+            break;
+        };
+        out.push(&rest[..end]);
+        rest = &rest[end + 1..];
+    }
+    out
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> std::io::Result<()> {
@@ -224,6 +394,71 @@ mod tests {
         assert!(!list.iter().any(|p| p == "article/a00998/index.html"));
     }
 
+    /// The `PRECACHE` object a built `sw.js` starts with.
+    fn precache_in(worker: &str) -> BTreeMap<String, String> {
+        let list = worker
+            .split("const PRECACHE = ")
+            .nth(1)
+            .and_then(|rest| rest.split(";\n").next())
+            .unwrap();
+        serde_json::from_str(list).unwrap()
+    }
+
+    #[test]
+    fn integrity_is_the_subresource_integrity_sha256() {
+        // echo -n 'alert(1)' | openssl sha256 -binary | base64
+        assert_eq!(
+            integrity_of(b"alert(1)"),
+            "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
+        );
+    }
+
+    const PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+        <base href=\"/reader/\"><title>Why Node.js and \"x.css\"</title>\
+        <link rel=\"stylesheet\" href=\"/reader/base-0123456789abcdef.css\"/>\
+        <link rel=\"icon\" href=\"icons/i.svg?v=1\"><link rel=\"manifest\" href=\"manifest.webmanifest\">\
+        <link rel=\"preconnect\" href=\"https://example.org/x.js\">\
+        <script>var s = localStorage.getItem('broadsheet:v1:settings'); // don't\n</script>\
+        <script src=\"sw-register.js\" defer></script>\
+        <script type=\"module\">\nimport init, * as bindings from '/reader/app-0123456789abcdef.js';\n\
+        const wasm = await init({ module_or_path: '/reader/app-0123456789abcdef_bg.wasm' });\n</script>\
+        </head><body><a href=\"/reader/article/a\">a</a><p>'see other.js'</p>\
+        <script src=\"/reader/late.js\"></script></body></html>";
+
+    #[test]
+    fn a_page_names_the_files_its_head_loads() {
+        assert_eq!(base_href(PAGE), "/reader/");
+        assert_eq!(
+            named_files("article/a/index.html", PAGE, "/reader/").unwrap(),
+            [
+                "app-0123456789abcdef.js",
+                "app-0123456789abcdef_bg.wasm",
+                "base-0123456789abcdef.css",
+                "icons/i.svg",
+                "manifest.webmanifest",
+                "sw-register.js",
+            ]
+        );
+        let outside = "<head><script src=\"/elsewhere/x.js\"></script></head>";
+        assert!(named_files("index.html", outside, "/reader/")
+            .unwrap_err()
+            .contains("outside the site"));
+    }
+
+    #[test]
+    fn a_stylesheet_names_its_fonts_relative_to_itself() {
+        let css = "@font-face { src: url(\"fonts/a.woff2\") format(\"woff2\"); }\
+            b { background: url(data:image/png;base64,xx); } i { background: url( 'pic.png' ) }";
+        assert_eq!(
+            named_files("tokens-0123456789abcdef.css", css, "/").unwrap(),
+            ["fonts/a.woff2", "pic.png"]
+        );
+        assert_eq!(
+            named_files("sub/t.css", css, "/").unwrap(),
+            ["sub/fonts/a.woff2", "sub/pic.png"]
+        );
+    }
+
     #[test]
     fn writes_version_and_list_into_the_worker_and_refuses_to_do_it_twice() {
         let dist = std::env::temp_dir().join(format!("broadsheet-offline-{}", std::process::id()));
@@ -245,15 +480,38 @@ mod tests {
         let worker = fs::read_to_string(dist.join("sw.js")).unwrap();
         assert!(worker.starts_with(HEADER));
         assert!(worker.contains(&format!("const VERSION = \"{}\";", first.version)));
-        assert!(worker.contains("\"manifest.webmanifest\""));
+        // Each file with the digest of its bytes.
+        let listed = precache_in(&worker);
+        assert_eq!(
+            listed.keys().collect::<Vec<_>>(),
+            first.files.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(listed["index.html"], integrity_of(b"<p>home</p>"));
         assert!(worker.ends_with("self.x = 1;\n"));
         assert!(write_precache(&dist).is_err());
 
-        // Any change to any file is a new version.
+        // Any change to any file is a new version, and a new digest for that file.
         fs::write(dist.join("sw.js"), "self.x = 1;\n").unwrap();
         fs::write(dist.join("index.html"), "<p>home, changed</p>").unwrap();
         let second = write_precache(&dist).unwrap();
         assert_ne!(first.version, second.version);
+        let relisted = precache_in(&fs::read_to_string(dist.join("sw.js")).unwrap());
+        assert_ne!(listed["index.html"], relisted["index.html"]);
+        assert_eq!(listed["icons/i.png"], relisted["icons/i.png"]);
+
+        // A page that names a file the site lacks would not boot offline.
+        fs::write(dist.join("sw.js"), "self.x = 1;\n").unwrap();
+        fs::write(
+            dist.join("index.html"),
+            "<head><script src=\"app-0123456789abcdef.js\"></script></head>",
+        )
+        .unwrap();
+        let err = write_precache(&dist).unwrap_err().to_string();
+        assert!(
+            err.contains("index.html names app-0123456789abcdef.js"),
+            "{err}"
+        );
+        fs::write(dist.join("index.html"), "<p>home</p>").unwrap();
 
         // A manifest icon that is not built is an error.
         fs::write(dist.join("sw.js"), "self.x = 1;\n").unwrap();
