@@ -15,8 +15,8 @@ pub use kv::{KeyValue, MemoryStore, StoreError};
 #[cfg(target_arch = "wasm32")]
 pub use local::LocalStore;
 pub use repo::{
-    ExportFile, ImportError, ImportSummary, Loaded, Repository, SaveOutcome, EXPORT_FORMAT,
-    EXPORT_VERSION, NAMESPACE,
+    now, settings_win, ExportFile, ImportError, ImportSummary, Loaded, Repository, SaveOutcome,
+    EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, NAMESPACE,
 };
 pub use state::{
     Comment, Draft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings, Theme,

@@ -936,3 +936,213 @@ fn an_import_refused_for_lack_of_room_shows_storage_is_full() {
     assert!(data.import("{").is_err());
     assert!(data.health.get_untracked().is_ok());
 }
+
+// ---------------------------------------------------------------- clocks
+
+/// A day, in milliseconds: how far ahead a wrong clock ran.
+const DAY: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
+
+#[test]
+fn stamps_outrank_everything_seen_even_when_the_clock_goes_backwards() {
+    let repo = repo();
+    let mut seen_ahead = ItemState::default();
+    seen_ahead.toggle(Reaction::Like, 5_000.0);
+    repo.save_item(ARTICLE, &seen_ahead).unwrap();
+    let fresh = Repository::new(repo.kv());
+    fresh.load_item(ARTICLE, NOW).unwrap();
+    // The clock reads 1,000, then 900, then 900 again: every stamp is later than the last.
+    let stamps = [fresh.stamp(NOW), fresh.stamp(900.0), fresh.stamp(900.0)];
+    assert_eq!(stamps, [5_001.0, 5_002.0, 5_003.0]);
+    // A clock that has caught up is used as it is.
+    assert_eq!(fresh.stamp(9_000.0), 9_000.0);
+}
+
+#[test]
+fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
+    let store = Rc::new(MemoryStore::new());
+    let ahead = broadsheet::store::now() + DAY;
+    let tab_ahead = Repository::new(store.clone());
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Like, ahead);
+    item.post("written ahead", "c1".into(), ahead).unwrap();
+    tab_ahead.save_item(ARTICLE, &item).unwrap();
+    tab_ahead
+        .save_settings(&Settings {
+            theme: Theme::Dark,
+            at: ahead,
+            ..Settings::default()
+        })
+        .unwrap();
+
+    // The clock is right again; the reader changes their mind about all of it.
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
+    data.update(ARTICLE, |s| {
+        s.edit("c1", "edited later", data.stamp()).unwrap()
+    });
+    data.set_settings(|s| s.theme = Theme::Sepia);
+    data.update(ARTICLE, |s| s.set_deleted("c1", true, data.stamp()));
+
+    let stored = tab_ahead.load_item(ARTICLE, NOW).unwrap().value;
+    assert!(
+        !stored.reacted(Reaction::Like),
+        "the toggle stays: {stored:?}"
+    );
+    assert_eq!(stored.comments[0].text, "edited later");
+    assert!(stored.comments[0].deleted, "the delete stays");
+    assert_eq!(stored, article.get_untracked());
+    assert_eq!(
+        tab_ahead.load_settings(NOW).unwrap().value.theme,
+        Theme::Sepia
+    );
+    assert_eq!(data.settings.get_untracked().theme, Theme::Sepia);
+}
+
+#[test]
+fn comments_posted_after_a_delete_all_made_with_a_clock_ahead_are_kept() {
+    let store = Rc::new(MemoryStore::new());
+    let ahead = broadsheet::store::now() + DAY;
+    Repository::new(store.clone()).delete_all(ahead).unwrap();
+
+    // A tab started once the clock is right, and one that was open all along.
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let open_before = ReaderData::with_store(Box::new(store.clone()));
+    let erased = store.get("broadsheet:v1:erased").unwrap();
+    open_before.on_storage(Some("broadsheet:v1:erased"), erased.as_deref());
+    for (tab, text) in [(data, "posted after"), (open_before, "posted here too")] {
+        tab.item(ARTICLE.to_owned());
+        let id = format!("{text}-id");
+        tab.update(ARTICLE, |s| s.post(text, id, tab.stamp()).unwrap());
+        assert!(!tab.has_pending());
+    }
+    let stored = Repository::new(store.clone())
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    let texts: Vec<&str> = stored.visible_comments().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 2, "{stored:?}");
+    assert!(texts.contains(&"posted after") && texts.contains(&"posted here too"));
+}
+
+#[test]
+fn a_delete_all_outranks_what_it_erases_whatever_the_clock() {
+    let repo = repo();
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Love, 5_000.0);
+    repo.save_item(ARTICLE, &item).unwrap();
+    // This tab's clock is behind the stamp it erases.
+    Repository::new(repo.kv()).delete_all(NOW).unwrap();
+    // A stale tab writing the same again brings nothing back.
+    assert!(!repo
+        .save_item(ARTICLE, &item)
+        .unwrap()
+        .merged
+        .reacted(Reaction::Love));
+}
+
+#[test]
+fn imported_stamps_in_the_future_are_clamped_and_reported() {
+    let now = broadsheet::store::now();
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Like, now + 365.0 * DAY);
+    item.post("from the future", "f1".into(), now + 365.0 * DAY)
+        .unwrap();
+    item.toggle(Reaction::Sad, now + 60_000.0); // a minute ahead: within the margin
+    let file = broadsheet::store::ExportFile {
+        format: EXPORT_FORMAT.into(),
+        version: EXPORT_VERSION,
+        exported_at: now,
+        settings: Settings {
+            theme: Theme::Dark,
+            at: now + 365.0 * DAY,
+            ..Settings::default()
+        },
+        items: BTreeMap::from([(ARTICLE.to_owned(), item)]),
+    };
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let summary = data.import(&serde_json::to_string(&file).unwrap()).unwrap();
+    let message = summary.to_string();
+    // The reaction, the draft emptied by posting, both comment stamps, the settings.
+    assert_eq!(summary.future_stamps_clamped, 5, "{message}");
+    assert!(
+        message.contains(
+            "5 changes dated in the future (a clock set ahead) were dated to now instead."
+        ),
+        "{message}"
+    );
+    let stored = Repository::new(store.clone())
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    assert!(stored.latest_stamp() <= broadsheet::store::now() + 60_000.0);
+
+    // Changes made after the import win over it.
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
+    data.set_settings(|s| s.theme = Theme::Light);
+    let stored = Repository::new(store.clone())
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    assert!(!stored.reacted(Reaction::Like));
+    assert!(!article.get_untracked().reacted(Reaction::Like));
+    assert_eq!(
+        Repository::new(store)
+            .load_settings(NOW)
+            .unwrap()
+            .value
+            .theme,
+        Theme::Light
+    );
+}
+
+#[test]
+fn merges_of_alike_stamps_agree_in_either_order() {
+    let mut a = ItemState::default();
+    let mut b = ItemState::default();
+    a.toggle(Reaction::Like, 10.0); // on at 10 ...
+    b.toggle(Reaction::Like, 9.0);
+    b.toggle(Reaction::Like, 10.0); // ... and off at 10
+    a.set_draft("one", 11.0);
+    b.set_draft("two", 11.0);
+    a.post("same comment", "c1".into(), 12.0).unwrap();
+    b.post("same comment", "c1".into(), 12.0).unwrap();
+    a.set_deleted("c1", true, 13.0);
+    b.edit("c1", "edited", 13.0).unwrap();
+    a.progress = Some(broadsheet::store::Progress {
+        paragraph: 1,
+        offset: 0.5,
+        at: 14.0,
+    });
+    b.progress = Some(broadsheet::store::Progress {
+        paragraph: 2,
+        offset: 0.1,
+        at: 14.0,
+    });
+    assert_eq!(a.merge(&b), b.merge(&a));
+    assert!(
+        a.merge(&b).comments[0].deleted,
+        "a deletion wins a tie with an edit"
+    );
+
+    // Settings: two tabs saving different settings stamped alike end with the same ones.
+    let dark = Settings {
+        theme: Theme::Dark,
+        at: 20.0,
+        ..Settings::default()
+    };
+    let sepia = Settings {
+        theme: Theme::Sepia,
+        at: 20.0,
+        ..Settings::default()
+    };
+    let mut outcomes = Vec::new();
+    for (first, second) in [(&dark, &sepia), (&sepia, &dark)] {
+        let (x, y) = two_tabs();
+        x.save_settings(first).unwrap();
+        outcomes.push(y.save_settings(second).unwrap().merged);
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+}

@@ -129,3 +129,19 @@ macro_rules! forward_key_value {
 
 forward_key_value!(Box);
 forward_key_value!(std::rc::Rc);
+
+/// A borrowed store is a store, so a test can open a second repository over the first's.
+impl<T: KeyValue + ?Sized> KeyValue for &T {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        (**self).keys()
+    }
+}

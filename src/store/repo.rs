@@ -4,7 +4,26 @@
 use super::kv::{utf16_len, KeyValue, StoreError};
 use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, MAX_COMMENT_CHARS};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::{cell::Cell, collections::BTreeMap};
+
+/// How far in the future an imported stamp may lie (clocks disagree a little) before it is
+/// brought back to the time of the import.
+pub const FUTURE_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// Milliseconds since the epoch on this device's clock (for display; changes are stamped with
+/// [`Repository::stamp`]).
+pub fn now() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+}
 
 /// Every key this app writes starts with this.
 pub const NAMESPACE: &str = "broadsheet";
@@ -61,14 +80,21 @@ pub struct ImportSummary {
     pub reactions_changed: usize,
     pub drafts_restored: usize,
     pub settings_changed: bool,
+    /// Stamps in the file later than the time of the import (plus [`FUTURE_MARGIN_MS`]),
+    /// brought back to that time so that they cannot outrank every later change.
+    pub future_stamps_clamped: usize,
 }
 
 impl std::fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if *self == ImportSummary::default() {
-            return f.write_str("Nothing changed: everything in the file was already here.");
-        }
-        write!(
+        let clamped = ImportSummary {
+            future_stamps_clamped: 0,
+            ..self.clone()
+        };
+        if clamped == ImportSummary::default() {
+            f.write_str("Nothing changed: everything in the file was already here.")?;
+        } else {
+            write!(
             f,
             "Imported: {} comment{} added, {} reaction{} changed, {} draft{} restored across {} stor{}{}.",
             self.comments_added,
@@ -80,7 +106,17 @@ impl std::fmt::Display for ImportSummary {
             self.items,
             if self.items == 1 { "y" } else { "ies" },
             if self.settings_changed { "; reading settings updated" } else { "" }
-        )
+            )?;
+        }
+        match self.future_stamps_clamped {
+            0 => Ok(()),
+            n => write!(
+                f,
+                " {n} change{} dated in the future (a clock set ahead) {} dated to now instead.",
+                plural(n),
+                if n == 1 { "was" } else { "were" }
+            ),
+        }
     }
 }
 
@@ -123,13 +159,46 @@ struct Envelope<T> {
 }
 
 /// The app's storage: every rule about keys lives here.
+///
+/// It also keeps a hybrid logical clock: the latest stamp it has seen in storage (items,
+/// settings, the record of "delete all") or handed out. [`Repository::stamp`] never returns a
+/// stamp at or below it, so a change made here outranks everything this tab has seen, even
+/// when this device's clock is behind the one that wrote it (or went backwards).
 pub struct Repository<K> {
     kv: K,
+    seen: Cell<f64>,
 }
 
 impl<K: KeyValue> Repository<K> {
     pub fn new(kv: K) -> Self {
-        Repository { kv }
+        Repository {
+            kv,
+            seen: Cell::new(0.0),
+        }
+    }
+
+    /// Notes a stamp read from storage or another tab, so later stamps outrank it.
+    pub fn observe(&self, stamp: f64) {
+        if stamp.is_finite() && stamp > self.seen.get() {
+            self.seen.set(stamp);
+        }
+    }
+
+    /// The latest stamp seen or handed out (0 if none).
+    pub fn last_seen(&self) -> f64 {
+        self.seen.get()
+    }
+
+    /// A stamp for a change made now: `max(now, last seen + 1)`, and never the same twice.
+    pub fn stamp(&self, now: f64) -> f64 {
+        let seen = self.seen.get();
+        let mut stamp = if now.is_finite() { now } else { 0.0 }.max(seen + 1.0);
+        if stamp <= seen {
+            // So far out that adding 1 ms is lost to rounding: the next representable value.
+            stamp = seen.next_up();
+        }
+        self.seen.set(stamp);
+        stamp
     }
 
     pub fn kv(&self) -> &K {
@@ -157,11 +226,13 @@ impl<K: KeyValue> Repository<K> {
 
     /// When the reader last deleted everything (0 if never).
     pub fn erased_at(&self) -> Result<f64, StoreError> {
-        Ok(self
+        let at = self
             .kv
             .get(ERASED_KEY)?
             .and_then(|v| decode(&v).ok())
-            .unwrap_or(0.0))
+            .unwrap_or(0.0);
+        self.observe(at);
+        Ok(at)
     }
 
     /// Brings storage from any older layout to the current one. Returns notes for the reader.
@@ -178,6 +249,8 @@ impl<K: KeyValue> Repository<K> {
             .collect();
         let mut items: BTreeMap<String, ItemState> = BTreeMap::new();
         let mut settings = None;
+        // What an old tab wrote is its latest change: stamped as a change made here now.
+        let at = if old.is_empty() { now } else { self.stamp(now) };
         for key in &old {
             let raw = self.kv.get(key)?.unwrap_or_default();
             let rest = &key[V0_PREFIX.len()..];
@@ -186,21 +259,21 @@ impl<K: KeyValue> Repository<K> {
                     .map(|list| {
                         let item = items.entry(format!("article/{slug}")).or_default();
                         for r in list {
-                            item.reactions.insert(r, ReactionMark { on: true, at: now });
+                            item.reactions.insert(r, ReactionMark { on: true, at });
                         }
                     })
                     .is_ok()
             } else if let Some(slug) = rest.strip_prefix("draft.") {
                 items.entry(format!("article/{slug}")).or_default().draft = Some(Draft {
                     text: raw.clone(),
-                    at: now,
+                    at,
                 });
                 true
             } else if rest == "theme" {
                 let theme = Theme::ALL.into_iter().find(|t| t.key() == raw);
                 settings = theme.map(|theme| Settings {
                     theme,
-                    at: now,
+                    at,
                     ..Settings::default()
                 });
                 theme.is_some()
@@ -305,11 +378,13 @@ impl<K: KeyValue> Repository<K> {
     }
 
     pub fn load_item(&self, id: &str, now: f64) -> Result<Loaded<ItemState>, StoreError> {
-        self.load(
+        let loaded: Loaded<ItemState> = self.load(
             &Self::item_key(id),
             &format!("reactions and comments for {id}"),
             now,
-        )
+        )?;
+        self.observe(loaded.value.latest_stamp());
+        Ok(loaded)
     }
 
     /// Writes `state`, first merging whatever another tab stored since, and returns the result.
@@ -341,12 +416,13 @@ impl<K: KeyValue> Repository<K> {
         let (stored, problem) = self.stored_for_merge::<ItemState>(
             &key,
             &format!("reactions and comments for {id}"),
-            last_change(state),
+            state.latest_stamp(),
         )?;
         let merged = match stored {
             Some(stored) => state.merge(&stored),
             None => state.clone(),
         };
+        self.observe(merged.latest_stamp());
         if merged.is_empty() {
             self.kv.remove(&key)?;
         } else {
@@ -358,6 +434,7 @@ impl<K: KeyValue> Repository<K> {
     pub fn load_settings(&self, now: f64) -> Result<Loaded<Settings>, StoreError> {
         let mut loaded: Loaded<Settings> = self.load(SETTINGS_KEY, "reading settings", now)?;
         loaded.value = loaded.value.clamped();
+        self.observe(loaded.value.at);
         Ok(loaded)
     }
 
@@ -375,12 +452,17 @@ impl<K: KeyValue> Repository<K> {
     ) -> Result<SaveOutcome<Settings>, StoreError> {
         let (stored, problem) =
             self.stored_for_merge::<Settings>(SETTINGS_KEY, "reading settings", settings.at)?;
+        if let Some(stored) = &stored {
+            self.observe(stored.at);
+        }
+        self.observe(settings.at);
         if erased_at > 0.0 && settings.at <= erased_at {
             let merged = stored.unwrap_or_default().clamped();
             return Ok(SaveOutcome { merged, problem });
         }
         if let Some(stored) = stored {
-            if stored.at > settings.at {
+            // The later wins; alike stamps are told apart by content, so every tab agrees.
+            if stored == *settings || !settings_win(settings, &stored) {
                 return Ok(SaveOutcome {
                     merged: stored.clamped(),
                     problem,
@@ -444,8 +526,17 @@ impl<K: KeyValue> Repository<K> {
     /// [`Repository::import`], telling a bad file apart from a storage failure (after which,
     /// too, nothing has changed).
     pub fn import_checked(&self, json: &str) -> Result<ImportSummary, ImportError> {
-        let file = parse_export(json).map_err(ImportError::Invalid)?;
-        let mut summary = ImportSummary::default();
+        self.import_at(json, now())
+    }
+
+    /// [`Repository::import_checked`] at the time `now`: stamps later than `now` plus
+    /// [`FUTURE_MARGIN_MS`] are brought back to `now` (and counted in the summary).
+    pub fn import_at(&self, json: &str, now: f64) -> Result<ImportSummary, ImportError> {
+        let mut file = parse_export(json).map_err(ImportError::Invalid)?;
+        let mut summary = ImportSummary {
+            future_stamps_clamped: clamp_future_stamps(&mut file, now),
+            ..ImportSummary::default()
+        };
         let mut writes = Vec::new();
         for (id, incoming) in &file.items {
             let key = Self::item_key(id);
@@ -472,9 +563,9 @@ impl<K: KeyValue> Repository<K> {
             writes.push((id.clone(), after));
         }
         let settings = {
-            let current = self.load_settings(file.exported_at)?.value;
+            let current = self.load_settings(now)?.value;
             let incoming = file.settings.clone().clamped();
-            (file.settings.at > current.at && incoming != current).then_some(incoming)
+            (settings_win(&incoming, &current) && incoming != current).then_some(incoming)
         };
         // Remember what was there, so a write that fails part-way can be undone.
         let mut undo = Vec::new();
@@ -521,6 +612,22 @@ impl<K: KeyValue> Repository<K> {
             .into_iter()
             .filter(|k| k.starts_with(NAMESPACE) && k != SCHEMA_KEY && k != ERASED_KEY)
             .collect();
+        // The record must outrank everything it erases, whatever this device's clock says.
+        self.erased_at()?;
+        for key in &ours {
+            if let Some(raw) = self.kv.get(key)? {
+                if Self::item_id(key).is_some() {
+                    if let Ok(item) = decode::<ItemState>(&raw) {
+                        self.observe(item.latest_stamp());
+                    }
+                } else if key == SETTINGS_KEY {
+                    if let Ok(settings) = decode::<Settings>(&raw) {
+                        self.observe(settings.at);
+                    }
+                }
+            }
+        }
+        let now = self.stamp(now);
         for key in &ours {
             self.kv.remove(key)?;
         }
@@ -553,17 +660,38 @@ impl<K: KeyValue> Repository<K> {
     }
 }
 
-/// When an item last changed: a stamp for a backup key made while saving it.
-fn last_change(state: &ItemState) -> f64 {
-    let reactions = state.reactions.values().map(|m| m.at);
-    let draft = state.draft.iter().map(|d| d.at);
-    let comments = state.comments.iter().map(|c| c.updated_at);
-    let progress = state.progress.iter().map(|p| p.at);
-    reactions
-        .chain(draft)
-        .chain(comments)
-        .chain(progress)
-        .fold(0.0, f64::max)
+/// Brings every stamp in `file` later than `now + FUTURE_MARGIN_MS` back to `now`; returns
+/// how many it changed.
+fn clamp_future_stamps(file: &mut ExportFile, now: f64) -> usize {
+    let mut clamped = 0;
+    let mut clamp = |at: &mut f64| {
+        if *at > now + FUTURE_MARGIN_MS {
+            *at = now;
+            clamped += 1;
+        }
+    };
+    clamp(&mut file.settings.at);
+    for item in file.items.values_mut() {
+        for mark in item.reactions.values_mut() {
+            clamp(&mut mark.at);
+        }
+        if let Some(draft) = &mut item.draft {
+            clamp(&mut draft.at);
+        }
+        for comment in &mut item.comments {
+            clamp(&mut comment.posted_at);
+            clamp(&mut comment.updated_at);
+        }
+        if let Some(progress) = &mut item.progress {
+            clamp(&mut progress.at);
+        }
+    }
+    clamped
+}
+
+/// Whether `mine` outranks `theirs`: the later stamp, or for alike stamps the greater content.
+pub fn settings_win(mine: &Settings, theirs: &Settings) -> bool {
+    super::state::wins(mine, theirs, |s| s.at, |_| 0)
 }
 
 fn encode<T: Serialize>(value: &T) -> String {

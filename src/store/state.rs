@@ -201,11 +201,14 @@ impl ItemState {
 
     /// Combines two versions of the same item, each written by some tab: per reaction,
     /// draft, comment and progress the later change wins; comments are united by id.
+    ///
+    /// The order is total: two changes stamped alike are told apart by their content, so
+    /// `a.merge(b) == b.merge(a)` and two tabs merging the same values in any order agree.
     pub fn merge(&self, other: &ItemState) -> ItemState {
         let mut reactions = self.reactions.clone();
         for (r, mark) in &other.reactions {
             match reactions.get(r) {
-                Some(mine) if mine.at >= mark.at => {}
+                Some(mine) if !wins(mark, mine, |m| m.at, |m| u8::from(m.on)) => {}
                 _ => {
                     reactions.insert(*r, *mark);
                 }
@@ -214,7 +217,8 @@ impl ItemState {
         let mut comments = self.comments.clone();
         for theirs in &other.comments {
             match comments.iter_mut().find(|c| c.id == theirs.id) {
-                Some(mine) if mine.updated_at >= theirs.updated_at => {}
+                // A deletion wins a tie: nothing the reader deleted comes back by chance.
+                Some(mine) if !wins(theirs, mine, |c| c.updated_at, |c| u8::from(c.deleted)) => {}
                 Some(mine) => *mine = theirs.clone(),
                 None => comments.push(theirs.clone()),
             }
@@ -232,11 +236,52 @@ impl ItemState {
             read: self.read || other.read,
         }
     }
+
+    /// The latest stamp anywhere in the item (0 when it is empty).
+    pub fn latest_stamp(&self) -> f64 {
+        let reactions = self.reactions.values().map(|m| m.at);
+        let draft = self.draft.iter().map(|d| d.at);
+        let comments = self
+            .comments
+            .iter()
+            .flat_map(|c| [c.posted_at, c.updated_at]);
+        let progress = self.progress.iter().map(|p| p.at);
+        reactions
+            .chain(draft)
+            .chain(comments)
+            .chain(progress)
+            .filter(|t| t.is_finite())
+            .fold(0.0, f64::max)
+    }
 }
 
-fn later<T: Clone>(a: &Option<T>, b: &Option<T>, at: impl Fn(&T) -> f64) -> Option<T> {
+/// Whether `candidate` wins over `current`: the later stamp, then the higher `rank`, then the
+/// greater content (as JSON), so that any two different values are ordered the same way in
+/// every tab.
+pub(crate) fn wins<T: Serialize>(
+    candidate: &T,
+    current: &T,
+    at: impl Fn(&T) -> f64,
+    rank: impl Fn(&T) -> u8,
+) -> bool {
+    at(candidate)
+        .total_cmp(&at(current))
+        .then_with(|| rank(candidate).cmp(&rank(current)))
+        .then_with(|| content(candidate).cmp(&content(current)))
+        .is_gt()
+}
+
+fn content<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn later<T: Clone + Serialize>(a: &Option<T>, b: &Option<T>, at: impl Fn(&T) -> f64) -> Option<T> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(if at(y) > at(x) { y.clone() } else { x.clone() }),
+        (Some(x), Some(y)) => Some(if wins(y, x, &at, |_| 0) {
+            y.clone()
+        } else {
+            x.clone()
+        }),
         (x, None) => x.clone(),
         (None, y) => y.clone(),
     }

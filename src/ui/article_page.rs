@@ -158,7 +158,7 @@ mod progress {
                     s.progress = Some(crate::store::Progress {
                         paragraph,
                         offset,
-                        at: t,
+                        at: data.stamp(),
                     });
                     s.read |= at_end;
                 });

@@ -26,7 +26,7 @@ pub fn Comments(
     // saved draft and are saved at once.
     if let Some(typed) = take_early(COMMENT_BOX) {
         let merged = item.with_untracked(|s| merge_draft(s.draft_text(), &typed));
-        data.update(&item_id.get_value(), |s| s.set_draft(&merged, now()));
+        data.update(&item_id.get_value(), |s| s.set_draft(&merged, data.stamp()));
         if !data.has_pending() {
             set_status.set("Draft saved".to_owned());
         }
@@ -44,7 +44,7 @@ pub fn Comments(
     // After a debounced write succeeds, say so.
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        data.update_in_memory(&item_id.get_value(), |s| s.set_draft(&text, now()));
+        data.update_in_memory(&item_id.get_value(), |s| s.set_draft(&text, data.stamp()));
         set_error.set(None);
         if !save_scheduled.get_value() {
             save_scheduled.set_value(true);
@@ -65,7 +65,9 @@ pub fn Comments(
         let text = draft();
         let id = comment_id();
         let mut result = Ok(());
-        data.update(&item_id.get_value(), |s| result = s.post(&text, id, now()));
+        data.update(&item_id.get_value(), |s| {
+            result = s.post(&text, id, data.stamp())
+        });
         match result {
             Ok(()) => {
                 set_error.set(None);
@@ -75,25 +77,31 @@ pub fn Comments(
         }
     };
     let discard = move |_| {
-        data.update(&item_id.get_value(), |s| s.set_draft("", now()));
+        data.update(&item_id.get_value(), |s| s.set_draft("", data.stamp()));
         set_status.set("Draft discarded".to_owned());
     };
     let comments = move || item.with(|s| s.visible_comments().cloned().collect::<Vec<_>>());
     let delete = Callback::new(move |id: String| {
-        data.update(&item_id.get_value(), |s| s.set_deleted(&id, true, now()));
+        data.update(&item_id.get_value(), |s| {
+            s.set_deleted(&id, true, data.stamp())
+        });
         set_undo.set(Some(id));
         set_status.set("Comment deleted".to_owned());
     });
     let restore = move |_| {
         if let Some(id) = undo.get_untracked() {
-            data.update(&item_id.get_value(), |s| s.set_deleted(&id, false, now()));
+            data.update(&item_id.get_value(), |s| {
+                s.set_deleted(&id, false, data.stamp())
+            });
             set_undo.set(None);
             set_status.set("Comment restored".to_owned());
         }
     };
     let edit = Callback::new(move |(id, text): (String, String)| {
         let mut result = Ok(());
-        data.update(&item_id.get_value(), |s| result = s.edit(&id, &text, now()));
+        data.update(&item_id.get_value(), |s| {
+            result = s.edit(&id, &text, data.stamp())
+        });
         if result.is_ok() {
             set_status.set("Comment updated".to_owned());
         }

@@ -1,7 +1,7 @@
 //! The "Reactions" group: six toggle buttons whose state is kept per article or brief.
 
 use super::early::{not_ready, GettingReady};
-use super::reader_data::{now, use_reader_data};
+use super::reader_data::use_reader_data;
 use crate::store::Reaction;
 use leptos::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn Reactions(
                         let pressed = move || item.with(|s| s.reacted(reaction));
                         let toggle = move |_| {
                             let id = item_id.get_value();
-                            data.update(&id, |s| s.toggle(reaction, now()));
+                            data.update(&id, |s| s.toggle(reaction, data.stamp()));
                             let on = item.with_untracked(|s| s.reacted(reaction));
                             set_announcement.set(format!(
                                 "{} {}",

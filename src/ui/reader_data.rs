@@ -39,19 +39,9 @@ pub struct ReaderData {
     pub saved: RwSignal<u64>,
 }
 
-/// Milliseconds since the epoch.
-pub fn now() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
-}
+/// Milliseconds since the epoch on this device's clock, for display. Changes are stamped
+/// with [`ReaderData::stamp`] instead.
+pub use crate::store::now;
 
 impl ReaderData {
     /// Opens the browser's localStorage, or falls back to memory and says so.
@@ -78,10 +68,13 @@ impl ReaderData {
         let mut health = Health::default();
         let mut settings = Settings::default();
         let now = now();
-        let started = repo.migrate(now).and_then(|notes| {
-            health.problems.extend(notes);
-            repo.load_settings(now)
-        });
+        let started = repo
+            .erased_at()
+            .and_then(|_| repo.migrate(now))
+            .and_then(|notes| {
+                health.problems.extend(notes);
+                repo.load_settings(now)
+            });
         match started {
             Ok(loaded) => {
                 settings = loaded.value;
@@ -113,6 +106,13 @@ impl ReaderData {
             health: RwSignal::new(health),
             saved: RwSignal::new(0),
         }
+    }
+
+    /// The stamp for a change made now (reactions, drafts, comments, progress, settings):
+    /// `max(now, latest stamp seen + 1)`, so the change outranks everything this tab has seen
+    /// even when this device's clock is behind the one that wrote it, or went backwards.
+    pub fn stamp(self) -> f64 {
+        self.repo.with_value(|r| r.stamp(now()))
     }
 
     /// The item's state as a memo; loads it from storage on first use.
@@ -165,9 +165,10 @@ impl ReaderData {
     }
 
     pub fn set_settings(self, change: impl FnOnce(&mut Settings)) {
+        let at = self.stamp();
         self.settings.update(|s| {
             change(s);
-            s.at = now();
+            s.at = at;
         });
         self.settings_pending.set_value(true);
         self.flush();
@@ -252,6 +253,7 @@ impl ReaderData {
                 Some(Err(_)) => return,
                 None => ItemState::default(),
             };
+            self.repo.with_value(|r| r.observe(theirs.latest_stamp()));
             let unsaved = self.pending.with_value(|p| p.contains(id));
             self.items.update(|m| {
                 let mine = m.entry(id.to_owned()).or_default();
@@ -265,6 +267,7 @@ impl ReaderData {
             Repository::<Box<dyn KeyValue>>::erased_marker(key, new_value)
         {
             // "Delete all" in another tab: keep only what changed here since.
+            self.repo.with_value(|r| r.observe(erased_at));
             self.items.update(|m| {
                 for state in m.values_mut() {
                     *state = state.erased_before(erased_at);
@@ -275,7 +278,10 @@ impl ReaderData {
             }
         } else if Repository::<Box<dyn KeyValue>>::is_settings_key(key) {
             match new_value.map(Repository::<Box<dyn KeyValue>>::decode_settings) {
-                Some(Ok(theirs)) if theirs.at > self.settings.get_untracked().at => {
+                Some(Ok(theirs))
+                    if crate::store::settings_win(&theirs, &self.settings.get_untracked()) =>
+                {
+                    self.repo.with_value(|r| r.observe(theirs.at));
                     self.settings.set(theirs)
                 }
                 None => self.settings.set(Settings::default()),
