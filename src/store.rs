@@ -20,5 +20,5 @@ pub use repo::{
 };
 pub use state::{
     Comment, Draft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings, Theme,
-    MAX_COMMENT_CHARS,
+    Unknown, MAX_COMMENT_CHARS,
 };

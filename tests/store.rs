@@ -156,7 +156,7 @@ fn damaged_values_are_moved_to_a_backup_and_reported() {
         ("{not json", "not JSON"),
         ("", "empty"),
         ("[1,2,3]", "not an envelope"),
-        (r#"{"v":2,"data":{}}"#, "a future version"),
+        (r#"{"v":0,"data":{}}"#, "an unknown older version"),
         (r#"{"v":1,"data":{"reactions":"lots"}}"#, "wrong shape"),
         (
             r#"{"v":1,"data":{"comments":[{"id":"x"}]}}"#,
@@ -741,6 +741,7 @@ fn bad_import_files_are_refused_and_change_nothing() {
         updated_at: 1.0,
         edited: false,
         deleted: false,
+        extra: Default::default(),
     };
     // (file, a fragment of the error the reader sees)
     let cases: Vec<(String, &str)> = vec![
@@ -1145,4 +1146,146 @@ fn merges_of_alike_stamps_agree_in_either_order() {
         outcomes.push(y.save_settings(second).unwrap().merged);
     }
     assert_eq!(outcomes[0], outcomes[1]);
+}
+
+// ---------------------------------------------------------------- newer versions
+
+/// An item as a newer version of the reader might store it: envelope version 2.
+const NEWER_ITEM: &str =
+    r#"{"v":2,"data":{"reactions":{"like":{"on":true,"at":5.0}},"pinned":["c1"]}}"#;
+
+#[test]
+fn a_value_from_a_newer_version_is_left_alone_and_never_written_over() {
+    let repo = repo();
+    repo.kv().set(ITEM_KEY, NEWER_ITEM).unwrap();
+    repo.kv()
+        .set(SETTINGS_KEY, r#"{"v":3,"data":{"theme":"dark","at":5.0}}"#)
+        .unwrap();
+    let before = snapshot(repo.kv());
+
+    let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+    assert!(
+        loaded.value.reacted(Reaction::Like),
+        "shown as far as it can be"
+    );
+    let problem = loaded.problem.unwrap();
+    assert!(problem.contains("newer version of Broadsheet"), "{problem}");
+    assert!(problem.contains("reload this tab"), "{problem}");
+    assert!(problem.contains(ARTICLE), "{problem}");
+    let settings = repo.load_settings(NOW).unwrap();
+    assert_eq!(settings.value.theme, Theme::Dark);
+    assert!(settings.problem.unwrap().contains("newer version"));
+
+    let mut item = ItemState::default();
+    item.toggle(Reaction::Sad, NOW);
+    assert_eq!(
+        repo.save_item(ARTICLE, &item),
+        Err(StoreError::NewerVersion {
+            key: ITEM_KEY.into(),
+            version: 2
+        })
+    );
+    assert!(matches!(
+        repo.save_settings(&Settings::default()),
+        Err(StoreError::NewerVersion { version: 3, .. })
+    ));
+    assert!(backups(repo.kv()).is_empty(), "nothing is set aside");
+    assert_eq!(snapshot(repo.kv()), before, "nothing is written or removed");
+}
+
+#[test]
+fn reader_data_refuses_to_save_over_a_newer_version_and_says_to_reload() {
+    let store = Rc::new(MemoryStore::new());
+    store.set(ITEM_KEY, NEWER_ITEM).unwrap();
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let item = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Sad, data.stamp()));
+    data.update(ARTICLE, |s| s.toggle(Reaction::Love, data.stamp()));
+
+    assert_eq!(store.get(ITEM_KEY).unwrap().as_deref(), Some(NEWER_ITEM));
+    assert!(
+        item.get_untracked().reacted(Reaction::Sad),
+        "kept in memory"
+    );
+    assert!(data.has_pending());
+    let health = data.health.get_untracked();
+    assert!(
+        !health.quota_full && health.unavailable.is_none(),
+        "{health:?}"
+    );
+    let refusals: Vec<&String> = health
+        .problems
+        .iter()
+        .filter(|p| p.starts_with("Not saved"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "said once: {health:?}");
+    assert!(refusals[0].contains("newer version of Broadsheet"));
+    assert!(refusals[0].contains("reload this tab"));
+    assert!(refusals[0].contains(ITEM_KEY));
+
+    // Other items are saved as usual.
+    data.update(BRIEF, |s| s.toggle(Reaction::Like, data.stamp()));
+    assert!(Repository::new(store.clone())
+        .load_item(BRIEF, NOW)
+        .unwrap()
+        .value
+        .reacted(Reaction::Like));
+}
+
+#[test]
+fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
+    let stored = serde_json::json!({"v": 1, "data": {
+        "reactions": {"like": {"on": true, "at": 5.0, "device": "phone"}},
+        "draft": {"text": "draft", "at": 6.0, "format": "markdown"},
+        "comments": [{"id": "c1", "text": "hi", "posted_at": 7.0, "updated_at": 7.0,
+                      "pinned": true}],
+        "progress": null,
+        "read": false,
+        "highlights": [{"paragraph": 2}]
+    }});
+    let settings = serde_json::json!({"v": 1, "data": {
+        "theme": "dark", "text_size": 2, "line_width": 1, "font": "serif",
+        "line_spacing": 1, "at": 5.0, "hyphenate": true
+    }});
+    let store = Rc::new(MemoryStore::new());
+    store.set(ITEM_KEY, &stored.to_string()).unwrap();
+    store.set(SETTINGS_KEY, &settings.to_string()).unwrap();
+
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| {
+        s.toggle(Reaction::Like, data.stamp());
+        s.toggle(Reaction::Sad, data.stamp());
+        s.set_draft("draft, longer", data.stamp());
+        s.edit("c1", "hi again", data.stamp()).unwrap();
+    });
+    data.set_settings(|s| s.theme = Theme::Sepia);
+
+    let item: serde_json::Value =
+        serde_json::from_str(&store.get(ITEM_KEY).unwrap().unwrap()).unwrap();
+    let item = &item["data"];
+    assert_eq!(item["reactions"]["like"]["device"], "phone");
+    assert_eq!(item["reactions"]["like"]["on"], false);
+    assert_eq!(item["draft"]["format"], "markdown");
+    assert_eq!(item["draft"]["text"], "draft, longer");
+    assert_eq!(item["comments"][0]["pinned"], true);
+    assert_eq!(item["comments"][0]["text"], "hi again");
+    assert_eq!(item["highlights"], serde_json::json!([{"paragraph": 2}]));
+    let settings: serde_json::Value =
+        serde_json::from_str(&store.get(SETTINGS_KEY).unwrap().unwrap()).unwrap();
+    assert_eq!(settings["data"]["hyphenate"], true);
+    assert_eq!(settings["data"]["theme"], "sepia");
+
+    // A merge with another tab's copy keeps them too.
+    let mut other = ItemState::default();
+    other.toggle(Reaction::Angry, 1.0);
+    let merged = Repository::new(store.clone())
+        .save_item(ARTICLE, &other)
+        .unwrap()
+        .merged;
+    assert_eq!(
+        merged.extra["highlights"],
+        serde_json::json!([{"paragraph": 2}])
+    );
+    assert_eq!(merged.comments[0].extra["pinned"], true);
 }

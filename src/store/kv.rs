@@ -9,6 +9,9 @@ pub enum StoreError {
     Unavailable(String),
     /// The browser's quota for this origin is used up.
     QuotaExceeded,
+    /// The value under `key` was written by a newer version of Broadsheet (storage format
+    /// `version`): this one leaves it as it is and does not write over it.
+    NewerVersion { key: String, version: u32 },
 }
 
 impl std::fmt::Display for StoreError {
@@ -16,6 +19,10 @@ impl std::fmt::Display for StoreError {
         match self {
             Self::Unavailable(why) => write!(f, "browser storage is unavailable ({why})"),
             Self::QuotaExceeded => f.write_str("browser storage is full"),
+            Self::NewerVersion { key, version } => write!(
+                f,
+                "“{key}” was saved by a newer version of Broadsheet (storage format {version}); reload this tab to use it"
+            ),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! merging writes, migration from v0, export, import and delete-all.
 
 use super::kv::{utf16_len, KeyValue, StoreError};
-use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, MAX_COMMENT_CHARS};
+use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, Unknown, MAX_COMMENT_CHARS};
 use serde::{Deserialize, Serialize};
 use std::{cell::Cell, collections::BTreeMap};
 
@@ -42,6 +42,8 @@ const V0_PREFIX: &str = "broadsheet.";
 pub const EXPORT_FORMAT: &str = "broadsheet-export";
 /// Version of the export file layout.
 pub const EXPORT_VERSION: u32 = 1;
+/// Version of the envelope of every stored value (`{"v":1,"data":…}`).
+const STORAGE_VERSION: u32 = 1;
 
 /// A value read from storage, and what went wrong reading it, if anything.
 #[derive(Clone, Debug, PartialEq)]
@@ -259,7 +261,14 @@ impl<K: KeyValue> Repository<K> {
                     .map(|list| {
                         let item = items.entry(format!("article/{slug}")).or_default();
                         for r in list {
-                            item.reactions.insert(r, ReactionMark { on: true, at });
+                            item.reactions.insert(
+                                r,
+                                ReactionMark {
+                                    on: true,
+                                    at,
+                                    extra: Unknown::new(),
+                                },
+                            );
                         }
                     })
                     .is_ok()
@@ -267,6 +276,7 @@ impl<K: KeyValue> Repository<K> {
                 items.entry(format!("article/{slug}")).or_default().draft = Some(Draft {
                     text: raw.clone(),
                     at,
+                    extra: Unknown::new(),
                 });
                 true
             } else if rest == "theme" {
@@ -312,12 +322,17 @@ impl<K: KeyValue> Repository<K> {
                 problem: None,
             });
         };
-        match decode::<T>(&raw) {
+        match decode_checked::<T>(&raw) {
             Ok(value) => Ok(Loaded {
                 value,
                 problem: None,
             }),
-            Err(why) => {
+            // Left exactly as it is: shown if this version can make sense of it, never written.
+            Err(Unreadable::Newer(version)) => Ok(Loaded {
+                value: decode_newer(&raw).unwrap_or_default(),
+                problem: Some(newer_problem(what, version)),
+            }),
+            Err(Unreadable::Damaged(why)) => {
                 let problem = match self.back_up(key, &raw, now) {
                     Ok(backup) => {
                         self.kv.remove(key)?;
@@ -363,9 +378,13 @@ impl<K: KeyValue> Repository<K> {
         let Some(raw) = self.kv.get(key)? else {
             return Ok((None, None));
         };
-        match decode::<T>(&raw) {
+        match decode_checked::<T>(&raw) {
             Ok(value) => Ok((Some(value), None)),
-            Err(why) => {
+            Err(Unreadable::Newer(version)) => Err(StoreError::NewerVersion {
+                key: key.to_owned(),
+                version,
+            }),
+            Err(Unreadable::Damaged(why)) => {
                 let backup = self.back_up(key, &raw, stamp)?;
                 Ok((
                     None,
@@ -695,15 +714,50 @@ pub fn settings_win(mine: &Settings, theirs: &Settings) -> bool {
 }
 
 fn encode<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(&Envelope { v: 1, data: value }).expect("state serialises")
+    serde_json::to_string(&Envelope {
+        v: STORAGE_VERSION,
+        data: value,
+    })
+    .expect("state serialises")
+}
+
+/// Why a stored value cannot be used as it is.
+enum Unreadable {
+    /// Written by a newer version (its envelope's `v`): to be left alone, not set aside.
+    Newer(u32),
+    /// Not a value of this app, or damaged; why.
+    Damaged(String),
+}
+
+fn decode_checked<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, Unreadable> {
+    let envelope: Envelope<serde_json::Value> =
+        serde_json::from_str(raw).map_err(|e| Unreadable::Damaged(e.to_string()))?;
+    match envelope.v {
+        STORAGE_VERSION => {
+            T::deserialize(envelope.data).map_err(|e| Unreadable::Damaged(e.to_string()))
+        }
+        v if v > STORAGE_VERSION => Err(Unreadable::Newer(v)),
+        v => Err(Unreadable::Damaged(format!("unknown version {v}"))),
+    }
+}
+
+/// A newer version's value read as this version's, where it can be (to show, never to write).
+fn decode_newer<T: for<'de> Deserialize<'de>>(raw: &str) -> Option<T> {
+    let envelope: Envelope<serde_json::Value> = serde_json::from_str(raw).ok()?;
+    T::deserialize(envelope.data).ok()
+}
+
+fn newer_problem(what: &str, version: u32) -> String {
+    format!(
+        "Saved {what} were written by a newer version of Broadsheet (storage format {version}; this tab knows {STORAGE_VERSION}). They are left as they are, and changes to them in this tab are not saved: reload this tab to use the newer version."
+    )
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, String> {
-    let envelope: Envelope<T> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
-    if envelope.v != 1 {
-        return Err(format!("unknown version {}", envelope.v));
-    }
-    Ok(envelope.data)
+    decode_checked(raw).map_err(|e| match e {
+        Unreadable::Newer(v) => format!("written by a newer version (storage format {v})"),
+        Unreadable::Damaged(why) => why,
+    })
 }
 
 /// Parses and validates an export file; errors say where and what.

@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Fields a newer version of Broadsheet wrote that this one does not know: kept as they are
+/// and written back with the value, so an older tab never strips a newer tab's data.
+pub type Unknown = BTreeMap<String, serde_json::Value>;
+
 /// Longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 5000;
 
@@ -54,10 +58,12 @@ impl Reaction {
 }
 
 /// One reaction's state and when it last changed, so the later of two tabs wins.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReactionMark {
     pub on: bool,
     pub at: f64,
+    #[serde(flatten)]
+    pub extra: Unknown,
 }
 
 /// An unposted comment.
@@ -66,6 +72,8 @@ pub struct Draft {
     pub text: String,
     /// When it was last typed in (ms since the epoch).
     pub at: f64,
+    #[serde(flatten)]
+    pub extra: Unknown,
 }
 
 /// A posted comment, kept on this device.
@@ -82,6 +90,8 @@ pub struct Comment {
     /// Deleted comments stay as tombstones so another tab's copy does not bring them back.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    #[serde(flatten)]
+    pub extra: Unknown,
 }
 
 /// Where the reader is in an article: a paragraph and how far into it (0.0–1.0).
@@ -102,6 +112,8 @@ pub struct ItemState {
     pub progress: Option<Progress>,
     /// Read to the end at least once.
     pub read: bool,
+    #[serde(flatten)]
+    pub extra: Unknown,
 }
 
 impl ItemState {
@@ -118,9 +130,13 @@ impl ItemState {
     }
 
     pub fn toggle(&mut self, reaction: Reaction, now: f64) {
-        let on = !self.reacted(reaction);
-        self.reactions
-            .insert(reaction, ReactionMark { on, at: now });
+        let mark = self.reactions.entry(reaction).or_insert(ReactionMark {
+            on: false,
+            at: now,
+            extra: Unknown::new(),
+        });
+        mark.on = !mark.on;
+        mark.at = now;
     }
 
     /// Comments not deleted, oldest first.
@@ -136,9 +152,11 @@ impl ItemState {
     /// Replaces the draft; an empty text is kept as an empty draft with its time, so that
     /// clearing the box in one tab wins over an older text in another.
     pub fn set_draft(&mut self, text: &str, now: f64) {
+        let extra = self.draft.take().map(|d| d.extra).unwrap_or_default();
         self.draft = Some(Draft {
             text: text.to_owned(),
             at: now,
+            extra,
         });
     }
 
@@ -158,6 +176,7 @@ impl ItemState {
             updated_at: now,
             edited: false,
             deleted: false,
+            extra: Unknown::new(),
         });
         self.set_draft("", now);
         Ok(())
@@ -210,7 +229,7 @@ impl ItemState {
             match reactions.get(r) {
                 Some(mine) if !wins(mark, mine, |m| m.at, |m| u8::from(m.on)) => {}
                 _ => {
-                    reactions.insert(*r, *mark);
+                    reactions.insert(*r, mark.clone());
                 }
             }
         }
@@ -234,6 +253,7 @@ impl ItemState {
             comments,
             progress: later(&self.progress, &other.progress, |p| p.at),
             read: self.read || other.read,
+            extra: merge_unknown(&self.extra, &other.extra),
         }
     }
 
@@ -269,6 +289,21 @@ pub(crate) fn wins<T: Serialize>(
         .then_with(|| rank(candidate).cmp(&rank(current)))
         .then_with(|| content(candidate).cmp(&content(current)))
         .is_gt()
+}
+
+/// Unknown fields of both; where both have one, the greater value (as JSON), so every tab
+/// agrees.
+pub(crate) fn merge_unknown(a: &Unknown, b: &Unknown) -> Unknown {
+    let mut merged = a.clone();
+    for (key, theirs) in b {
+        match merged.get(key) {
+            Some(mine) if content(mine) >= content(theirs) => {}
+            _ => {
+                merged.insert(key.clone(), theirs.clone());
+            }
+        }
+    }
+    merged
 }
 
 fn content<T: Serialize>(value: &T) -> String {
@@ -374,6 +409,8 @@ pub struct Settings {
     pub line_spacing: u8,
     /// When they were last changed, so the later tab wins.
     pub at: f64,
+    #[serde(flatten)]
+    pub extra: Unknown,
 }
 
 impl Settings {
@@ -399,6 +436,7 @@ impl Default for Settings {
             font: FontChoice::Serif,
             line_spacing: 1,
             at: 0.0,
+            extra: Unknown::new(),
         }
     }
 }

@@ -89,6 +89,14 @@ impl ReaderData {
                     health.problems.extend(loaded.problem);
                 }
             }
+            // A value from a newer version is left alone; everything else works.
+            Err(e @ StoreError::NewerVersion { .. }) => {
+                health.problems.push(newer_version_problem(&e));
+                if let Ok(loaded) = repo.load_settings(now) {
+                    settings = loaded.value;
+                    health.problems.extend(loaded.problem);
+                }
+            }
             Err(e) => health.unavailable = Some(e.to_string()),
         }
         // A store that throws on first use is as good as missing: keep going from memory.
@@ -183,7 +191,10 @@ impl ReaderData {
     /// in memory and are retried by the next flush.
     pub fn flush(self) {
         let ids: Vec<String> = self.pending.with_value(|p| p.iter().cloned().collect());
-        let mut failed = None;
+        let mut failed: Option<StoreError> = None;
+        // Refused because a newer version wrote the value: reported, kept in memory, and no
+        // reason to think storage itself is full.
+        let mut refused = false;
         for id in ids {
             let Some(state) = self.items.with_untracked(|m| m.get(&id).cloned()) else {
                 continue;
@@ -202,6 +213,10 @@ impl ReaderData {
                         });
                     }
                 }
+                Err(e @ StoreError::NewerVersion { .. }) => {
+                    self.report(&e);
+                    refused = true;
+                }
                 Err(e) => failed = Some(e),
             }
         }
@@ -217,6 +232,10 @@ impl ReaderData {
                         self.settings.set(outcome.merged);
                     }
                 }
+                Err(e @ StoreError::NewerVersion { .. }) => {
+                    self.report(&e);
+                    refused = true;
+                }
                 Err(e) => failed = Some(e),
             }
         }
@@ -226,15 +245,28 @@ impl ReaderData {
                 if self.health.with_untracked(|h| h.quota_full) {
                     self.health.update(|h| h.quota_full = false);
                 }
-                self.saved.update(|n| *n += 1);
+                if !refused {
+                    self.saved.update(|n| *n += 1);
+                }
             }
         }
     }
 
     fn report(self, e: &StoreError) {
+        if let StoreError::NewerVersion { .. } = e {
+            let problem = newer_version_problem(e);
+            if !self
+                .health
+                .with_untracked(|h| h.problems.contains(&problem))
+            {
+                self.health.update(|h| h.problems.push(problem));
+            }
+            return;
+        }
         self.health.update(|h| match e {
             StoreError::QuotaExceeded => h.quota_full = true,
             StoreError::Unavailable(why) => h.unavailable = Some(why.clone()),
+            StoreError::NewerVersion { .. } => {}
         });
     }
 
@@ -371,6 +403,11 @@ impl ReaderData {
         }
         Memo::new(move |_| items.get())
     }
+}
+
+/// What the reader is told when a save is refused because a newer version wrote the value.
+fn newer_version_problem(e: &StoreError) -> String {
+    format!("Not saved: {e}. Changes to it in this tab cannot be saved.")
 }
 
 /// The reader's data, provided by [`crate::ui::App`].
