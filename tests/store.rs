@@ -1289,3 +1289,66 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     );
     assert_eq!(merged.comments[0].extra["pinned"], true);
 }
+
+// ---------------------------------------------------------------- writing back
+
+#[test]
+fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| {
+        s.post("still shown here", "c1".into(), data.stamp())
+            .unwrap()
+    });
+
+    // Another tab writes a value without the comment (it wrote over it without merging).
+    let mut theirs = ItemState::default();
+    theirs.toggle(Reaction::Sad, data.stamp());
+    let scratch = Repository::new(MemoryStore::new());
+    scratch.save_item(ARTICLE, &theirs).unwrap();
+    let raw = scratch.kv().get(ITEM_KEY).unwrap().unwrap();
+    store.set(ITEM_KEY, &raw).unwrap();
+    data.on_storage(Some(ITEM_KEY), Some(&raw));
+
+    let shown = article.get_untracked();
+    assert_eq!(shown.visible_comments().count(), 1);
+    assert!(shown.reacted(Reaction::Sad));
+    // A third tab, reading storage now, has both.
+    let third = Repository::new(store.clone())
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    assert_eq!(third, shown);
+    assert!(!data.has_pending());
+
+    // An event that brings nothing new writes nothing.
+    let raw = store.get(ITEM_KEY).unwrap().unwrap();
+    let saved = data.saved.get_untracked();
+    data.on_storage(Some(ITEM_KEY), Some(&raw));
+    assert_eq!(data.saved.get_untracked(), saved);
+
+    // Settings: older ones written by another tab give way to the ones in force here.
+    data.set_settings(|s| s.theme = Theme::Contrast);
+    let older = Settings {
+        theme: Theme::Light,
+        at: 1.0,
+        ..Settings::default()
+    };
+    let raw_older = {
+        let scratch = Repository::new(MemoryStore::new());
+        scratch.save_settings(&older).unwrap();
+        scratch.kv().get(SETTINGS_KEY).unwrap().unwrap()
+    };
+    store.set(SETTINGS_KEY, &raw_older).unwrap();
+    data.on_storage(Some(SETTINGS_KEY), Some(&raw_older));
+    assert_eq!(data.settings.get_untracked().theme, Theme::Contrast);
+    assert_eq!(
+        Repository::new(store)
+            .load_settings(NOW)
+            .unwrap()
+            .value
+            .theme,
+        Theme::Contrast
+    );
+}

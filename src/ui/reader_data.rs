@@ -287,14 +287,25 @@ impl ReaderData {
             };
             self.repo.with_value(|r| r.observe(theirs.latest_stamp()));
             let unsaved = self.pending.with_value(|p| p.contains(id));
+            let mut lacking = false;
             self.items.update(|m| {
                 let mine = m.entry(id.to_owned()).or_default();
                 *mine = if new_value.is_none() && !unsaved {
-                    theirs
+                    theirs.clone()
                 } else {
                     mine.merge(&theirs)
                 };
+                lacking = *mine != theirs;
             });
+            // The stored value lacks something this tab holds (a comment another tab wrote
+            // over, say): write it back at once, so a tab that reads storage next sees it too.
+            // Unsaved changes are written by the flush already due (drafts are debounced).
+            if lacking && !unsaved {
+                self.pending.update_value(|p| {
+                    p.insert(id.to_owned());
+                });
+                self.flush();
+            }
         } else if let Some(erased_at) =
             Repository::<Box<dyn KeyValue>>::erased_marker(key, new_value)
         {
@@ -315,6 +326,12 @@ impl ReaderData {
                 {
                     self.repo.with_value(|r| r.observe(theirs.at));
                     self.settings.set(theirs)
+                }
+                // Older than the ones in force here: those go back into storage.
+                Some(Ok(theirs)) if theirs != self.settings.get_untracked() => {
+                    self.repo.with_value(|r| r.observe(theirs.at));
+                    self.settings_pending.set_value(true);
+                    self.flush();
                 }
                 None => self.settings.set(Settings::default()),
                 _ => {}
