@@ -19,6 +19,7 @@ pub use repo::{
     EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, NAMESPACE,
 };
 pub use state::{
-    Comment, Draft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings, Theme,
+    Comment, Draft, EditDraft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings,
+    Theme,
     Unknown, MAX_COMMENT_CHARS,
 };

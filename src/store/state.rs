@@ -94,6 +94,21 @@ pub struct Comment {
     pub extra: Unknown,
 }
 
+/// A comment edit in progress: the text in its edit box, kept as the draft is, so a reload, a
+/// closed tab or a move to another page does not lose it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditDraft {
+    pub text: String,
+    /// When it was last typed in, opened or closed.
+    pub at: f64,
+    /// Saved or cancelled: the box is closed. Kept (not removed) so that another tab's older
+    /// copy, still open, does not open it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
+    #[serde(flatten)]
+    pub extra: Unknown,
+}
+
 /// Where the reader is in an article: a paragraph and how far into it (0.0–1.0).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
@@ -112,6 +127,9 @@ pub struct ItemState {
     pub progress: Option<Progress>,
     /// Read to the end at least once.
     pub read: bool,
+    /// Comment edits in progress (and closed ones), by comment id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub edits: BTreeMap<String, EditDraft>,
     #[serde(flatten)]
     pub extra: Unknown,
 }
@@ -195,7 +213,51 @@ impl ItemState {
             c.edited = true;
             c.updated_at = now;
         }
+        self.close_edit(id, now);
         Ok(())
+    }
+
+    /// The text being edited for comment `id`, while its edit box is open.
+    pub fn edit_in_progress(&self, id: &str) -> Option<&str> {
+        self.edits
+            .get(id)
+            .filter(|e| !e.closed)
+            .map(|e| e.text.as_str())
+    }
+
+    /// Opens the edit box of comment `id` with its current text.
+    pub fn open_edit(&mut self, id: &str, now: f64) {
+        if let Some(text) = self
+            .comments
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.text.clone())
+        {
+            self.set_edit_text(id, &text, now);
+        }
+    }
+
+    /// Keeps what is typed in the edit box of comment `id`.
+    pub fn set_edit_text(&mut self, id: &str, text: &str, now: f64) {
+        let extra = self.edits.remove(id).map(|e| e.extra).unwrap_or_default();
+        self.edits.insert(
+            id.to_owned(),
+            EditDraft {
+                text: text.to_owned(),
+                at: now,
+                closed: false,
+                extra,
+            },
+        );
+    }
+
+    /// Closes the edit box of comment `id` (saved or cancelled), dropping its text.
+    pub fn close_edit(&mut self, id: &str, now: f64) {
+        if let Some(edit) = self.edits.get_mut(id) {
+            edit.text.clear();
+            edit.closed = true;
+            edit.at = now;
+        }
     }
 
     /// Deletes (or, with `deleted = false`, restores) a comment.
@@ -214,6 +276,7 @@ impl ItemState {
         kept.reactions.retain(|_, mark| mark.at > erased_at);
         kept.comments.retain(|c| c.updated_at > erased_at);
         kept.progress = kept.progress.filter(|p| p.at > erased_at);
+        kept.edits.retain(|_, e| e.at > erased_at);
         kept.read &= kept.progress.is_some();
         kept
     }
@@ -253,6 +316,19 @@ impl ItemState {
             comments,
             progress: later(&self.progress, &other.progress, |p| p.at),
             read: self.read || other.read,
+            edits: {
+                let mut edits = self.edits.clone();
+                for (id, theirs) in &other.edits {
+                    match edits.get(id) {
+                        // Closing wins a tie: a saved or cancelled edit does not reopen.
+                        Some(mine) if !wins(theirs, mine, |e| e.at, |e| u8::from(e.closed)) => {}
+                        _ => {
+                            edits.insert(id.clone(), theirs.clone());
+                        }
+                    }
+                }
+                edits
+            },
             extra: merge_unknown(&self.extra, &other.extra),
         }
     }
@@ -266,10 +342,12 @@ impl ItemState {
             .iter()
             .flat_map(|c| [c.posted_at, c.updated_at]);
         let progress = self.progress.iter().map(|p| p.at);
+        let edits = self.edits.values().map(|e| e.at);
         reactions
             .chain(draft)
             .chain(comments)
             .chain(progress)
+            .chain(edits)
             .filter(|t| t.is_finite())
             .fold(0.0, f64::max)
     }

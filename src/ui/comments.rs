@@ -2,7 +2,7 @@
 
 use super::early::{merge_draft, not_ready, take_early, GettingReady, COMMENT_BOX};
 use super::reader_data::{now, use_reader_data};
-use crate::store::{Comment, MAX_COMMENT_CHARS};
+use crate::store::{Comment, ItemState, MAX_COMMENT_CHARS};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -46,19 +46,9 @@ pub fn Comments(
         let text = event_target_value(&ev);
         data.update_in_memory(&item_id.get_value(), |s| s.set_draft(&text, data.stamp()));
         set_error.set(None);
-        if !save_scheduled.get_value() {
-            save_scheduled.set_value(true);
-            set_timeout(
-                move || {
-                    save_scheduled.set_value(false);
-                    data.flush();
-                    if !data.has_pending() {
-                        set_status.set("Draft saved".to_owned());
-                    }
-                },
-                DRAFT_DEBOUNCE,
-            );
-        }
+        save_soon(save_scheduled, move || {
+            set_status.set("Draft saved".to_owned())
+        });
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -123,7 +113,7 @@ pub fn Comments(
                 </p>
                 <ol class="comment-list" aria-label="Comments">
                     <For each=comments key=|c| (c.id.clone(), c.updated_at.to_bits()) let:comment>
-                        <CommentItem comment=comment on_delete=delete on_edit=edit/>
+                        <CommentItem comment=comment item=item item_id=item_id on_delete=delete on_edit=edit/>
                     </For>
                 </ol>
             </Show>
@@ -162,6 +152,26 @@ pub fn Comments(
     }
 }
 
+/// Writes pending changes once typing pauses ([`DRAFT_DEBOUNCE`]), then runs `saved` if
+/// everything was written. `scheduled` is set while a write is waiting.
+fn save_soon(scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
+    if scheduled.get_value() {
+        return;
+    }
+    scheduled.set_value(true);
+    let data = use_reader_data();
+    set_timeout(
+        move || {
+            scheduled.set_value(false);
+            data.flush();
+            if !data.has_pending() {
+                saved();
+            }
+        },
+        DRAFT_DEBOUNCE,
+    );
+}
+
 /// A comment id unique across tabs: the time plus a random part.
 fn comment_id() -> String {
     #[cfg(target_arch = "wasm32")]
@@ -171,34 +181,69 @@ fn comment_id() -> String {
     format!("{:x}-{random:x}", now() as u64)
 }
 
-/// One posted comment, with edit and delete.
+/// One posted comment, with edit and delete. The text being edited is kept with the item, as
+/// the draft is: it survives a reload, a closed tab and a move to another page, until it is
+/// saved or cancelled.
 #[component]
 fn CommentItem(
     /// The comment to show.
     comment: Comment,
+    /// The article's or brief's state, where the edit in progress is kept.
+    item: Memo<ItemState>,
+    /// Storage id of the article or brief.
+    item_id: StoredValue<String>,
     /// Called with the comment id to delete it.
     on_delete: Callback<String>,
     /// Called with (id, new text); returns an error message when the text is refused.
     on_edit: Callback<(String, String), Result<(), &'static str>>,
 ) -> impl IntoView {
-    let (editing, set_editing) = signal(false);
-    let (edit_text, set_edit_text) = signal(comment.text.clone());
-    let (edit_error, set_edit_error) = signal(None::<&'static str>);
+    let data = use_reader_data();
     let id = StoredValue::new(comment.id.clone());
+    let editing = move || item.with(|s| s.edit_in_progress(&id.get_value()).is_some());
+    let edit_text = move || {
+        item.with(|s| {
+            s.edit_in_progress(&id.get_value())
+                .unwrap_or_default()
+                .to_owned()
+        })
+    };
+    let (edit_error, set_edit_error) = signal(None::<&'static str>);
+    let (edit_status, set_edit_status) = signal(String::new());
+    let save_scheduled = StoredValue::new(false);
     let posted = super::human_time(comment.posted_at);
     let edited = comment.edited;
     let text = comment.text.clone();
+    let open = move |_| {
+        data.update(&item_id.get_value(), |s| {
+            s.open_edit(&id.get_value(), data.stamp())
+        });
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        data.update_in_memory(&item_id.get_value(), |s| {
+            s.set_edit_text(&id.get_value(), &text, data.stamp())
+        });
+        save_soon(save_scheduled, move || {
+            set_edit_status.set("Edit kept".to_owned())
+        });
+    };
+    let cancel = move |_| {
+        set_edit_error.set(None);
+        data.update(&item_id.get_value(), |s| {
+            s.close_edit(&id.get_value(), data.stamp())
+        });
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match on_edit.run((id.get_value(), edit_text.get_untracked())) {
-            Ok(()) => set_editing.set(false),
+        match on_edit.run((id.get_value(), edit_text())) {
+            Ok(()) => set_edit_error.set(None),
             Err(message) => set_edit_error.set(Some(message)),
         }
     };
     view! {
         <li class="comment">
             <Show
-                when=move || editing.get()
+                when=editing
                 fallback=move || {
                     let text = text.clone();
                     let posted = posted.clone();
@@ -210,7 +255,7 @@ fn CommentItem(
                             " · kept on this device"
                         </p>
                         <div class="comment-actions">
-                            <button type="button" class="link-button" on:click=move |_| set_editing.set(true)>
+                            <button type="button" class="link-button" on:click=open>
                                 "Edit"
                             </button>
                             <button type="button" class="link-button" on:click=move |_| on_delete.run(id.get_value())>
@@ -223,13 +268,14 @@ fn CommentItem(
                 <form class="comment-edit" on:submit=save novalidate>
                     <label>
                         "Edit comment"
-                        <textarea rows="4" prop:value=edit_text on:input=move |ev| set_edit_text.set(event_target_value(&ev))></textarea>
+                        <textarea rows="4" prop:value=edit_text on:input=on_input></textarea>
                     </label>
                     {move || edit_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                     <div class="form-actions">
                         <button type="submit" class="primary">"Save"</button>
-                        <button type="button" on:click=move |_| set_editing.set(false)>"Cancel"</button>
+                        <button type="button" on:click=cancel>"Cancel"</button>
                     </div>
+                    <p class="form-status" role="status">{edit_status}</p>
                 </form>
             </Show>
         </li>

@@ -213,3 +213,38 @@ test('with storage full, typing is kept and reported, and saved once there is ro
   assertClean(page);
   await context.close();
 });
+
+test('a comment edit in progress survives a reload and a visit to another page, until saved or cancelled', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await commentBox(page).fill('My first point.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  const list = page.getByRole('list', { name: 'Comments' });
+  await list.getByText('My first point.').waitFor();
+  await list.getByRole('button', { name: 'Edit' }).click();
+  const editBox = list.getByRole('textbox', { name: 'Edit comment' });
+  await editBox.fill('My first point, half rewritten');
+  await list.getByRole('status').filter({ hasText: 'Edit kept' }).waitFor();
+
+  await page.reload();
+  assert.equal(await editBox.inputValue(), 'My first point, half rewritten');
+  // In-app navigation away and back.
+  await page.getByRole('link', { name: 'Your data' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  await page.goBack();
+  assert.equal(await editBox.inputValue(), 'My first point, half rewritten');
+
+  await list.getByRole('button', { name: 'Cancel' }).click();
+  await list.getByText('My first point.').waitFor();
+  await page.reload();
+  assert.equal(await list.getByRole('textbox', { name: 'Edit comment' }).count(), 0, 'cancelled for good');
+  await list.getByRole('button', { name: 'Edit' }).click();
+  await editBox.fill('My first point, rewritten.');
+  await list.getByRole('button', { name: 'Save' }).click();
+  await list.getByText('My first point, rewritten.').waitFor();
+  await page.reload();
+  await list.getByText('My first point, rewritten.').waitFor();
+  assert.equal(await list.getByRole('textbox', { name: 'Edit comment' }).count(), 0, 'saved, closed');
+  assertClean(page);
+  await context.close();
+});
