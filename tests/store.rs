@@ -1352,3 +1352,130 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
         Theme::Contrast
     );
 }
+
+// ---------------------------------------------------------------- hostile import files
+
+#[test]
+fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
+    use broadsheet::store::MAX_IMPORT_BYTES;
+    let good: serde_json::Value = serde_json::to_value(filled_repo().export(NOW).unwrap()).unwrap();
+    let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut file = good.clone();
+        edit(&mut file);
+        file.to_string()
+    };
+    // The article's item in the file.
+    // (file, a fragment of the error the reader sees)
+    let cases: Vec<(String, &str)> = vec![
+        // Whitespace is valid JSON padding: refused for its size alone, before it is parsed.
+        (
+            format!("{}{}", " ".repeat(MAX_IMPORT_BYTES), good),
+            "never larger than 10 MB",
+        ),
+        (
+            with(&|f| item(f)["rections"] = serde_json::json!({})),
+            "unknown field \"rections\" in items[\"article/kirill-dmitriev-talks\"]",
+        ),
+        (
+            with(&|f| item(f)["comments"][0]["txt"] = "typo".into()),
+            "unknown field \"txt\" in items[\"article/kirill-dmitriev-talks\"].comments[0]",
+        ),
+        (
+            with(&|f| item(f)["reactions"]["like"]["when"] = 1.into()),
+            "unknown field \"when\" in items[\"article/kirill-dmitriev-talks\"].reactions.like",
+        ),
+        (
+            with(&|f| item(f)["draft"]["txt"] = "typo".into()),
+            ".draft (expected one of: text, at)",
+        ),
+        (
+            with(&|f| {
+                item(f)["progress"] = serde_json::json!({"paragraph": 1, "offset": 0.5, "at": 1, "x": 0})
+            }),
+            "unknown field \"x\" in items[\"article/kirill-dmitriev-talks\"].progress",
+        ),
+        (
+            with(&|f| f["settings"]["colour"] = "red".into()),
+            "unknown field \"colour\" in settings",
+        ),
+        (
+            with(&|f| f["items"]["article/a/b/c"] = serde_json::json!({})),
+            "\"article/a/b/c\" is not an article or brief",
+        ),
+        (
+            with(&|f| f["items"]["brief/only-one"] = serde_json::json!({})),
+            "\"brief/only-one\" is not an article or brief",
+        ),
+        (
+            with(&|f| f["items"]["brief/a/b/c"] = serde_json::json!({})),
+            "\"brief/a/b/c\" is not an article or brief",
+        ),
+        (
+            with(&|f| item(f)["draft"]["text"] = "d".repeat(MAX_COMMENT_CHARS + 1).into()),
+            "the draft on article/kirill-dmitriev-talks is over 5,000 characters",
+        ),
+        (
+            with(&|f| item(f)["reactions"]["like"]["at"] = (-1.0).into()),
+            "items[\"article/kirill-dmitriev-talks\"].reactions.Like has the time -1",
+        ),
+        (
+            with(&|f| f["exported_at"] = (-5.0).into()),
+            "exported_at has the time -5",
+        ),
+        (
+            with(&|f| {
+                item(f)["progress"] = serde_json::json!({"paragraph": 1, "offset": 1.5, "at": 1})
+            }),
+            "items[\"article/kirill-dmitriev-talks\"].progress.offset is 1.5; it goes from 0 to 1",
+        ),
+        (
+            with(&|f| f["settings"]["text_size"] = 9.into()),
+            "settings.text_size is 9; it goes from 0 to 7",
+        ),
+        (
+            with(&|f| f["items"][BRIEF]["comments"] = "none".into()),
+            "This export is damaged: items[\"brief/kirill-dmitriev-talks/ceasefire-holds\"]: invalid type",
+        ),
+        (
+            with(&|f| {
+                let first = item(f)["comments"][0].clone();
+                item(f)["comments"].as_array_mut().unwrap().push(first);
+            }),
+            ".comments[1] repeats the comment id",
+        ),
+        (
+            with(&|f| item(f)["comments"][0]["text"] = "   ".into()),
+            "is empty",
+        ),
+        (
+            with(&|f| item(f)["comments"][0]["id"] = "".into()),
+            "comments[0] has an id that is empty",
+        ),
+    ];
+    for (file, fragment) in cases {
+        let store = Rc::new(MemoryStore::new());
+        let data = ReaderData::with_store(Box::new(store.clone()));
+        data.update(ARTICLE, |s| s.toggle(Reaction::Angry, data.stamp()));
+        let before = snapshot(&store);
+        let shown = data.item(ARTICLE.to_owned()).get_untracked();
+        let error = data.import(&file).expect_err(fragment);
+        assert!(error.contains(fragment), "want {fragment:?}, got {error:?}");
+        assert_eq!(snapshot(&store), before, "{fragment}: nothing changed");
+        assert_eq!(data.item(ARTICLE.to_owned()).get_untracked(), shown);
+    }
+    // The file itself, untouched, is fine.
+    assert!(repo().import(&good.to_string()).is_ok());
+}
+
+#[test]
+fn the_size_limit_is_said_in_the_message() {
+    let big = broadsheet::store::too_large_to_import(12.0 * 1024.0 * 1024.0).unwrap();
+    assert!(big.contains("12.0 MB"), "{big}");
+    assert!(big.contains("10 MB"), "{big}");
+    assert_eq!(broadsheet::store::too_large_to_import(1000.0), None);
+}
+
+/// The article's item in an export file.
+fn item(file: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut file["items"][ARTICLE]
+}

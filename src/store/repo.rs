@@ -21,7 +21,9 @@ pub fn now() -> f64 {
     {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            // Whole milliseconds, as `Date.now()` gives: they survive a trip through JSON
+            // exactly (serde_json may round a fraction's last digit).
+            .map_or(0.0, |d| d.as_millis() as f64)
     }
 }
 
@@ -760,8 +762,185 @@ fn decode<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, String> {
     })
 }
 
-/// Parses and validates an export file; errors say where and what.
+/// Largest import file accepted, in bytes. An export holds no more than browser storage does
+/// (about 5 MB of UTF-16 text per site), which is at most 10 MB of UTF-8.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Why a file of `bytes` bytes is refused before it is read.
+pub fn too_large_to_import(bytes: f64) -> Option<String> {
+    (bytes > MAX_IMPORT_BYTES as f64).then(|| {
+        format!(
+            "This file is {:.1} MB; a Broadsheet export is never larger than 10 MB (browser storage holds about 5 MB), so it was not read.",
+            bytes / (1024.0 * 1024.0)
+        )
+    })
+}
+
+/// Longest comment id accepted in an import (this reader makes ids of about 25 characters).
+const MAX_COMMENT_ID_CHARS: usize = 100;
+
+/// The fields of each part of an export file, for naming any other field.
+const FILE_FIELDS: &[&str] = &["format", "version", "exported_at", "settings", "items"];
+const SETTINGS_FIELDS: &[&str] = &[
+    "theme",
+    "text_size",
+    "line_width",
+    "font",
+    "line_spacing",
+    "at",
+];
+const ITEM_FIELDS: &[&str] = &["reactions", "draft", "comments", "progress", "read"];
+const MARK_FIELDS: &[&str] = &["on", "at"];
+const DRAFT_FIELDS: &[&str] = &["text", "at"];
+const COMMENT_FIELDS: &[&str] = &["id", "text", "posted_at", "updated_at", "edited", "deleted"];
+const PROGRESS_FIELDS: &[&str] = &["paragraph", "offset", "at"];
+
+/// Refuses a field of `value` (when it is an object) not in `known`, saying where.
+fn known_fields(value: &serde_json::Value, known: &[&str], at: &str) -> Result<(), String> {
+    let Some(object) = value.as_object() else {
+        return Ok(()); // a wrong type is reported by the decoding that follows
+    };
+    match object.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(field) => Err(format!(
+            "This export is damaged: unknown field {field:?} in {at} (expected one of: {}).",
+            known.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks every object in the file for fields this version does not write.
+fn check_fields(file: &serde_json::Value) -> Result<(), String> {
+    known_fields(file, FILE_FIELDS, "the file")?;
+    known_fields(&file["settings"], SETTINGS_FIELDS, "settings")?;
+    let Some(items) = file.get("items").and_then(|i| i.as_object()) else {
+        return Ok(());
+    };
+    for (id, item) in items {
+        let at = format!("items[{id:?}]");
+        known_fields(item, ITEM_FIELDS, &at)?;
+        if let Some(marks) = item.get("reactions").and_then(|r| r.as_object()) {
+            for (reaction, mark) in marks {
+                known_fields(mark, MARK_FIELDS, &format!("{at}.reactions.{reaction}"))?;
+            }
+        }
+        if let Some(draft) = item.get("draft") {
+            known_fields(draft, DRAFT_FIELDS, &format!("{at}.draft"))?;
+        }
+        if let Some(comments) = item.get("comments").and_then(|c| c.as_array()) {
+            for (n, comment) in comments.iter().enumerate() {
+                known_fields(comment, COMMENT_FIELDS, &format!("{at}.comments[{n}]"))?;
+            }
+        }
+        if let Some(progress) = item.get("progress") {
+            known_fields(progress, PROGRESS_FIELDS, &format!("{at}.progress"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `id` is exactly `article/SLUG` or `brief/ARTICLE/BRIEF`.
+fn is_item_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    let slugs_valid = parts[1..].iter().all(|s| crate::article::is_valid_slug(s));
+    slugs_valid && matches!((parts[0], parts.len()), ("article", 2) | ("brief", 3))
+}
+
+/// A stamp as this reader writes them: milliseconds since the epoch, not negative.
+fn check_stamp(at: f64, what: &str) -> Result<(), String> {
+    if at.is_finite() && at >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "This export is damaged: {what} has the time {at}, which is not a time this reader writes."
+        ))
+    }
+}
+
+/// Checks each value's range and length, saying where.
+fn check_values(file: &ExportFile) -> Result<(), String> {
+    check_stamp(file.exported_at, "exported_at")?;
+    let s = &file.settings;
+    check_stamp(s.at, "settings.at")?;
+    for (name, step, steps) in [
+        ("text_size", s.text_size, Settings::TEXT_SIZES),
+        ("line_width", s.line_width, Settings::LINE_WIDTHS),
+        ("line_spacing", s.line_spacing, Settings::LINE_SPACINGS),
+    ] {
+        if step >= steps {
+            return Err(format!(
+                "This export is damaged: settings.{name} is {step}; it goes from 0 to {}.",
+                steps - 1
+            ));
+        }
+    }
+    for (id, item) in &file.items {
+        if !is_item_id(id) {
+            return Err(format!(
+                "This export is damaged: {id:?} is not an article or brief."
+            ));
+        }
+        let at = format!("items[{id:?}]");
+        for (reaction, mark) in &item.reactions {
+            check_stamp(mark.at, &format!("{at}.reactions.{}", reaction.name()))?;
+        }
+        if let Some(draft) = &item.draft {
+            check_stamp(draft.at, &format!("{at}.draft"))?;
+            if draft.text.chars().count() > MAX_COMMENT_CHARS {
+                return Err(format!(
+                    "This export is damaged: the draft on {id} is over 5,000 characters."
+                ));
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (n, c) in item.comments.iter().enumerate() {
+            let where_ = format!("{at}.comments[{n}]");
+            if c.id.is_empty() || c.id.chars().count() > MAX_COMMENT_ID_CHARS {
+                return Err(format!(
+                    "This export is damaged: {where_} has an id that is empty or over {MAX_COMMENT_ID_CHARS} characters."
+                ));
+            }
+            if !ids.insert(c.id.as_str()) {
+                return Err(format!(
+                    "This export is damaged: {where_} repeats the comment id {:?} on {id}.",
+                    c.id
+                ));
+            }
+            if c.text.chars().count() > MAX_COMMENT_CHARS {
+                return Err(format!(
+                    "This export is damaged: a comment on {id} ({}) is over 5,000 characters.",
+                    c.id
+                ));
+            }
+            if !c.deleted && c.text.trim().is_empty() {
+                return Err(format!(
+                    "This export is damaged: a comment on {id} ({}) is empty.",
+                    c.id
+                ));
+            }
+            check_stamp(c.posted_at, &format!("{where_}.posted_at"))?;
+            check_stamp(c.updated_at, &format!("{where_}.updated_at"))?;
+        }
+        if let Some(p) = &item.progress {
+            check_stamp(p.at, &format!("{at}.progress"))?;
+            if !(0.0..=1.0).contains(&p.offset) {
+                return Err(format!(
+                    "This export is damaged: {at}.progress.offset is {}; it goes from 0 to 1.",
+                    p.offset
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates an export file; errors say where and what. The file must hold only
+/// what this version writes: an unknown field is refused by name (a misspelt one would
+/// otherwise import nothing, silently).
 pub fn parse_export(json: &str) -> Result<ExportFile, String> {
+    if let Some(why) = too_large_to_import(json.len() as f64) {
+        return Err(why);
+    }
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
         format!(
             "This is not a Broadsheet export: not valid JSON (line {}, column {}).",
@@ -783,30 +962,29 @@ pub fn parse_export(json: &str) -> Result<ExportFile, String> {
         }
         None => return Err("This export has no \"version\".".into()),
     }
-    let file: ExportFile =
-        serde_json::from_value(value).map_err(|e| format!("This export is damaged: {e}."))?;
-    for (id, item) in &file.items {
-        let valid_id = id
-            .strip_prefix("article/")
-            .or_else(|| id.strip_prefix("brief/"))
-            .is_some_and(|rest| {
-                !rest.is_empty() && rest.split('/').all(crate::article::is_valid_slug)
-            });
-        if !valid_id {
-            return Err(format!(
-                "This export is damaged: {id:?} is not an article or brief."
-            ));
-        }
-        if let Some(c) = item
-            .comments
-            .iter()
-            .find(|c| c.text.chars().count() > MAX_COMMENT_CHARS)
-        {
-            return Err(format!(
-                "This export is damaged: a comment on {id} ({}) is over 5,000 characters.",
-                c.id
-            ));
-        }
+    check_fields(&value)?;
+    // Decoded part by part, so that a wrong type is reported with where it is.
+    let part = |key: &str| value.get(key).cloned().unwrap_or(serde_json::Value::Null);
+    let damaged = |at: &str, e: serde_json::Error| format!("This export is damaged: {at}: {e}.");
+    let exported_at = serde_json::from_value::<f64>(part("exported_at"))
+        .map_err(|e| damaged("exported_at", e))?;
+    let settings =
+        serde_json::from_value::<Settings>(part("settings")).map_err(|e| damaged("settings", e))?;
+    let raw_items = serde_json::from_value::<BTreeMap<String, serde_json::Value>>(part("items"))
+        .map_err(|e| damaged("items", e))?;
+    let mut items = BTreeMap::new();
+    for (id, raw) in raw_items {
+        let item = serde_json::from_value::<ItemState>(raw)
+            .map_err(|e| damaged(&format!("items[{id:?}]"), e))?;
+        items.insert(id, item);
     }
+    let file = ExportFile {
+        format: EXPORT_FORMAT.to_owned(),
+        version: EXPORT_VERSION,
+        exported_at,
+        settings,
+        items,
+    };
+    check_values(&file)?;
     Ok(file)
 }

@@ -134,6 +134,13 @@ fn ImportData(
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
             return;
         };
+        // Refused before it is read: no export is that large, and reading it whole could
+        // take all the tab's memory.
+        if let Some(why) = crate::store::too_large_to_import(file.size()) {
+            done.run(Message::Failed(format!("{why} Nothing was changed.")));
+            input.set_value("");
+            return;
+        }
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
             done.run(match text.ok().and_then(|t| t.as_string()) {
