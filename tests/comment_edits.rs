@@ -22,7 +22,8 @@ fn an_edit_in_progress_is_kept_until_saved_or_cancelled() {
     assert_eq!(item.edit_in_progress("c1"), Some("First thoughts."));
     item.set_edit_text("c1", "First thoughts, revised", 3_000.0);
     assert_eq!(item.edit_in_progress("c1"), Some("First thoughts, revised"));
-    item.edit("c1", "First thoughts, revised.", 4_000.0).unwrap();
+    item.edit("c1", "First thoughts, revised.", 4_000.0)
+        .unwrap();
     assert_eq!(item.edit_in_progress("c1"), None, "saving closes the edit");
     assert_eq!(item.comments[0].text, "First thoughts, revised.");
     item.open_edit("c1", 5_000.0);

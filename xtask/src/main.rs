@@ -20,8 +20,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve                              install what is missing, then trunk serve on 127.0.0.1:8080
   test                               install what is missing, then run every check and test
   build [--public-url P] [--dist D]  the release site for a static host (default / and dist/)
-  e2e [--repeat N]                   the end-to-end tests again (Chromium and Firefox), N times,
-                                     against the release build the last `test` made
+  e2e [--repeat N] [--only NAME]     the end-to-end tests again (Chromium and Firefox), N times,
+                                     against the release build the last `test` made; --only runs
+                                     just tests/e2e/NAME.test.mjs (Chromium)
   bench                              run the benchmarks and print their figures
   icons                              redraw the app icons into assets/icons/";
 
@@ -47,10 +48,16 @@ fn main() {
                 "no release build in {}: run `cargo xtask test` first",
                 site_root.display()
             );
+            let only = flag(&args, "--only");
             tools::install_all(true);
             for run in 1..=repeat {
                 println!("xtask: end-to-end run {run} of {repeat}");
-                end_to_end(&site_root);
+                match &only {
+                    Some(name) => {
+                        chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"))
+                    }
+                    None => end_to_end(&site_root),
+                }
             }
         }
         Some("bench") => bench(),
@@ -215,16 +222,23 @@ fn warn_if_disk_is_low() {
 /// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
 /// served by nginx under `/reader/`.
 fn end_to_end(site_root: &Path) {
+    let server = chromium_end_to_end(site_root, "tests/e2e/");
+    firefox::test(&format!("{}/reader/", server.origin()));
+}
+
+/// The Playwright tests at `tests` (a folder or one file) in Chromium, against the site in
+/// `site_root/reader` served by nginx under `/reader/`; returns the server, still running.
+fn chromium_end_to_end(site_root: &Path, tests: &str) -> site::Nginx {
     let server = site::Nginx::start(site_root);
     step(
         "end-to-end tests (Playwright + Chromium, release build under /reader/)",
         tools::command("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .args(["--test", "--test-concurrency=1", tests])
             .env("BASE_URL", format!("{}/reader/", server.origin()))
             .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     );
-    firefox::test(&format!("{}/reader/", server.origin()));
+    server
 }
 
 /// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium.
