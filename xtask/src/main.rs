@@ -54,7 +54,7 @@ fn main() {
                 println!("xtask: end-to-end run {run} of {repeat}");
                 match &only {
                     Some(name) => {
-                        chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"))
+                        chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"));
                     }
                     None => end_to_end(&site_root),
                 }
