@@ -1479,3 +1479,61 @@ fn the_size_limit_is_said_in_the_message() {
 fn item(file: &mut serde_json::Value) -> &mut serde_json::Value {
     &mut file["items"][ARTICLE]
 }
+
+// ---------------------------------------------------------------- old tabs
+
+#[test]
+fn keys_an_old_version_goes_on_writing_are_migrated_whenever_they_appear() {
+    let repo = repo(); // migrated once: the schema marker is there
+    let mut here = ItemState::default();
+    here.toggle(Reaction::Like, 10.0);
+    repo.save_item(ARTICLE, &here).unwrap();
+
+    // A tab still running v0 writes its dotted keys.
+    repo.kv()
+        .set("broadsheet.reactions.kirill-dmitriev-talks", "[\"love\"]")
+        .unwrap();
+    repo.kv()
+        .set("broadsheet.draft.kirill-dmitriev-talks", "from the old tab")
+        .unwrap();
+    assert_eq!(repo.migrate(NOW).unwrap(), Vec::<String>::new());
+    let item = repo.load_item(ARTICLE, NOW).unwrap().value;
+    assert!(item.reacted(Reaction::Like), "merged, nothing lost");
+    assert!(item.reacted(Reaction::Love));
+    assert_eq!(item.draft_text(), "from the old tab");
+    let keys = repo.kv().keys().unwrap();
+    assert!(
+        !keys.iter().any(|k| k.starts_with("broadsheet.")),
+        "{keys:?}"
+    );
+    assert!(repo.export(NOW).unwrap().items[ARTICLE].reacted(Reaction::Love));
+}
+
+#[test]
+fn reader_data_takes_in_an_old_tabs_write_from_the_storage_event() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()));
+    let article = data.item(ARTICLE.to_owned());
+    store.set("broadsheet.theme", "sepia").unwrap();
+    data.on_storage(Some("broadsheet.theme"), Some("sepia"));
+    store
+        .set("broadsheet.reactions.kirill-dmitriev-talks", "[\"sad\"]")
+        .unwrap();
+    data.on_storage(
+        Some("broadsheet.reactions.kirill-dmitriev-talks"),
+        Some("[\"sad\"]"),
+    );
+    assert!(article.get_untracked().reacted(Reaction::Sad));
+    assert_eq!(data.settings.get_untracked().theme, Theme::Sepia);
+    assert_eq!(store.get("broadsheet.theme").unwrap(), None);
+
+    // Written without an event this tab heard of: an export still has it.
+    store
+        .set("broadsheet.draft.another-story", "kept for export")
+        .unwrap();
+    let file = data.export().unwrap();
+    assert_eq!(
+        file.items["article/another-story"].draft_text(),
+        "kept for export"
+    );
+}

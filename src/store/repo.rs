@@ -239,18 +239,26 @@ impl<K: KeyValue> Repository<K> {
         Ok(at)
     }
 
+    /// Whether `key` is one the first version (v0) wrote, which [`Repository::migrate`] moves.
+    pub fn is_v0_key(key: &str) -> bool {
+        key.starts_with(V0_PREFIX)
+    }
+
     /// Brings storage from any older layout to the current one. Returns notes for the reader.
+    ///
+    /// It looks for old keys every time, not only once: a tab still running an old version
+    /// goes on writing them, and what it writes is merged in like any other tab's change.
     pub fn migrate(&self, now: f64) -> Result<Vec<String>, StoreError> {
-        if self.kv.get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA) {
-            return Ok(Vec::new());
-        }
         let mut notes = Vec::new();
         let old: Vec<String> = self
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(V0_PREFIX))
+            .filter(|k| Self::is_v0_key(k))
             .collect();
+        if old.is_empty() && self.kv.get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA) {
+            return Ok(notes);
+        }
         let mut items: BTreeMap<String, ItemState> = BTreeMap::new();
         let mut settings = None;
         // What an old tab wrote is its latest change: stamped as a change made here now.
@@ -308,7 +316,9 @@ impl<K: KeyValue> Repository<K> {
         for key in &old {
             self.kv.remove(key)?;
         }
-        self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
+            self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        }
         Ok(notes)
     }
 
@@ -624,8 +634,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// Removes every key of this app, backups included, and records when (`now`), so that a
     /// tab still holding older data does not write it back. Returns how many were removed (the
-    /// schema marker stays, so a later start does not look for v0 data; neither it nor the
-    /// record of the deletion is counted).
+    /// schema marker stays; neither it nor the record of the deletion is counted).
     pub fn delete_all(&self, now: f64) -> Result<usize, StoreError> {
         let ours: Vec<String> = self
             .kv

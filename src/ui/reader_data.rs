@@ -276,6 +276,14 @@ impl ReaderData {
             self.reload_all();
             return;
         };
+        if Repository::<Box<dyn KeyValue>>::is_v0_key(key) {
+            // A tab still running the first version wrote: bring it in, then show it.
+            if new_value.is_some() {
+                self.migrate();
+                self.reload_all();
+            }
+            return;
+        }
         if let Some(id) = Repository::<Box<dyn KeyValue>>::item_id(key) {
             if !self.items.with_untracked(|m| m.contains_key(id)) {
                 return;
@@ -369,7 +377,20 @@ impl ReaderData {
         }
     }
 
+    /// Moves keys an old version wrote into the current layout (see [`Repository::migrate`]).
+    fn migrate(self) {
+        match self.repo.with_value(|r| r.migrate(now())) {
+            Ok(notes) => {
+                if !notes.is_empty() {
+                    self.health.update(|h| h.problems.extend(notes));
+                }
+            }
+            Err(e) => self.report(&e),
+        }
+    }
+
     pub fn export(self) -> Result<ExportFile, StoreError> {
+        self.migrate();
         self.flush();
         self.repo.with_value(|r| r.export(now()))
     }
