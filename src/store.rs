@@ -15,7 +15,7 @@ pub use kv::{KeyValue, MemoryStore, StoreError};
 #[cfg(target_arch = "wasm32")]
 pub use local::LocalStore;
 pub use repo::{
-    now, settings_win, too_large_to_import, ExportFile, ImportError, ImportSummary, Loaded,
+    now, settings_win, too_large_to_import, Backup, ExportFile, ImportError, ImportSummary, Loaded,
     Repository, SaveOutcome, EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, MAX_IMPORT_BYTES,
     NAMESPACE,
 };

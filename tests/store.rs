@@ -689,7 +689,7 @@ fn export_delete_all_import_round_trip() {
     );
     assert_eq!(
         summary.to_string(),
-        "Imported: 2 comments added, 3 reactions changed, 1 draft restored across 2 stories; reading settings updated."
+        "Imported: 2 comments added, 3 reactions changed, 1 draft restored across 2 stories; reading settings updated. 1 backup of damaged data was kept again."
     );
     let mut again = repo.export(NOW + 1.0).unwrap();
     again.exported_at = exported.exported_at;
@@ -1060,6 +1060,7 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
             ..Settings::default()
         },
         items: BTreeMap::from([(ARTICLE.to_owned(), item)]),
+        backups: BTreeMap::new(),
     };
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()));
@@ -1536,4 +1537,80 @@ fn reader_data_takes_in_an_old_tabs_write_from_the_storage_event() {
         file.items["article/another-story"].draft_text(),
         "kept for export"
     );
+}
+
+// ---------------------------------------------------------------- backups
+
+#[test]
+fn a_retried_save_keeps_one_backup_of_the_same_damaged_value() {
+    let repo = repo();
+    repo.kv().set(ITEM_KEY, "garbage").unwrap();
+    let units: usize = snapshot(repo.kv())
+        .iter()
+        .map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count())
+        .sum();
+    // Room for a backup of the garbage, not for the item written after it.
+    repo.kv().set_quota(Some(units + 200));
+    let mut item = ItemState::default();
+    item.set_draft(&"long ".repeat(100), NOW);
+    for _attempt in 0..3 {
+        assert_eq!(
+            repo.save_item(ARTICLE, &item),
+            Err(StoreError::QuotaExceeded)
+        );
+    }
+    assert_eq!(backups(repo.kv()).len(), 1);
+    repo.kv().set_quota(None);
+    repo.save_item(ARTICLE, &item).unwrap();
+    assert_eq!(backups(repo.kv()).len(), 1);
+}
+
+#[test]
+fn backups_are_listed_exported_and_discarded_one_by_one() {
+    let repo = repo();
+    repo.kv().set(ITEM_KEY, "garbage").unwrap();
+    repo.kv().set(SETTINGS_KEY, "{oops").unwrap();
+    repo.load_item(ARTICLE, 5_000.0).unwrap();
+    repo.load_settings(6_000.0).unwrap();
+    let list = repo.backups().unwrap();
+    let what: Vec<(&str, Option<f64>)> = list.iter().map(|b| (b.what.as_str(), b.at)).collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "Reactions and comments for article/kirill-dmitriev-talks",
+                Some(5_000.0)
+            ),
+            ("Reading settings", Some(6_000.0)),
+        ]
+    );
+    assert_eq!(list[0].of, ITEM_KEY);
+    assert_eq!(list[0].bytes, 2 * (list[0].key.len() + "garbage".len()));
+    assert_eq!(
+        repo.backup_value(&list[0].key).unwrap().as_deref(),
+        Some("garbage")
+    );
+    assert_eq!(
+        repo.backup_value(SETTINGS_KEY).unwrap(),
+        None,
+        "not a backup"
+    );
+
+    // The export carries them; an import into another browser keeps them again.
+    let file = repo.export(NOW).unwrap();
+    assert_eq!(file.backups.len(), 2);
+    let elsewhere = self::repo();
+    let summary = elsewhere
+        .import(&serde_json::to_string(&file).unwrap())
+        .unwrap();
+    assert_eq!(summary.backups_restored, 2);
+    assert_eq!(
+        summary.to_string(),
+        "Nothing else changed: everything else in the file was already here. 2 backups of damaged data were kept again."
+    );
+    assert_eq!(backups(elsewhere.kv()), backups(repo.kv()));
+
+    assert!(repo.discard_backup(&list[0].key).unwrap());
+    assert!(!repo.discard_backup(SETTINGS_KEY).unwrap(), "only backups");
+    assert_eq!(repo.backups().unwrap().len(), 1);
 }

@@ -74,6 +74,24 @@ pub struct ExportFile {
     pub settings: Settings,
     /// Per article (`article/SLUG`) or brief (`brief/ARTICLE/BRIEF`).
     pub items: BTreeMap<String, ItemState>,
+    /// Damaged data set aside, by backup key, exactly as it was found.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub backups: BTreeMap<String, String>,
+}
+
+/// Damaged data that was set aside under a backup key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backup {
+    /// The backup key.
+    pub key: String,
+    /// The key the damaged value was found under.
+    pub of: String,
+    /// What it held, for the reader ("Reactions and comments for article/…").
+    pub what: String,
+    /// When it was set aside (ms since the epoch), when known.
+    pub at: Option<f64>,
+    /// Its size as browsers count it (UTF-16, key included).
+    pub bytes: usize,
 }
 
 /// What an import changed, for the reader to see.
@@ -87,16 +105,22 @@ pub struct ImportSummary {
     /// Stamps in the file later than the time of the import (plus [`FUTURE_MARGIN_MS`]),
     /// brought back to that time so that they cannot outrank every later change.
     pub future_stamps_clamped: usize,
+    /// Backups of damaged data in the file that were not here, kept again as backups.
+    pub backups_restored: usize,
 }
 
 impl std::fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let clamped = ImportSummary {
             future_stamps_clamped: 0,
+            backups_restored: 0,
             ..self.clone()
         };
         if clamped == ImportSummary::default() {
-            f.write_str("Nothing changed: everything in the file was already here.")?;
+            f.write_str(match self.backups_restored {
+                0 => "Nothing changed: everything in the file was already here.",
+                _ => "Nothing else changed: everything else in the file was already here.",
+            })?;
         } else {
             write!(
             f,
@@ -111,6 +135,11 @@ impl std::fmt::Display for ImportSummary {
             if self.items == 1 { "y" } else { "ies" },
             if self.settings_changed { "; reading settings updated" } else { "" }
             )?;
+        }
+        match self.backups_restored {
+            0 => {}
+            1 => f.write_str(" 1 backup of damaged data was kept again.")?,
+            n => write!(f, " {n} backups of damaged data were kept again.")?,
         }
         match self.future_stamps_clamped {
             0 => Ok(()),
@@ -365,8 +394,15 @@ impl<K: KeyValue> Repository<K> {
         }
     }
 
-    /// Copies a damaged value to a backup key of its own (never over an earlier backup).
+    /// Copies a damaged value to a backup key of its own (never over an earlier backup). The
+    /// same damaged value is kept once: a save retried after a failure finds its backup made.
     fn back_up(&self, key: &str, raw: &str, stamp: f64) -> Result<String, StoreError> {
+        let of_key = format!("{BACKUP_PREFIX}{key}:");
+        for existing in self.kv.keys()? {
+            if existing.starts_with(&of_key) && self.kv.get(&existing)?.as_deref() == Some(raw) {
+                return Ok(existing);
+            }
+        }
         let base = format!("{BACKUP_PREFIX}{key}:{stamp}");
         let mut backup = base.clone();
         let mut n = 1;
@@ -540,12 +576,19 @@ impl<K: KeyValue> Repository<K> {
             Some(raw) => decode(&raw).unwrap_or_default(),
             None => Settings::default(),
         };
+        let mut backups = BTreeMap::new();
+        for key in self.backup_keys()? {
+            if let Some(raw) = self.kv.get(&key)? {
+                backups.insert(key, raw);
+            }
+        }
         Ok(ExportFile {
             format: EXPORT_FORMAT.to_owned(),
             version: EXPORT_VERSION,
             exported_at: now,
             settings,
             items,
+            backups,
         })
     }
 
@@ -600,10 +643,17 @@ impl<K: KeyValue> Repository<K> {
         };
         // Remember what was there, so a write that fails part-way can be undone.
         let mut undo = Vec::new();
+        let mut backups = Vec::new();
+        for (key, raw) in &file.backups {
+            if self.kv.get(key)?.is_none() {
+                backups.push((key.clone(), raw.clone()));
+            }
+        }
         let mut keys: Vec<String> = writes.iter().map(|(id, _)| Self::item_key(id)).collect();
         if settings.is_some() {
             keys.push(SETTINGS_KEY.to_owned());
         }
+        keys.extend(backups.iter().map(|(key, _)| key.clone()));
         for key in keys {
             let raw = self.kv.get(&key)?;
             undo.push((key, raw));
@@ -615,6 +665,11 @@ impl<K: KeyValue> Repository<K> {
             .and_then(|()| match &settings {
                 Some(settings) => self.write_settings(settings, 0.0).map(drop),
                 None => Ok(()),
+            })
+            .and_then(|()| {
+                backups
+                    .iter()
+                    .try_for_each(|(key, raw)| self.kv.set(key, raw))
             });
         if let Err(e) = written {
             // Put every key back as it was, removing first so the old values fit again.
@@ -629,6 +684,7 @@ impl<K: KeyValue> Repository<K> {
             return Err(ImportError::Storage(e));
         }
         summary.settings_changed = settings.is_some();
+        summary.backups_restored = backups.len();
         Ok(summary)
     }
 
@@ -677,6 +733,56 @@ impl<K: KeyValue> Repository<K> {
             total += 2 * (utf16_len(key) + self.kv.get(key)?.map_or(0, |v| utf16_len(&v)));
         }
         Ok(total)
+    }
+
+    /// Damaged data set aside, oldest first: what it was, when, and its size.
+    pub fn backups(&self) -> Result<Vec<Backup>, StoreError> {
+        let mut found = Vec::new();
+        for key in self.backup_keys()? {
+            let Some(raw) = self.kv.get(&key)? else {
+                continue;
+            };
+            let rest = &key[BACKUP_PREFIX.len()..];
+            let (of, stamp) = rest.rsplit_once(':').unwrap_or((rest, ""));
+            let stamp = stamp.split('-').next().unwrap_or_default();
+            let what = if let Some(id) = Self::item_id(of) {
+                format!("Reactions and comments for {id}")
+            } else if Self::is_settings_key(of) {
+                "Reading settings".to_owned()
+            } else {
+                format!("Saved data “{of}”")
+            };
+            found.push(Backup {
+                bytes: 2 * (utf16_len(&key) + utf16_len(&raw)),
+                at: serde_json::from_str::<f64>(stamp).ok().filter(|t| *t > 0.0),
+                of: of.to_owned(),
+                what,
+                key,
+            });
+        }
+        found.sort_by(|a, b| {
+            a.at.unwrap_or(0.0)
+                .total_cmp(&b.at.unwrap_or(0.0))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        Ok(found)
+    }
+
+    /// The damaged value kept under a backup key (to download), if it is one.
+    pub fn backup_value(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if !key.starts_with(BACKUP_PREFIX) {
+            return Ok(None);
+        }
+        self.kv.get(key)
+    }
+
+    /// Removes one backup, once the reader has chosen to; any other key is left alone.
+    pub fn discard_backup(&self, key: &str) -> Result<bool, StoreError> {
+        if !key.starts_with(BACKUP_PREFIX) || self.kv.get(key)?.is_none() {
+            return Ok(false);
+        }
+        self.kv.remove(key)?;
+        Ok(true)
     }
 
     /// Keys holding damaged data that was set aside.
@@ -789,7 +895,14 @@ pub fn too_large_to_import(bytes: f64) -> Option<String> {
 const MAX_COMMENT_ID_CHARS: usize = 100;
 
 /// The fields of each part of an export file, for naming any other field.
-const FILE_FIELDS: &[&str] = &["format", "version", "exported_at", "settings", "items"];
+const FILE_FIELDS: &[&str] = &[
+    "format",
+    "version",
+    "exported_at",
+    "settings",
+    "items",
+    "backups",
+];
 const SETTINGS_FIELDS: &[&str] = &[
     "theme",
     "text_size",
@@ -987,12 +1100,21 @@ pub fn parse_export(json: &str) -> Result<ExportFile, String> {
             .map_err(|e| damaged(&format!("items[{id:?}]"), e))?;
         items.insert(id, item);
     }
+    let backups = serde_json::from_value::<Option<BTreeMap<String, String>>>(part("backups"))
+        .map_err(|e| damaged("backups", e))?
+        .unwrap_or_default();
+    if let Some(key) = backups.keys().find(|k| !k.starts_with(BACKUP_PREFIX)) {
+        return Err(format!(
+            "This export is damaged: backups holds {key:?}, which is not a backup key."
+        ));
+    }
     let file = ExportFile {
         format: EXPORT_FORMAT.to_owned(),
         version: EXPORT_VERSION,
         exported_at,
         settings,
         items,
+        backups,
     };
     check_values(&file)?;
     Ok(file)

@@ -426,6 +426,25 @@ impl ReaderData {
         Ok(removed)
     }
 
+    /// Damaged data set aside, for "Your data" to list.
+    pub fn backups(self) -> Result<Vec<crate::store::Backup>, StoreError> {
+        self.repo.with_value(|r| r.backups())
+    }
+
+    /// What a backup holds, exactly as it was found (for the reader to download).
+    pub fn backup_value(self, key: &str) -> Result<Option<String>, StoreError> {
+        self.repo.with_value(|r| r.backup_value(key))
+    }
+
+    /// Removes one backup the reader chose to discard; bumps `saved` so counts refresh.
+    pub fn discard_backup(self, key: &str) -> Result<bool, StoreError> {
+        let removed = self.repo.with_value(|r| r.discard_backup(key))?;
+        if removed {
+            self.saved.update(|n| *n += 1);
+        }
+        Ok(removed)
+    }
+
     pub fn bytes_used(self) -> Result<usize, StoreError> {
         self.repo.with_value(|r| r.bytes_used())
     }

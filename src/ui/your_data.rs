@@ -45,6 +45,7 @@ pub fn YourData() -> impl IntoView {
             <ImportData data=data done=done/>
             <DeleteData data=data done=done/>
             <StorageHealth data=data bytes=bytes/>
+            <Backups data=data done=done/>
         </section>
     }
 }
@@ -85,20 +86,26 @@ fn ExportData(
 /// Serialises the export and hands it to the browser as a download. Returns the file name
 /// and how many stories it covers.
 fn download_export(data: ReaderData) -> Result<(String, usize), String> {
-    use wasm_bindgen::JsCast;
     let file = data.export().map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     let name = format!("broadsheet-data-{}.json", today());
+    download(&name, json, "application/json")?;
+    Ok((name, file.items.len()))
+}
+
+/// Hands `text` to the browser as a download named `name`.
+fn download(name: &str, text: String, mime: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
     let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
-    let parts = js_sys::Array::of1(&json.into());
+    let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
     let link: web_sys::HtmlAnchorElement =
         document().create_element("a").map_err(js)?.unchecked_into();
     link.set_href(&url);
-    link.set_download(&name);
+    link.set_download(name);
     link.click();
     // The download has started by the time this runs; the object URL is no longer needed.
     set_timeout(
@@ -107,7 +114,7 @@ fn download_export(data: ReaderData) -> Result<(String, usize), String> {
         },
         std::time::Duration::from_secs(30),
     );
-    Ok((name, file.items.len()))
+    Ok(())
 }
 
 /// Today's date on the reader's clock, as YYYY-MM-DD.
@@ -238,6 +245,104 @@ fn DeleteData(
                 </div>
             </div>
         </section>
+    }
+}
+
+/// Damaged data set aside: what, when, how big; each can be downloaded or discarded.
+#[component]
+fn Backups(
+    /// The reader's data.
+    data: ReaderData,
+    /// Told what was downloaded or discarded.
+    done: Callback<Message>,
+) -> impl IntoView {
+    let list = Memo::new(move |_| {
+        data.saved.track();
+        data.health.track();
+        data.backups().unwrap_or_default()
+    });
+    let download_one = move |key: String| {
+        let message = match data.backup_value(&key) {
+            Ok(Some(raw)) => {
+                let name = format!("broadsheet-backup-{}.txt", file_safe(&key));
+                match download(&name, raw, "text/plain") {
+                    Ok(()) => Message::Done(format!("Downloaded the backup “{key}” as {name}.")),
+                    Err(why) => Message::Failed(format!("The download failed: {why}.")),
+                }
+            }
+            Ok(None) => Message::Failed(format!("The backup “{key}” is no longer there.")),
+            Err(why) => Message::Failed(format!("The backup “{key}” could not be read: {why}.")),
+        };
+        done.run(message);
+    };
+    let discard = move |key: String| {
+        done.run(match data.discard_backup(&key) {
+            Ok(true) => Message::Done(format!("Discarded the backup “{key}”.")),
+            Ok(false) => Message::Failed(format!("The backup “{key}” is no longer there.")),
+            Err(why) => {
+                Message::Failed(format!("The backup “{key}” could not be discarded: {why}."))
+            }
+        });
+    };
+    view! {
+        <section class="data-action" aria-labelledby="backups-title">
+            <h2 id="backups-title">"Backups"</h2>
+            <p>
+                "Saved data that could not be read is never thrown away: it is kept here, exactly as it was found, "
+                "and included in every export. Download a copy, or discard it to free space."
+            </p>
+            <Show
+                when=move || list.with(|l| !l.is_empty())
+                fallback=|| view! { <p class="backups-none">"No backups: all saved data could be read."</p> }
+            >
+                <ul class="backups">
+                    {move || list.get().into_iter().map(|b| {
+                        let key = b.key.clone();
+                        let key2 = b.key.clone();
+                        let when = b.at.map(when_text).unwrap_or_else(|| "at an unknown time".to_owned());
+                        view! {
+                            <li>
+                                <span class="backup-what">{b.what.clone()}</span>
+                                <span class="backup-meta">{format!("Set aside {when}, {}", human_bytes(b.bytes))}</span>
+                                <span class="backup-actions">
+                                    <button type="button" on:click=move |_| download_one(key.clone())>"Download"</button>
+                                    <button type="button" on:click=move |_| discard(key2.clone())>"Discard"</button>
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// A backup key made safe for a file name.
+fn file_safe(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// "on 28/11/2026, 14:03:00", in the reader's locale.
+fn when_text(at: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at));
+        format!(
+            "on {}",
+            String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("at {at} ms")
     }
 }
 
