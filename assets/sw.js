@@ -77,7 +77,9 @@ async function precache() {
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL }, fetcher));
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) throw failure.reason;
-    const missing = (await missingFiles(cache)).concat([...named].filter((name) => !(name in PRECACHE)));
+    // The worker script itself is the browser's to keep, never in its own cache.
+    const unstored = [...named].filter((name) => name !== 'sw.js' && !(name in PRECACHE));
+    const missing = (await missingFiles(cache)).concat(unstored);
     if (missing.length > 0) throw new Error(`precache incomplete: ${missing.join(', ')}`);
   } catch (error) {
     await caches.delete(CACHE);

@@ -4,17 +4,23 @@
 // of its views from a <template> filled by `innerHTML` with markup compiled into the app; such a
 // string goes through this policy, which lets markup through only when it cannot run script. Any
 // other markup, and every script text or script URL from a string, is refused: the browser
-// reports a violation and the assignment throws. `cargo xtask build` inlines this file into every
-// page, before the app's loader (the policy's hash is in the page's policy like any inline script).
+// reports a violation and the assignment throws. The one script URL allowed is the service
+// worker's, which sw-register.js registers (`register()` takes a script URL). `cargo xtask build`
+// inlines this file into every page, before the app's loader (its hash is in the page's policy
+// like any inline script's).
 (function () {
   'use strict';
   if (!window.trustedTypes || !window.trustedTypes.createPolicy) return;
   // Elements that load or run script or change the page's origin or policy, event-handler
   // attributes, and script URLs.
   var UNSAFE = /<\s*(script|iframe|frame|object|embed|base|meta|link|style|template|noscript)\b|<[^>]*\s(on[a-z]+|srcdoc|formaction)\s*=|javascript:/i;
+  var WORKER = new URL('sw.js', document.baseURI).href;
   window.trustedTypes.createPolicy('default', {
     createHTML: function (html) {
       return UNSAFE.test(html) ? null : html;
+    },
+    createScriptURL: function (url) {
+      return url === WORKER ? url : null;
     },
   });
 })();

@@ -20,7 +20,10 @@ after(async () => { await browser?.close(); });
 const FRAMER = `http://localhost:${new URL(BASE).port}/framer.html`;
 
 /// A context whose page at `framer` frames `src`; with `stripHeaders`, the reader's pages come
-/// without the Content-Security-Policy header, as from a host that sends no headers.
+/// without the Content-Security-Policy header, as from a host that sends no headers. The
+/// reader's pages are fetched by the test and handed to the frame (with the server's headers
+/// otherwise): Chromium's local network access checks would refuse a page of another site a
+/// frame from 127.0.0.1 before its headers are read.
 async function framing({ framer = FRAMER, src, stripHeaders }) {
   // No service worker: requests it answered would bypass the routes.
   const context = await browser.newContext({ serviceWorkers: 'block' });
@@ -29,17 +32,15 @@ async function framing({ framer = FRAMER, src, stripHeaders }) {
     contentType: 'text/html',
     body: `<!DOCTYPE html><title>Framer</title><h1>Someone else's page</h1><iframe src="${src}" width="900" height="700"></iframe>`,
   }));
-  if (stripHeaders) {
-    await context.route(`${ORIGIN}/reader/**`, async (route) => {
-      if (route.request().resourceType() !== 'document' || route.request().url() === framer) {
-        return route.fallback();
-      }
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers['content-security-policy'];
-      return route.fulfill({ response, headers });
-    });
-  }
+  await context.route(`${ORIGIN}/reader/**`, async (route) => {
+    if (route.request().resourceType() !== 'document' || route.request().url() === framer) {
+      return route.fallback();
+    }
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    if (stripHeaders) delete headers['content-security-policy'];
+    return route.fulfill({ response, headers });
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });

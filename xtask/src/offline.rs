@@ -167,7 +167,8 @@ fn check_named_files(
         }
         let text = String::from_utf8_lossy(&contents[file]);
         for named in named_files(file, &text, &base)? {
-            if !listed.contains(named.as_str()) {
+            // The worker script is the browser's to keep, never in its own cache.
+            if named != "sw.js" && !listed.contains(named.as_str()) {
                 return Err(format!(
                     "{file} names {named}, which is not precached (offline, it would not load)"
                 )
@@ -419,7 +420,7 @@ mod tests {
         <link rel=\"icon\" href=\"icons/i.svg?v=1\"><link rel=\"manifest\" href=\"manifest.webmanifest\">\
         <link rel=\"preconnect\" href=\"https://example.org/x.js\">\
         <script>var s = localStorage.getItem('broadsheet:v1:settings'); // don't\n</script>\
-        <script src=\"sw-register.js\" defer></script>\
+        <script src=\"sw-register.js\" defer></script><script>var w = new URL('sw.js', b);</script>\
         <script type=\"module\">\nimport init, * as bindings from '/reader/app-0123456789abcdef.js';\n\
         const wasm = await init({ module_or_path: '/reader/app-0123456789abcdef_bg.wasm' });\n</script>\
         </head><body><a href=\"/reader/article/a\">a</a><p>'see other.js'</p>\
@@ -437,6 +438,7 @@ mod tests {
                 "icons/i.svg",
                 "manifest.webmanifest",
                 "sw-register.js",
+                "sw.js",
             ]
         );
         let outside = "<head><script src=\"/elsewhere/x.js\"></script></head>";
