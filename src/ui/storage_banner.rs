@@ -23,7 +23,21 @@ pub fn StorageBanner() -> impl IntoView {
                 </p>
             </Show>
             <For each=move || health.with(|h| h.problems.clone()) key=|p| p.clone() let:problem>
-                <p class="banner" role="alert">{problem}</p>
+                <p class="banner" role="alert">
+                    {
+                        // A newer version wrote some of the reader's data: reloading runs it.
+                        let newer = problem.contains("newer version of Broadsheet");
+                        view! {
+                            {problem}
+                            <Show when=move || newer>
+                                " "
+                                <button type="button" on:click=|_| {
+                                    let _ = window().location().reload();
+                                }>"Reload"</button>
+                            </Show>
+                        }
+                    }
+                </p>
             </For>
         </div>
     }
