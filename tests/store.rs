@@ -1452,6 +1452,18 @@ fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
             with(&|f| item(f)["comments"][0]["id"] = "".into()),
             "comments[0] has an id that is empty",
         ),
+        (
+            with(&|f| {
+                item(f)["edits"] = serde_json::json!({"c1": {"text": "x", "at": 1, "open": true}})
+            }),
+            "unknown field \"open\" in items[\"article/kirill-dmitriev-talks\"].edits[\"c1\"]",
+        ),
+        (
+            with(&|f| {
+                item(f)["edits"] = serde_json::json!({"c1": {"text": "e".repeat(MAX_COMMENT_CHARS + 1), "at": 1}})
+            }),
+            "the edit of comment c1 on article/kirill-dmitriev-talks is over 5,000 characters",
+        ),
     ];
     for (file, fragment) in cases {
         let store = Rc::new(MemoryStore::new());
@@ -1464,8 +1476,11 @@ fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
         assert_eq!(snapshot(&store), before, "{fragment}: nothing changed");
         assert_eq!(data.item(ARTICLE.to_owned()).get_untracked(), shown);
     }
-    // The file itself, untouched, is fine.
+    // The file itself, untouched, is fine; so is one with an edit in progress.
     assert!(repo().import(&good.to_string()).is_ok());
+    let with_edit =
+        with(&|f| item(f)["edits"] = serde_json::json!({"c1": {"text": "half-edited", "at": 1}}));
+    assert_eq!(repo().import(&with_edit).unwrap().items, 2);
 }
 
 #[test]

@@ -821,6 +821,9 @@ fn clamp_future_stamps(file: &mut ExportFile, now: f64) -> usize {
         if let Some(progress) = &mut item.progress {
             clamp(&mut progress.at);
         }
+        for edit in item.edits.values_mut() {
+            clamp(&mut edit.at);
+        }
     }
     clamped
 }
@@ -911,7 +914,15 @@ const SETTINGS_FIELDS: &[&str] = &[
     "line_spacing",
     "at",
 ];
-const ITEM_FIELDS: &[&str] = &["reactions", "draft", "comments", "progress", "read"];
+const ITEM_FIELDS: &[&str] = &[
+    "reactions",
+    "draft",
+    "comments",
+    "progress",
+    "read",
+    "edits",
+];
+const EDIT_FIELDS: &[&str] = &["text", "at", "closed"];
 const MARK_FIELDS: &[&str] = &["on", "at"];
 const DRAFT_FIELDS: &[&str] = &["text", "at"];
 const COMMENT_FIELDS: &[&str] = &["id", "text", "posted_at", "updated_at", "edited", "deleted"];
@@ -956,6 +967,11 @@ fn check_fields(file: &serde_json::Value) -> Result<(), String> {
         }
         if let Some(progress) = item.get("progress") {
             known_fields(progress, PROGRESS_FIELDS, &format!("{at}.progress"))?;
+        }
+        if let Some(edits) = item.get("edits").and_then(|e| e.as_object()) {
+            for (comment, edit) in edits {
+                known_fields(edit, EDIT_FIELDS, &format!("{at}.edits[{comment:?}]"))?;
+            }
         }
     }
     Ok(())
@@ -1042,6 +1058,14 @@ fn check_values(file: &ExportFile) -> Result<(), String> {
             }
             check_stamp(c.posted_at, &format!("{where_}.posted_at"))?;
             check_stamp(c.updated_at, &format!("{where_}.updated_at"))?;
+        }
+        for (comment, edit) in &item.edits {
+            check_stamp(edit.at, &format!("{at}.edits[{comment:?}]"))?;
+            if edit.text.chars().count() > MAX_COMMENT_CHARS {
+                return Err(format!(
+                    "This export is damaged: the edit of comment {comment} on {id} is over 5,000 characters."
+                ));
+            }
         }
         if let Some(p) = &item.progress {
             check_stamp(p.at, &format!("{at}.progress"))?;
