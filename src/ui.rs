@@ -264,10 +264,11 @@ pub fn start() {
             view! { <App/> }
         });
         prerendered.remove();
-        if let Some(caret) = caret {
-            early::restore_focus(&caret);
+        // Ready once the reader's caret is back where it was.
+        match caret {
+            Some(caret) => early::restore_focus(caret, mark_ready),
+            None => mark_ready(),
         }
-        mark_ready();
     });
 }
 

@@ -161,10 +161,21 @@ pub fn collect(root: &web_sys::Element) -> EarlyInput {
     EarlyInput::new(texts, focus)
 }
 
-/// Gives focus back to the field the reader was typing in, with the caret where it was.
-pub fn restore_focus(caret: &Caret) {
+/// Gives focus back to the field the reader was typing in, with the caret where it was, then
+/// runs `then`. The field is focused at the next animation frame: right after mounting, the
+/// browser ignores a `focus()` on it. A field not there yet is looked for a few frames more.
+pub fn restore_focus(caret: Caret, then: impl FnOnce() + 'static) {
+    request_animation_frame(move || restore_focus_within(caret, 10, then));
+}
+
+fn restore_focus_within(caret: Caret, frames: u32, then: impl FnOnce() + 'static) {
     use wasm_bindgen::JsCast;
     let Some(field) = document().get_element_by_id(&caret.id) else {
+        if frames > 0 {
+            request_animation_frame(move || restore_focus_within(caret, frames - 1, then));
+        } else {
+            then();
+        }
         return;
     };
     let place = |len: u32| len.saturating_sub(caret.from_end);
@@ -177,4 +188,5 @@ pub fn restore_focus(caret: &Caret) {
         let at = place(input.value().encode_utf16().count() as u32);
         let _ = input.set_selection_range(at, at);
     }
+    then();
 }
