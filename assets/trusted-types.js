@@ -11,13 +11,17 @@
 (function () {
   'use strict';
   if (!window.trustedTypes || !window.trustedTypes.createPolicy) return;
-  // Elements that load or run script or change the page's origin or policy, event-handler
-  // attributes, and script URLs.
-  var UNSAFE = /<\s*(script|iframe|frame|object|embed|base|meta|link|style|template|noscript)\b|<[^>]*\s(on[a-z]+|srcdoc|formaction)\s*=|javascript:/i;
+  // Elements that load or run script or change the page's origin or policy, and event-handler
+  // attributes (after a space, a slash or a quote: `<svg/onload=…>`).
+  var UNSAFE = /<\s*(script|iframe|frame|object|embed|base|meta|link|style|template|noscript|svg|math)\b|<[^>]*[\s\/"'](on[a-z]+|srcdoc|formaction)\s*=/i;
+  // Script URLs, also when spelt with characters a browser drops from a URL (tabs, new lines) or
+  // with character references (`jav&#x61;script:`), which compiled markup never needs.
+  var SCRIPT_URL = /(java|vb)script:|&#|&(colon|tab|newline);/i;
   var WORKER = new URL('sw.js', document.baseURI).href;
   window.trustedTypes.createPolicy('default', {
     createHTML: function (html) {
-      return UNSAFE.test(html) ? null : html;
+      var flat = html.replace(/[\u0000-\u0020]+/g, '');
+      return UNSAFE.test(html) || SCRIPT_URL.test(flat) ? null : html;
     },
     createScriptURL: function (url) {
       return url === WORKER ? url : null;
