@@ -23,9 +23,10 @@ const SCOPE = new URL(self.registration.scope);
 const PREFIX = `broadsheet:${SCOPE.pathname}:`;
 const CACHE = PREFIX + (BUILT ? VERSION : 'development');
 const MATCH = { ignoreVary: true };
-// Trunk's fingerprinted files (`name-0123456789abcdef.ext`) never change under the same name,
-// so an HTTP-cached copy is as good as a fresh one; everything else is fetched anew.
-const FINGERPRINTED = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/;
+// Trunk's fingerprinted files (`name-0123456789abcdef.ext`; the hash has no leading zeros, so
+// it may be shorter) never change under the same name, so an HTTP-cached copy is as good as a
+// fresh one; everything else is fetched anew.
+const FINGERPRINTED = /-[0-9a-f]{12,16}(_bg)?\.[a-z0-9]+$/;
 
 self.addEventListener('install', (event) => {
   if (!BUILT) return;

@@ -173,7 +173,7 @@ test('the server sends the headers a host should send: policy with frame-ancesto
   assert.equal(response.headers()['cache-control'], 'no-cache', 'home page');
   // The files the page loaded: Trunk's fingerprinted ones are cached for a year.
   const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
-  const hashed = loaded.filter((u) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(u));
+  const hashed = loaded.filter((u) => /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/.test(u));
   assert.ok(hashed.some((u) => u.endsWith('.wasm')) && hashed.some((u) => u.endsWith('.css')), loaded.join('\n'));
   for (const file of hashed) {
     const headers = (await context.request.get(file)).headers();

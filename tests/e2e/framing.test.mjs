@@ -89,12 +89,30 @@ test('framed by another site on a host without headers, the app shows only a not
   await context.close();
 });
 
+test('framed by another site, nothing of the page shows even before the app has loaded', async () => {
+  const { context, page, problems } = await framing({ src: article, stripHeaders: true });
+  // The app never arrives: what shows is what the page does on its own.
+  await context.route('**/*.wasm', (route) => route.abort());
+  await page.goto(FRAMER);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('html[data-framed]').waitFor({ state: 'attached' });
+  await frame.locator('#prerendered').waitFor({ state: 'attached' });
+  assert.equal(await frame.locator('#prerendered').isVisible(), false);
+  for (const role of ['button', 'link', 'textbox', 'searchbox', 'heading']) {
+    const visible = await frame.getByRole(role).evaluateAll((nodes) => nodes.filter((n) => n.checkVisibility()).length);
+    assert.equal(visible, 0, role);
+  }
+  assert.ok(problems.every((p) => /wasm|WebAssembly|Failed to load|fetch/i.test(p)), problems.join('\n'));
+  await context.close();
+});
+
 test('framed by its own origin, the app runs as usual', async () => {
   const framer = url('framer-test.html');
   const { context, page, problems } = await framing({ framer, src: article, stripHeaders: true });
   await page.goto(framer);
   const frame = page.frameLocator('iframe');
   await frame.locator('html[data-app="ready"]').waitFor({ state: 'attached' });
+  assert.equal(await frame.locator('html[data-framed]').count(), 0);
   assert.ok(await frame.getByRole('button').count() > 0);
   assert.equal(await frame.getByRole('link', { name: NOTICE_LINK }).count(), 0);
   assert.deepEqual(problems, []);

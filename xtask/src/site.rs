@@ -62,7 +62,7 @@ fn normalise_public_url(url: &str) -> String {
 /// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
 fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
     let shell = inline_boot_script(dist, &fs::read_to_string(dist.join("index.html"))?)?;
-    let shell = inline_trusted_types_policy(&shell)?;
+    let shell = inline_head_scripts(&shell)?;
     // The articles Trunk's build just bundled ($BROADSHEET_ARTICLES or articles/), which may
     // not be the ones compiled into this xtask.
     let files = article_files(&articles_dir())?;
@@ -119,27 +119,27 @@ fn inline_boot_script(dist: &Path, shell: &str) -> std::io::Result<String> {
     Ok(shell.replace(TAG, &format!("<script>{}</script>", script.trim())))
 }
 
-/// The page's Trusted Types policy (`assets/trusted-types.js`, see `crate::csp`), inline before
-/// the first script of the page so that it exists before any script could need it. Trunk does
-/// not copy the file: a plain `trunk build` has no policy that asks for Trusted Types.
-fn inline_trusted_types_policy(shell: &str) -> std::io::Result<String> {
-    let source = fs::read_to_string(root().join("assets/trusted-types.js"))?;
-    // Without its comments: it is in every page.
-    let script: Vec<&str> = source
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .collect();
-    let script = script.join("\n");
+/// Scripts that must run before any other and before the first paint, inline before the first
+/// script of the page: the page's Trusted Types policy (`assets/trusted-types.js`, see
+/// `crate::csp`) and the framing check (`assets/framed.js`, see `src/ui/framed.rs`). Trunk does
+/// not copy these files: a plain `trunk build` has no policy that asks for Trusted Types, and
+/// its pages have no content to hide before the app starts.
+fn inline_head_scripts(shell: &str) -> std::io::Result<String> {
+    let mut scripts = String::new();
+    for file in ["assets/trusted-types.js", "assets/framed.js"] {
+        let source = fs::read_to_string(root().join(file))?;
+        // Without comments: they are in every page.
+        let lines: Vec<&str> = source
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect();
+        scripts.push_str(&format!("<script>{}</script>\n", lines.join("\n")));
+    }
     let at = shell
         .find("<script")
         .ok_or_else(|| std::io::Error::other("index.html has no <script>"))?;
-    Ok(format!(
-        "{}<script>{}</script>\n{}",
-        &shell[..at],
-        script.trim(),
-        &shell[at..]
-    ))
+    Ok(format!("{}{scripts}{}", &shell[..at], &shell[at..]))
 }
 
 /// Puts a rendered page into Trunk's shell: its title, and its body inside
@@ -206,8 +206,10 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const NO_CACHE: &str = "no-cache";
 
 /// Whether Trunk fingerprinted the file's name (`name-0123456789abcdef.ext`, `…_bg.wasm`): a new
-/// version always gets a new name, so a cached copy never goes stale. The same rule as
-/// `FINGERPRINTED` in `assets/sw.js` and the nginx `map` of [`nginx_config`].
+/// version always gets a new name, so a cached copy never goes stale. Trunk writes the 64-bit
+/// hash in hex without leading zeros (one name in 16 has 15 digits), so 12 to 16 digits count;
+/// fewer would take `icon-192.png` for a hash. The same rule as `FINGERPRINTED` in
+/// `assets/sw.js` and the nginx `map` of [`nginx_config`].
 pub fn fingerprinted(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
     let Some(dot) = name.iter().rposition(|&b| b == b'.') else {
@@ -215,11 +217,12 @@ pub fn fingerprinted(path: &str) -> bool {
     };
     let (stem, ext) = (&name[..dot], &name[dot + 1..]);
     let stem = stem.strip_suffix(b"_bg").unwrap_or(stem);
-    let Some(dash) = stem.len().checked_sub(17) else {
+    let Some(dash) = stem.iter().rposition(|&b| b == b'-') else {
         return false;
     };
-    stem[dash] == b'-'
-        && stem[dash + 1..]
+    let hash = &stem[dash + 1..];
+    (12..=16).contains(&hash.len())
+        && hash
             .iter()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
         && !ext.is_empty()
@@ -314,7 +317,7 @@ pub struct NginxConfig {
 
 pub fn nginx_config(public_url: &str) -> NginxConfig {
     let http = format!(
-        "map $uri $broadsheet_cache_control {{\n    \"~-[0-9a-f]{{16}}(_bg)?\\.[a-z0-9]+$\" \"{IMMUTABLE}\";\n    default \"{NO_CACHE}\";\n}}\n"
+        "map $uri $broadsheet_cache_control {{\n    \"~-[0-9a-f]{{12,16}}(_bg)?\\.[a-z0-9]+$\" \"{IMMUTABLE}\";\n    default \"{NO_CACHE}\";\n}}\n"
     );
     let mut location = format!(
         "location {public_url} {{\n    try_files $uri $uri/index.html $uri.html =404;\n    error_page 404 {public_url}404.html;\n"
@@ -509,6 +512,8 @@ mod tests {
             "tokens-fedcba9876543210.css",
             "sub/icon-0123456789abcdef.svg",
             "é-0123456789abcdef.js",
+            "broadsheet-5d8ca3adc6d77be.js",
+            "broadsheet-5d8ca3adc6d77be_bg.wasm",
         ] {
             assert!(fingerprinted(name), "{name}");
         }
@@ -518,7 +523,9 @@ mod tests {
             "index.html",
             "icons/icon-192.png",
             "x-0123456789ABCDEF.js",
-            "x-0123456789abcde.js",
+            "x-0123456789abcdef0.js",
+            "x-0123456789a.js",
+            "icons/maskable-512.png",
             "x0123456789abcdef0.js",
             "-0123456789abcdef",
         ] {
