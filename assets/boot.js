@@ -1,8 +1,14 @@
 // Applies the saved reading settings before the first paint, so there is no flash of the
 // wrong theme while the app loads. The app owns these attributes from then on.
+// Keys are scoped to the site's base path as the app scopes them (src/store/repo.rs, scope_of):
+// `broadsheet:/reader/:v1:settings` for a site under /reader/.
 (function () {
   try {
-    var raw = localStorage.getItem('broadsheet:v1:settings');
+    var path = new URL(document.baseURI).pathname.replace(/^\/+|\/+$/g, '').replace(/:/g, '%3A');
+    var scope = path ? '/' + path + '/' : '/';
+    // Before the app first starts after an update, the settings are under the unscoped key.
+    var raw = localStorage.getItem('broadsheet:' + scope + ':v1:settings') ||
+      localStorage.getItem('broadsheet:v1:settings');
     if (!raw) return;
     var s = JSON.parse(raw).data || {};
     var d = document.documentElement.dataset;

@@ -15,9 +15,9 @@ pub use kv::{KeyValue, MemoryStore, StoreError};
 #[cfg(target_arch = "wasm32")]
 pub use local::LocalStore;
 pub use repo::{
-    now, settings_win, too_large_to_import, Backup, ExportFile, ImportError, ImportSummary, Loaded,
-    Repository, SaveOutcome, EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, MAX_IMPORT_BYTES,
-    NAMESPACE,
+    key_prefix, now, scope_of, settings_win, too_large_to_import, Backup, ExportFile, ImportError,
+    ImportSummary, Loaded, Repository, SaveOutcome, EXPORT_FORMAT, EXPORT_VERSION,
+    FUTURE_MARGIN_MS, MAX_IMPORT_BYTES, NAMESPACE,
 };
 pub use state::{
     Comment, Draft, EditDraft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings,

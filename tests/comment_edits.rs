@@ -7,6 +7,7 @@ use leptos::prelude::GetUntracked;
 use std::rc::Rc;
 
 const ARTICLE: &str = "article/kirill-dmitriev-talks";
+const SCOPE: &str = "/reader/";
 
 fn with_comment() -> ItemState {
     let mut item = ItemState::default();
@@ -60,7 +61,7 @@ fn edits_merge_between_tabs_and_a_closed_edit_does_not_reopen() {
 #[test]
 fn an_edit_in_progress_survives_a_reload() {
     let store = Rc::new(MemoryStore::new());
-    let tab = ReaderData::with_store(Box::new(store.clone()));
+    let tab = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     tab.update(ARTICLE, |s| {
         s.post("First thoughts.", "c1".into(), 1_000.0).unwrap();
     });
@@ -70,13 +71,13 @@ fn an_edit_in_progress_survives_a_reload() {
     });
     // The page is hidden or closed: pending changes are written.
     tab.flush();
-    let reopened = ReaderData::with_store(Box::new(store.clone()));
+    let reopened = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let item = reopened.item(ARTICLE.to_owned()).get_untracked();
     assert_eq!(
         item.edit_in_progress("c1"),
         Some("First thoughts, half rewritten")
     );
-    let repo = Repository::new(store);
+    let repo = Repository::new(store, SCOPE);
     let stored = repo.load_item(ARTICLE, 4_000.0).unwrap().value;
     assert_eq!(stored, item);
 }

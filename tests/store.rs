@@ -11,9 +11,12 @@ use std::{collections::BTreeMap, rc::Rc};
 
 const ARTICLE: &str = "article/kirill-dmitriev-talks";
 const BRIEF: &str = "brief/kirill-dmitriev-talks/ceasefire-holds";
-const ITEM_KEY: &str = "broadsheet:v1:item:article/kirill-dmitriev-talks";
-const SETTINGS_KEY: &str = "broadsheet:v1:settings";
-const SCHEMA_KEY: &str = "broadsheet:schema";
+/// The base path the repositories here serve, and their keys.
+const SCOPE: &str = "/reader/";
+const ITEM_KEY: &str = "broadsheet:/reader/:v1:item:article/kirill-dmitriev-talks";
+const SETTINGS_KEY: &str = "broadsheet:/reader/:v1:settings";
+const SCHEMA_KEY: &str = "broadsheet:/reader/:schema";
+const ERASED_KEY: &str = "broadsheet:/reader/:v1:erased";
 const NOW: f64 = 1_000.0;
 
 /// The v0 layout (dotted keys), as an old version of the reader left it.
@@ -21,7 +24,7 @@ const V0_FIXTURE: &str = include_str!("fixtures/store_v0.json");
 
 /// A fresh repository over a memory store, already migrated.
 fn repo() -> Repository<MemoryStore> {
-    let repo = Repository::new(MemoryStore::new());
+    let repo = Repository::new(MemoryStore::new(), SCOPE);
     repo.migrate(NOW).unwrap();
     repo
 }
@@ -43,7 +46,7 @@ fn backups(kv: &impl KeyValue) -> Vec<String> {
         .keys()
         .unwrap()
         .into_iter()
-        .filter(|k| k.starts_with("broadsheet:backup:"))
+        .filter(|k| k.starts_with("broadsheet:/reader/:backup:"))
         .collect();
     keys.sort();
     keys
@@ -304,7 +307,7 @@ fn a_full_quota_is_reported_and_a_later_save_succeeds() {
 #[test]
 fn reader_data_keeps_changes_in_memory_while_full_and_retries() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let item = data.item(ARTICLE.to_owned());
     store.set_quota(Some(0));
 
@@ -322,7 +325,7 @@ fn reader_data_keeps_changes_in_memory_while_full_and_retries() {
     data.flush();
     assert!(!data.health.get_untracked().quota_full);
     assert!(!data.has_pending());
-    let stored = Repository::new(store.clone())
+    let stored = Repository::new(store.clone(), SCOPE)
         .load_item(ARTICLE, NOW)
         .unwrap()
         .value;
@@ -357,7 +360,7 @@ fn unavailable_storage_fails_every_call_with_a_reason() {
 fn reader_data_works_from_memory_when_storage_is_unavailable() {
     let store = MemoryStore::new();
     store.set_unavailable(true);
-    let data = ReaderData::with_store(Box::new(store));
+    let data = ReaderData::with_store(Box::new(store), SCOPE);
     assert!(data.health.get_untracked().unavailable.is_some());
 
     let item = data.item(ARTICLE.to_owned());
@@ -374,7 +377,7 @@ fn reader_data_works_from_memory_when_storage_is_unavailable() {
 #[test]
 fn reader_data_reports_storage_that_goes_away_mid_visit() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     assert!(data.health.get_untracked().is_ok());
     store.set_unavailable(true);
     data.update(ARTICLE, |s| s.toggle(Reaction::Sad, NOW));
@@ -395,7 +398,7 @@ fn migrates_the_v0_fixture() {
     for (key, value) in &v0 {
         store.set(key, value).unwrap();
     }
-    let repo = Repository::new(store);
+    let repo = Repository::new(store, SCOPE);
     let notes = repo.migrate(NOW).unwrap();
 
     // The one value that could not be read is kept and named.
@@ -453,7 +456,10 @@ fn migrates_the_v0_fixture() {
 /// Two tabs' repositories over one storage.
 fn two_tabs() -> (Repository<Rc<MemoryStore>>, Repository<Rc<MemoryStore>>) {
     let store = Rc::new(MemoryStore::new());
-    (Repository::new(store.clone()), Repository::new(store))
+    (
+        Repository::new(store.clone(), SCOPE),
+        Repository::new(store, SCOPE),
+    )
 }
 
 #[test]
@@ -486,8 +492,8 @@ fn two_tabs_never_overwrite_each_others_unseen_changes() {
 
     for a_saves_first in [true, false] {
         let store = Rc::new(MemoryStore::new());
-        let a = Repository::new(store.clone());
-        let b = Repository::new(store.clone());
+        let a = Repository::new(store.clone(), SCOPE);
+        let b = Repository::new(store.clone(), SCOPE);
         a.save_item(ARTICLE, &shared_start).unwrap();
 
         let seen_by_a = a.load_item(ARTICLE, NOW).unwrap().value;
@@ -576,17 +582,17 @@ fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
 #[test]
 fn reader_data_drops_what_another_tab_deleted_and_keeps_the_unsaved_draft() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let article = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| s.toggle(Reaction::Like, NOW));
     data.update_in_memory(ARTICLE, |s| s.set_draft("not saved yet", NOW + 1.0));
 
     // The other tab deletes everything; the events arrive here in the order it wrote.
-    let other_tab = Repository::new(store.clone());
+    let other_tab = Repository::new(store.clone(), SCOPE);
     other_tab.delete_all(NOW + 2.0).unwrap();
     data.on_storage(Some(ITEM_KEY), None);
-    let erased = store.get("broadsheet:v1:erased").unwrap();
-    data.on_storage(Some("broadsheet:v1:erased"), erased.as_deref());
+    let erased = store.get(ERASED_KEY).unwrap();
+    data.on_storage(Some(ERASED_KEY), erased.as_deref());
     let shown = article.get_untracked();
     assert!(
         !shown.reacted(Reaction::Like),
@@ -658,7 +664,9 @@ fn filled_repo() -> Repository<MemoryStore> {
 #[test]
 fn export_delete_all_import_round_trip() {
     let repo = filled_repo();
-    repo.kv().set("broadsheet:backup:old:1", "garbage").unwrap();
+    repo.kv()
+        .set("broadsheet:/reader/:backup:old:1", "garbage")
+        .unwrap();
     repo.kv().set("another-app.key", "theirs").unwrap();
     let exported = repo.export(NOW).unwrap();
     assert_eq!(exported.format, EXPORT_FORMAT);
@@ -669,10 +677,7 @@ fn export_delete_all_import_round_trip() {
     // Two items, the settings and the backup; the schema marker and others' keys stay.
     assert_eq!(repo.delete_all(NOW).unwrap(), 4);
     let left: Vec<String> = repo.kv().keys().unwrap();
-    assert_eq!(
-        left,
-        ["another-app.key", SCHEMA_KEY, "broadsheet:v1:erased"]
-    );
+    assert_eq!(left, ["another-app.key", SCHEMA_KEY, ERASED_KEY]);
     assert_eq!(repo.export(NOW).unwrap().items.len(), 0);
     assert_eq!(repo.delete_all(NOW).unwrap(), 0);
 
@@ -802,7 +807,7 @@ fn bad_import_files_are_refused_and_change_nothing() {
     for (file, fragment) in cases {
         let repo = filled_repo();
         repo.kv()
-            .set("broadsheet:v1:item:article/other", "damaged")
+            .set("broadsheet:/reader/:v1:item:article/other", "damaged")
             .unwrap();
         let before = snapshot(repo.kv());
         let error = repo.import(&file).expect_err(fragment);
@@ -825,7 +830,7 @@ fn an_import_that_runs_out_of_room_part_way_changes_nothing() {
             .sum()
     };
     // Room for the article (written first), not for the brief as well.
-    let article_alone = Repository::new(MemoryStore::new());
+    let article_alone = Repository::new(MemoryStore::new(), SCOPE);
     article_alone
         .save_item(ARTICLE, &sample_item(100.0))
         .unwrap();
@@ -852,10 +857,12 @@ fn bytes_used_counts_our_keys_in_utf16() {
         "others' keys are not ours"
     );
     // “ and ” are one UTF-16 unit each, the emoji two.
-    repo.kv().set("broadsheet:backup:k", "“😀”").unwrap();
+    repo.kv()
+        .set("broadsheet:/reader/:backup:k", "“😀”")
+        .unwrap();
     assert_eq!(
         repo.bytes_used().unwrap(),
-        base + 2 * ("broadsheet:backup:k".len() + 4)
+        base + 2 * ("broadsheet:/reader/:backup:k".len() + 4)
     );
 }
 
@@ -864,7 +871,7 @@ fn bytes_used_counts_our_keys_in_utf16() {
 #[test]
 fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_out() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let article = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| s.toggle(Reaction::Angry, NOW));
 
@@ -877,7 +884,7 @@ fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_ou
     assert_eq!(data.settings.get_untracked().theme, Theme::Contrast);
 
     // Another tab writes (the `storage` event carries the new value).
-    let other_tab = Repository::new(store.clone());
+    let other_tab = Repository::new(store.clone(), SCOPE);
     let mut theirs = other_tab.load_item(ARTICLE, NOW).unwrap().value;
     theirs.toggle(Reaction::Sad, NOW + 10.0);
     other_tab.save_item(ARTICLE, &theirs).unwrap();
@@ -889,10 +896,10 @@ fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_ou
     assert_eq!(article.get_untracked(), ItemState::default());
     assert_eq!(data.settings.get_untracked(), Settings::default());
     // What is left: the schema marker and when everything was deleted.
-    let erased = store.get("broadsheet:v1:erased").unwrap().unwrap();
+    let erased = store.get(ERASED_KEY).unwrap().unwrap();
     assert_eq!(
         data.bytes_used().unwrap(),
-        2 * (SCHEMA_KEY.len() + 1 + "broadsheet:v1:erased".len() + erased.len())
+        2 * (SCHEMA_KEY.len() + 1 + ERASED_KEY.len() + erased.len())
     );
 }
 
@@ -901,12 +908,12 @@ fn a_full_storage_at_first_start_is_full_not_unavailable() {
     let store = Rc::new(MemoryStore::new());
     let mut kept = ItemState::default();
     kept.toggle(Reaction::Love, 1.0);
-    Repository::new(store.clone())
+    Repository::new(store.clone(), SCOPE)
         .save_item(ARTICLE, &kept)
         .unwrap();
     store.set_quota(Some(0)); // not even the schema marker fits
 
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let health = data.health.get_untracked();
     assert!(health.quota_full);
     assert_eq!(health.unavailable, None);
@@ -921,7 +928,7 @@ fn a_full_storage_at_first_start_is_full_not_unavailable() {
 #[test]
 fn an_import_refused_for_lack_of_room_shows_storage_is_full() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let json = serde_json::to_string(&filled_repo().export(NOW).unwrap()).unwrap();
     let before = snapshot(&store);
     store.set_quota(Some(0));
@@ -949,7 +956,7 @@ fn stamps_outrank_everything_seen_even_when_the_clock_goes_backwards() {
     let mut seen_ahead = ItemState::default();
     seen_ahead.toggle(Reaction::Like, 5_000.0);
     repo.save_item(ARTICLE, &seen_ahead).unwrap();
-    let fresh = Repository::new(repo.kv());
+    let fresh = Repository::new(repo.kv(), SCOPE);
     fresh.load_item(ARTICLE, NOW).unwrap();
     // The clock reads 1,000, then 900, then 900 again: every stamp is later than the last.
     let stamps = [fresh.stamp(NOW), fresh.stamp(900.0), fresh.stamp(900.0)];
@@ -962,7 +969,7 @@ fn stamps_outrank_everything_seen_even_when_the_clock_goes_backwards() {
 fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
     let store = Rc::new(MemoryStore::new());
     let ahead = broadsheet::store::now() + DAY;
-    let tab_ahead = Repository::new(store.clone());
+    let tab_ahead = Repository::new(store.clone(), SCOPE);
     let mut item = ItemState::default();
     item.toggle(Reaction::Like, ahead);
     item.post("written ahead", "c1".into(), ahead).unwrap();
@@ -976,7 +983,7 @@ fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
         .unwrap();
 
     // The clock is right again; the reader changes their mind about all of it.
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let article = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
     data.update(ARTICLE, |s| {
@@ -1004,20 +1011,22 @@ fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
 fn comments_posted_after_a_delete_all_made_with_a_clock_ahead_are_kept() {
     let store = Rc::new(MemoryStore::new());
     let ahead = broadsheet::store::now() + DAY;
-    Repository::new(store.clone()).delete_all(ahead).unwrap();
+    Repository::new(store.clone(), SCOPE)
+        .delete_all(ahead)
+        .unwrap();
 
     // A tab started once the clock is right, and one that was open all along.
-    let data = ReaderData::with_store(Box::new(store.clone()));
-    let open_before = ReaderData::with_store(Box::new(store.clone()));
-    let erased = store.get("broadsheet:v1:erased").unwrap();
-    open_before.on_storage(Some("broadsheet:v1:erased"), erased.as_deref());
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let open_before = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let erased = store.get(ERASED_KEY).unwrap();
+    open_before.on_storage(Some(ERASED_KEY), erased.as_deref());
     for (tab, text) in [(data, "posted after"), (open_before, "posted here too")] {
         tab.item(ARTICLE.to_owned());
         let id = format!("{text}-id");
         tab.update(ARTICLE, |s| s.post(text, id, tab.stamp()).unwrap());
         assert!(!tab.has_pending());
     }
-    let stored = Repository::new(store.clone())
+    let stored = Repository::new(store.clone(), SCOPE)
         .load_item(ARTICLE, NOW)
         .unwrap()
         .value;
@@ -1033,7 +1042,7 @@ fn a_delete_all_outranks_what_it_erases_whatever_the_clock() {
     item.toggle(Reaction::Love, 5_000.0);
     repo.save_item(ARTICLE, &item).unwrap();
     // This tab's clock is behind the stamp it erases.
-    Repository::new(repo.kv()).delete_all(NOW).unwrap();
+    Repository::new(repo.kv(), SCOPE).delete_all(NOW).unwrap();
     // A stale tab writing the same again brings nothing back.
     assert!(!repo
         .save_item(ARTICLE, &item)
@@ -1063,7 +1072,7 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
         backups: BTreeMap::new(),
     };
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let summary = data.import(&serde_json::to_string(&file).unwrap()).unwrap();
     let message = summary.to_string();
     // The reaction, the draft emptied by posting, both comment stamps, the settings.
@@ -1074,7 +1083,7 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
         ),
         "{message}"
     );
-    let stored = Repository::new(store.clone())
+    let stored = Repository::new(store.clone(), SCOPE)
         .load_item(ARTICLE, NOW)
         .unwrap()
         .value;
@@ -1084,14 +1093,14 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
     let article = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
     data.set_settings(|s| s.theme = Theme::Light);
-    let stored = Repository::new(store.clone())
+    let stored = Repository::new(store.clone(), SCOPE)
         .load_item(ARTICLE, NOW)
         .unwrap()
         .value;
     assert!(!stored.reacted(Reaction::Like));
     assert!(!article.get_untracked().reacted(Reaction::Like));
     assert_eq!(
-        Repository::new(store)
+        Repository::new(store, SCOPE)
             .load_settings(NOW)
             .unwrap()
             .value
@@ -1198,7 +1207,7 @@ fn a_value_from_a_newer_version_is_left_alone_and_never_written_over() {
 fn reader_data_refuses_to_save_over_a_newer_version_and_says_to_reload() {
     let store = Rc::new(MemoryStore::new());
     store.set(ITEM_KEY, NEWER_ITEM).unwrap();
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let item = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| s.toggle(Reaction::Sad, data.stamp()));
     data.update(ARTICLE, |s| s.toggle(Reaction::Love, data.stamp()));
@@ -1226,7 +1235,7 @@ fn reader_data_refuses_to_save_over_a_newer_version_and_says_to_reload() {
 
     // Other items are saved as usual.
     data.update(BRIEF, |s| s.toggle(Reaction::Like, data.stamp()));
-    assert!(Repository::new(store.clone())
+    assert!(Repository::new(store.clone(), SCOPE)
         .load_item(BRIEF, NOW)
         .unwrap()
         .value
@@ -1252,7 +1261,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     store.set(ITEM_KEY, &stored.to_string()).unwrap();
     store.set(SETTINGS_KEY, &settings.to_string()).unwrap();
 
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| {
         s.toggle(Reaction::Like, data.stamp());
@@ -1280,7 +1289,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     // A merge with another tab's copy keeps them too.
     let mut other = ItemState::default();
     other.toggle(Reaction::Angry, 1.0);
-    let merged = Repository::new(store.clone())
+    let merged = Repository::new(store.clone(), SCOPE)
         .save_item(ARTICLE, &other)
         .unwrap()
         .merged;
@@ -1296,7 +1305,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
 #[test]
 fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let article = data.item(ARTICLE.to_owned());
     data.update(ARTICLE, |s| {
         s.post("still shown here", "c1".into(), data.stamp())
@@ -1306,7 +1315,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     // Another tab writes a value without the comment (it wrote over it without merging).
     let mut theirs = ItemState::default();
     theirs.toggle(Reaction::Sad, data.stamp());
-    let scratch = Repository::new(MemoryStore::new());
+    let scratch = Repository::new(MemoryStore::new(), SCOPE);
     scratch.save_item(ARTICLE, &theirs).unwrap();
     let raw = scratch.kv().get(ITEM_KEY).unwrap().unwrap();
     store.set(ITEM_KEY, &raw).unwrap();
@@ -1316,7 +1325,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     assert_eq!(shown.visible_comments().count(), 1);
     assert!(shown.reacted(Reaction::Sad));
     // A third tab, reading storage now, has both.
-    let third = Repository::new(store.clone())
+    let third = Repository::new(store.clone(), SCOPE)
         .load_item(ARTICLE, NOW)
         .unwrap()
         .value;
@@ -1337,7 +1346,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
         ..Settings::default()
     };
     let raw_older = {
-        let scratch = Repository::new(MemoryStore::new());
+        let scratch = Repository::new(MemoryStore::new(), SCOPE);
         scratch.save_settings(&older).unwrap();
         scratch.kv().get(SETTINGS_KEY).unwrap().unwrap()
     };
@@ -1345,7 +1354,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     data.on_storage(Some(SETTINGS_KEY), Some(&raw_older));
     assert_eq!(data.settings.get_untracked().theme, Theme::Contrast);
     assert_eq!(
-        Repository::new(store)
+        Repository::new(store, SCOPE)
             .load_settings(NOW)
             .unwrap()
             .value
@@ -1467,7 +1476,7 @@ fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
     ];
     for (file, fragment) in cases {
         let store = Rc::new(MemoryStore::new());
-        let data = ReaderData::with_store(Box::new(store.clone()));
+        let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
         data.update(ARTICLE, |s| s.toggle(Reaction::Angry, data.stamp()));
         let before = snapshot(&store);
         let shown = data.item(ARTICLE.to_owned()).get_untracked();
@@ -1528,7 +1537,7 @@ fn keys_an_old_version_goes_on_writing_are_migrated_whenever_they_appear() {
 #[test]
 fn reader_data_takes_in_an_old_tabs_write_from_the_storage_event() {
     let store = Rc::new(MemoryStore::new());
-    let data = ReaderData::with_store(Box::new(store.clone()));
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let article = data.item(ARTICLE.to_owned());
     store.set("broadsheet.theme", "sepia").unwrap();
     data.on_storage(Some("broadsheet.theme"), Some("sepia"));
@@ -1628,4 +1637,292 @@ fn backups_are_listed_exported_and_discarded_one_by_one() {
     assert!(repo.discard_backup(&list[0].key).unwrap());
     assert!(!repo.discard_backup(SETTINGS_KEY).unwrap(), "only backups");
     assert_eq!(repo.backups().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------- keys scoped to the base path
+
+#[test]
+fn the_scope_is_the_base_path_with_its_slashes_and_no_colon() {
+    use broadsheet::store::{key_prefix, scope_of};
+    assert_eq!(scope_of("/reader"), "/reader/");
+    assert_eq!(scope_of("/reader/"), "/reader/");
+    assert_eq!(scope_of(""), "/");
+    assert_eq!(scope_of("/"), "/");
+    assert_eq!(scope_of("/a/b"), "/a/b/");
+    // The first `:` after the scope ends it, so no scope's prefix starts another's keys.
+    assert_eq!(key_prefix("/a:b/"), "broadsheet:/a%3Ab/:");
+    assert_eq!(key_prefix("/reader"), "broadsheet:/reader/:");
+    let repo = Repository::new(MemoryStore::new(), "/reader");
+    assert_eq!(repo.item_key(ARTICLE), ITEM_KEY);
+    assert_eq!(repo.item_id(ITEM_KEY), Some(ARTICLE));
+    assert_eq!(
+        repo.item_id("broadsheet:/reader/x/:v1:item:article/kirill-dmitriev-talks"),
+        None
+    );
+    assert!(repo.is_ours(SETTINGS_KEY));
+    assert!(!repo.is_ours("broadsheet:/reader/x/:v1:settings"));
+    assert!(!repo.is_ours("broadsheet:/:v1:settings"));
+}
+
+/// A store shared by two copies of the reader (`/reader/` and `/staging/`) and another app,
+/// each with something kept.
+fn shared_by_two_copies_and_another_app() -> (
+    Rc<MemoryStore>,
+    Repository<Rc<MemoryStore>>,
+    Repository<Rc<MemoryStore>>,
+) {
+    let store = Rc::new(MemoryStore::new());
+    store.set("broadsheet-admin", "another app's").unwrap();
+    store.set("broadsheet", "a bare key").unwrap();
+    store.set("broadsheetx:v1:item:a", "not ours").unwrap();
+    let reader = Repository::new(store.clone(), SCOPE);
+    let staging = Repository::new(store.clone(), "/staging/");
+    for repo in [&reader, &staging] {
+        repo.migrate(NOW).unwrap();
+        repo.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+        repo.save_settings(&Settings {
+            theme: Theme::Sepia,
+            at: 300.0,
+            ..Settings::default()
+        })
+        .unwrap();
+    }
+    // One damaged value each, set aside under a backup.
+    for repo in [&reader, &staging] {
+        repo.kv().set(&repo.item_key(BRIEF), "damaged").unwrap();
+        assert!(repo.load_item(BRIEF, NOW).unwrap().problem.is_some());
+        assert_eq!(repo.backups().unwrap().len(), 1);
+    }
+    (store, reader, staging)
+}
+
+#[test]
+fn delete_all_leaves_other_apps_and_other_copies_of_the_reader_alone() {
+    let (store, reader, staging) = shared_by_two_copies_and_another_app();
+    let staging_before: BTreeMap<String, String> = snapshot(&store)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("broadsheet:/staging/:"))
+        .collect();
+    assert_eq!(staging_before.len(), 4, "{staging_before:?}");
+
+    // The item, the settings and the backup of /reader/.
+    assert_eq!(reader.delete_all(NOW).unwrap(), 3);
+    let left = snapshot(&store);
+    assert_eq!(left["broadsheet-admin"], "another app's");
+    assert_eq!(left["broadsheet"], "a bare key");
+    assert_eq!(left["broadsheetx:v1:item:a"], "not ours");
+    for (key, value) in &staging_before {
+        assert_eq!(left.get(key), Some(value), "{key} is /staging/'s");
+    }
+    let mine: Vec<&String> = left
+        .keys()
+        .filter(|k| k.starts_with("broadsheet:/reader/:"))
+        .collect();
+    assert_eq!(mine, [SCHEMA_KEY, ERASED_KEY]);
+
+    // /staging/ goes on as before: nothing of it was erased, not even in memory.
+    assert_eq!(staging.erased_at().unwrap(), 0.0);
+    assert_eq!(
+        staging.load_item(ARTICLE, NOW).unwrap().value,
+        sample_item(100.0)
+    );
+    assert_eq!(staging.backups().unwrap().len(), 1);
+}
+
+#[test]
+fn bytes_used_export_and_backups_count_only_this_scope() {
+    let (store, reader, staging) = shared_by_two_copies_and_another_app();
+    let of_scope = |prefix: &str| -> usize {
+        snapshot(&store)
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| 2 * (k.encode_utf16().count() + v.encode_utf16().count()))
+            .sum()
+    };
+    assert_eq!(
+        reader.bytes_used().unwrap(),
+        of_scope("broadsheet:/reader/:")
+    );
+    assert_eq!(
+        staging.bytes_used().unwrap(),
+        of_scope("broadsheet:/staging/:")
+    );
+    staging
+        .save_item("article/only-staging", &sample_item(500.0))
+        .unwrap();
+    let exported = reader.export(NOW).unwrap();
+    assert_eq!(exported.items.keys().collect::<Vec<_>>(), [ARTICLE]);
+    assert_eq!(exported.backups.len(), 1);
+    assert!(exported
+        .backups
+        .keys()
+        .all(|k| k.starts_with("broadsheet:/reader/:backup:")));
+    assert!(reader
+        .backups()
+        .unwrap()
+        .iter()
+        .all(|b| b.key.starts_with("broadsheet:/reader/:backup:")));
+    // /staging/'s backup cannot be read or discarded through /reader/.
+    let theirs = staging.backups().unwrap()[0].key.clone();
+    assert_eq!(reader.backup_value(&theirs).unwrap(), None);
+    assert!(!reader.discard_backup(&theirs).unwrap());
+    assert_eq!(staging.backups().unwrap().len(), 1);
+}
+
+#[test]
+fn an_export_from_another_path_imports_its_backups_under_this_one() {
+    let (_, reader, _) = shared_by_two_copies_and_another_app();
+    let json = serde_json::to_string(&reader.export(NOW).unwrap()).unwrap();
+    let elsewhere = Repository::new(MemoryStore::new(), "/news/");
+    let summary = elsewhere.import(&json).unwrap();
+    assert_eq!((summary.items, summary.backups_restored), (1, 1));
+    let backups = elsewhere.backups().unwrap();
+    assert!(
+        backups[0]
+            .key
+            .starts_with("broadsheet:/news/:backup:broadsheet:/news/:v1:item:brief/"),
+        "{backups:?}"
+    );
+    assert_eq!(
+        backups[0].what,
+        format!("Reactions and comments for {BRIEF}")
+    );
+}
+
+#[test]
+fn unscoped_keys_are_taken_over_once_by_the_first_copy_to_start() {
+    let store = Rc::new(MemoryStore::new());
+    // As the version before scoping left them.
+    let before = Repository::new(MemoryStore::new(), SCOPE);
+    before.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+    let item_raw = before.kv().get(ITEM_KEY).unwrap().unwrap();
+    let settings = Settings {
+        theme: Theme::Contrast,
+        at: 300.0,
+        ..Settings::default()
+    };
+    before.save_settings(&settings).unwrap();
+    let settings_raw = before.kv().get(SETTINGS_KEY).unwrap().unwrap();
+    store
+        .set(
+            "broadsheet:v1:item:article/kirill-dmitriev-talks",
+            &item_raw,
+        )
+        .unwrap();
+    store.set("broadsheet:v1:settings", &settings_raw).unwrap();
+    store
+        .set("broadsheet:v1:item:article/damaged", "garbage")
+        .unwrap();
+    store.set("broadsheet:schema", "1").unwrap();
+    store
+        .set(
+            "broadsheet:backup:broadsheet:v1:item:article/older:50",
+            "set aside before",
+        )
+        .unwrap();
+    store
+        .set("broadsheet:v1:erased", "{\"v\":1,\"data\":10.0}")
+        .unwrap();
+    store.set("broadsheet.theme", "sepia").unwrap(); // v0, older still
+    store.set("broadsheet-admin", "another app's").unwrap();
+
+    let reader = Repository::new(store.clone(), SCOPE);
+    reader.migrate(NOW).unwrap();
+    let keys = store.keys().unwrap();
+    assert!(
+        keys.iter()
+            .all(|k| !Repository::<MemoryStore>::is_legacy_key(k)),
+        "{keys:?}"
+    );
+    assert_eq!(
+        reader.load_item(ARTICLE, NOW).unwrap().value,
+        sample_item(100.0)
+    );
+    // The v0 theme is migrated as a change made now: it outranks the v1 settings.
+    assert_eq!(reader.load_settings(NOW).unwrap().value.theme, Theme::Sepia);
+    assert_eq!(reader.erased_at().unwrap(), 10.0);
+    // The damaged value moved as it was, and is set aside when read.
+    assert_eq!(
+        store
+            .get("broadsheet:/reader/:v1:item:article/damaged")
+            .unwrap()
+            .as_deref(),
+        Some("garbage")
+    );
+    let backups = reader.backups().unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(
+        backups[0].key,
+        "broadsheet:/reader/:backup:broadsheet:/reader/:v1:item:article/older:50"
+    );
+    assert_eq!(backups[0].what, "Reactions and comments for article/older");
+    assert_eq!(
+        store.get("broadsheet-admin").unwrap().as_deref(),
+        Some("another app's")
+    );
+    assert_eq!(store.get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+
+    // The second copy to start finds nothing left to take, and the first keeps what it took.
+    let staging = Repository::new(store.clone(), "/staging/");
+    let snapshot_before = snapshot(&store);
+    staging.migrate(NOW).unwrap();
+    assert_eq!(staging.export(NOW).unwrap().items.len(), 0);
+    assert_eq!(
+        snapshot(&store).len(),
+        snapshot_before.len() + 1,
+        "only /staging/'s schema marker was added"
+    );
+    // Run again, the migration changes nothing.
+    let again = snapshot(&store);
+    reader.migrate(NOW).unwrap();
+    assert_eq!(snapshot(&store), again);
+}
+
+#[test]
+fn unscoped_keys_an_older_tab_writes_later_are_merged_not_written_over() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    // A tab of the version before scoping (not reloaded after the update) writes.
+    let mut theirs = ItemState::default();
+    theirs.toggle(Reaction::Sad, NOW + 1.0);
+    let scratch = Repository::new(MemoryStore::new(), SCOPE);
+    scratch.save_item(ARTICLE, &theirs).unwrap();
+    let raw = scratch.kv().get(ITEM_KEY).unwrap().unwrap();
+    let old_key = "broadsheet:v1:item:article/kirill-dmitriev-talks";
+    store.set(old_key, &raw).unwrap();
+    data.on_storage(Some(old_key), Some(&raw));
+    let shown = article.get_untracked();
+    assert!(
+        shown.reacted(Reaction::Love) && shown.reacted(Reaction::Sad),
+        "{shown:?}"
+    );
+    assert_eq!(store.get(old_key).unwrap(), None);
+    let stored = Repository::new(store.clone(), SCOPE)
+        .load_item(ARTICLE, NOW)
+        .unwrap()
+        .value;
+    assert_eq!(stored, shown);
+}
+
+#[test]
+fn another_copys_storage_events_are_not_ours() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    let staging = Repository::new(store.clone(), "/staging/");
+    staging.delete_all(NOW + 10.0).unwrap();
+    let marker = "broadsheet:/staging/:v1:erased";
+    let raw = store.get(marker).unwrap();
+    data.on_storage(Some(marker), raw.as_deref());
+    assert!(article.get_untracked().reacted(Reaction::Love));
+    let mut theirs = ItemState::default();
+    theirs.toggle(Reaction::Sad, NOW + 20.0);
+    staging.save_item(ARTICLE, &theirs).unwrap();
+    let key = staging.item_key(ARTICLE);
+    let raw = store.get(&key).unwrap();
+    data.on_storage(Some(&key), raw.as_deref());
+    assert!(!article.get_untracked().reacted(Reaction::Sad));
 }

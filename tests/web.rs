@@ -21,7 +21,7 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
     document.body().unwrap().append_child(&host).unwrap();
     leptos::mount::mount_to(host.clone(), move || {
         leptos_meta::provide_meta_context();
-        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
+        provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), "/"));
         view()
     })
     .forget();

@@ -12,17 +12,21 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const ID: &str = "article/kirill-dmitriev-talks";
-const ITEM_KEY: &str = "broadsheet:v1:item:article/kirill-dmitriev-talks";
-const SETTINGS_KEY: &str = "broadsheet:v1:settings";
+/// The base path the repositories here serve, and their keys.
+const SCOPE: &str = "/reader/";
+const ITEM_KEY: &str = "broadsheet:/reader/:v1:item:article/kirill-dmitriev-talks";
+const SETTINGS_KEY: &str = "broadsheet:/reader/:v1:settings";
+const ERASED_KEY: &str = "broadsheet:/reader/:v1:erased";
 const FILLER: &str = "test-filler:";
 
 fn local() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
-/// Every test starts from an empty localStorage.
+/// Every test starts from an empty localStorage, as the reader served under [`SCOPE`].
 fn clear() {
     local().clear().unwrap();
+    broadsheet::ui::set_base_path(SCOPE);
 }
 
 fn now() -> f64 {
@@ -31,7 +35,7 @@ fn now() -> f64 {
 
 /// A repository over localStorage, as another tab would have.
 fn other_tab() -> Repository<LocalStore> {
-    Repository::new(LocalStore::open().unwrap())
+    Repository::new(LocalStore::open().unwrap(), SCOPE)
 }
 
 fn backup_keys() -> Vec<String> {
@@ -40,7 +44,7 @@ fn backup_keys() -> Vec<String> {
         .keys()
         .unwrap()
         .into_iter()
-        .filter(|k| k.starts_with("broadsheet:backup:"))
+        .filter(|k| k.starts_with("broadsheet:/reader/:backup:"))
         .collect()
 }
 
@@ -60,7 +64,7 @@ fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
     let garbage = "{\"v\":1,\"data\":{\"reactions\":<b>";
     local().set_item(ITEM_KEY, garbage).unwrap();
 
-    let repo = Repository::new(LocalStore::open().unwrap());
+    let repo = Repository::new(LocalStore::open().unwrap(), SCOPE);
     let loaded = repo.load_item(ID, now()).unwrap();
     assert_eq!(loaded.value, ItemState::default());
     let backups = backup_keys();
@@ -200,7 +204,7 @@ fn another_tabs_change_shows_through_the_storage_event() {
             .unwrap();
         let mut elsewhere = theirs.clone();
         elsewhere.toggle(Reaction::Angry, now());
-        let scratch = Repository::new(MemoryStore::new());
+        let scratch = Repository::new(MemoryStore::new(), SCOPE);
         scratch.save_item(ID, &elsewhere).unwrap();
         let encoded = scratch.kv().get(ITEM_KEY).unwrap();
         dispatch_storage_event(Some(ITEM_KEY), encoded.as_deref(), &session);
@@ -220,12 +224,65 @@ fn another_tabs_change_shows_through_the_storage_event() {
         dispatch_storage_event(None, None, &local());
         assert_eq!(item.get_untracked().draft_text(), "mine, unsaved");
         // The other tab deletes everything: what it deleted goes here too; the draft stays.
-        let erased = local().get_item("broadsheet:v1:erased").unwrap();
+        let erased = local().get_item(ERASED_KEY).unwrap();
         assert!(erased.is_some());
-        dispatch_storage_event(Some("broadsheet:v1:erased"), erased.as_deref(), &local());
+        dispatch_storage_event(Some(ERASED_KEY), erased.as_deref(), &local());
         let shown = item.get_untracked();
         assert!(!shown.reacted(Reaction::Love), "{shown:?}");
         assert_eq!(shown.draft_text(), "mine, unsaved");
+    });
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn two_copies_under_different_paths_of_one_origin_keep_separate_data() {
+    clear();
+    local()
+        .set_item("broadsheet-admin", "another app's")
+        .unwrap();
+    const STAGING_ITEM: &str = "broadsheet:/staging/:v1:item:article/kirill-dmitriev-talks";
+    let owner = Owner::new();
+    owner.with(|| {
+        // The copy under /staging/ opens, as its page's <base href> says, and writes.
+        broadsheet::ui::set_base_path("/staging/");
+        let staging = ReaderData::open();
+        let staged = staging.item(ID.to_owned());
+        staging.update(ID, |s| s.toggle(Reaction::Sad, now()));
+        staging.set_settings(|s| s.theme = Theme::Sepia);
+        assert!(local().get_item(STAGING_ITEM).unwrap().is_some());
+
+        // The copy under /reader/ sees none of it, and its storage events pass it by.
+        broadsheet::ui::set_base_path(SCOPE);
+        let reader = ReaderData::open();
+        let item = reader.item(ID.to_owned());
+        assert_eq!(item.get_untracked(), ItemState::default());
+        assert_ne!(reader.settings.get_untracked().theme, Theme::Sepia);
+        let raw = local().get_item(STAGING_ITEM).unwrap();
+        reader.on_storage(Some(STAGING_ITEM), raw.as_deref());
+        assert!(!item.get_untracked().reacted(Reaction::Sad));
+        reader.update(ID, |s| s.toggle(Reaction::Love, now()));
+        assert!(!staged.get_untracked().reacted(Reaction::Love));
+
+        // Delete all under /reader/ leaves /staging/'s data and the other app's key alone.
+        assert!(reader.delete_all().unwrap() >= 1);
+        assert_eq!(local().get_item(ITEM_KEY).unwrap(), None);
+        let erased = local().get_item(ERASED_KEY).unwrap();
+        staging.on_storage(Some(ERASED_KEY), erased.as_deref());
+        assert!(staged.get_untracked().reacted(Reaction::Sad));
+        let stored = Repository::new(LocalStore::open().unwrap(), "/staging/");
+        assert!(stored
+            .load_item(ID, now())
+            .unwrap()
+            .value
+            .reacted(Reaction::Sad));
+        assert_eq!(
+            stored.load_settings(now()).unwrap().value.theme,
+            Theme::Sepia
+        );
+        assert_eq!(
+            local().get_item("broadsheet-admin").unwrap().as_deref(),
+            Some("another app's")
+        );
     });
     clear();
 }

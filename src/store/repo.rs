@@ -27,18 +27,74 @@ pub fn now() -> f64 {
     }
 }
 
-/// Every key this app writes starts with this.
+/// Every key this app writes starts with this, then `:`.
 pub const NAMESPACE: &str = "broadsheet";
-const SCHEMA_KEY: &str = "broadsheet:schema";
 const SCHEMA: &str = "1";
-const ITEM_PREFIX: &str = "broadsheet:v1:item:";
-const SETTINGS_KEY: &str = "broadsheet:v1:settings";
-const BACKUP_PREFIX: &str = "broadsheet:backup:";
-/// When the reader last deleted everything: a tab holding older data in memory drops it
-/// instead of writing it back.
-const ERASED_KEY: &str = "broadsheet:v1:erased";
 /// v0 (before namespacing by version) used dotted keys.
 const V0_PREFIX: &str = "broadsheet.";
+/// Keys before scoping by base path (`broadsheet:v1:…`, `broadsheet:schema`,
+/// `broadsheet:backup:…`) start with this and then a letter; scoped keys with `broadsheet:/`.
+const UNSCOPED_PREFIX: &str = "broadsheet:";
+
+/// The scope of a site served under `base_path` (`/reader`, `/reader/`, `""` for the domain
+/// root): the path with one leading and one trailing `/`, and `:` written `%3A`, so that the
+/// first `:` after the scope always ends it (`/reader/`, `/`).
+pub fn scope_of(base_path: &str) -> String {
+    let path = base_path.trim_matches('/').replace(':', "%3A");
+    if path.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{path}/")
+    }
+}
+
+/// Every key of the reader served under `base_path` starts with this: `broadsheet:` then the
+/// scope, then `:` (`broadsheet:/reader/:`). Two copies of the reader under different paths of
+/// one origin never share a key, and nothing else's key starts with it.
+pub fn key_prefix(base_path: &str) -> String {
+    format!("{NAMESPACE}:{}:", scope_of(base_path))
+}
+
+/// A key of this app in any scope, or unscoped (before scoping): its scope (`None` when
+/// unscoped) and the rest after the scope's `:` (`v1:item:article/x`, `schema`, `backup:…`).
+fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
+    let rest = key.strip_prefix(UNSCOPED_PREFIX)?;
+    if rest.starts_with('/') {
+        let (scope, rest) = rest.split_once(':')?;
+        scope.ends_with('/').then_some((Some(scope), rest))
+    } else {
+        let unscoped = rest == "schema" || rest.starts_with("v1:") || rest.starts_with("backup:");
+        unscoped.then_some((None, rest))
+    }
+}
+
+/// The key names of one scope.
+#[derive(Clone, Debug)]
+struct Keys {
+    /// `broadsheet:/reader/:`
+    prefix: String,
+    schema: String,
+    item_prefix: String,
+    settings: String,
+    /// When the reader last deleted everything: a tab holding older data in memory drops it
+    /// instead of writing it back.
+    erased: String,
+    backup_prefix: String,
+}
+
+impl Keys {
+    fn new(base_path: &str) -> Self {
+        let prefix = key_prefix(base_path);
+        Keys {
+            schema: format!("{prefix}schema"),
+            item_prefix: format!("{prefix}v1:item:"),
+            settings: format!("{prefix}v1:settings"),
+            erased: format!("{prefix}v1:erased"),
+            backup_prefix: format!("{prefix}backup:"),
+            prefix,
+        }
+    }
+}
 
 /// `format` field of an export file.
 pub const EXPORT_FORMAT: &str = "broadsheet-export";
@@ -197,17 +253,34 @@ struct Envelope<T> {
 /// settings, the record of "delete all") or handed out. [`Repository::stamp`] never returns a
 /// stamp at or below it, so a change made here outranks everything this tab has seen, even
 /// when this device's clock is behind the one that wrote it (or went backwards).
+///
+/// Its keys are scoped to the base path of the site it serves (see [`key_prefix`]): it reads,
+/// counts, exports and deletes only keys of its own scope.
 pub struct Repository<K> {
     kv: K,
+    keys: Keys,
     seen: Cell<f64>,
 }
 
 impl<K: KeyValue> Repository<K> {
-    pub fn new(kv: K) -> Self {
+    /// The repository of the reader served under `base_path` (`/reader/`; `/` or `""` at the
+    /// domain root), over `kv`.
+    pub fn new(kv: K, base_path: &str) -> Self {
         Repository {
             kv,
+            keys: Keys::new(base_path),
             seen: Cell::new(0.0),
         }
+    }
+
+    /// What every key of this repository starts with (`broadsheet:/reader/:`).
+    pub fn prefix(&self) -> &str {
+        &self.keys.prefix
+    }
+
+    /// Whether `key` is one of this repository's (its scope's namespace, separator included).
+    pub fn is_ours(&self, key: &str) -> bool {
+        key.starts_with(&self.keys.prefix)
     }
 
     /// Notes a stamp read from storage or another tab, so later stamps outrank it.
@@ -239,29 +312,36 @@ impl<K: KeyValue> Repository<K> {
     }
 
     /// The storage key of an item id (`article/SLUG` or `brief/ARTICLE/BRIEF`).
-    pub fn item_key(id: &str) -> String {
-        format!("{ITEM_PREFIX}{id}")
+    pub fn item_key(&self, id: &str) -> String {
+        format!("{}{id}", self.keys.item_prefix)
     }
 
     /// The item id a storage key belongs to, if it is one of ours.
-    pub fn item_id(key: &str) -> Option<&str> {
-        key.strip_prefix(ITEM_PREFIX)
+    pub fn item_id<'a>(&self, key: &'a str) -> Option<&'a str> {
+        key.strip_prefix(&self.keys.item_prefix)
     }
 
-    pub fn is_settings_key(key: &str) -> bool {
-        key == SETTINGS_KEY
+    pub fn is_settings_key(&self, key: &str) -> bool {
+        key == self.keys.settings
+    }
+
+    /// The key of the reading settings.
+    pub fn settings_key(&self) -> &str {
+        &self.keys.settings
     }
 
     /// The time of "delete all" if `key` is the key that records it and `value` decodes.
-    pub fn erased_marker(key: &str, value: Option<&str>) -> Option<f64> {
-        (key == ERASED_KEY).then(|| decode(value?).ok()).flatten()
+    pub fn erased_marker(&self, key: &str, value: Option<&str>) -> Option<f64> {
+        (key == self.keys.erased)
+            .then(|| decode(value?).ok())
+            .flatten()
     }
 
     /// When the reader last deleted everything (0 if never).
     pub fn erased_at(&self) -> Result<f64, StoreError> {
         let at = self
             .kv
-            .get(ERASED_KEY)?
+            .get(&self.keys.erased)?
             .and_then(|v| decode(&v).ok())
             .unwrap_or(0.0);
         self.observe(at);
@@ -273,21 +353,136 @@ impl<K: KeyValue> Repository<K> {
         key.starts_with(V0_PREFIX)
     }
 
+    /// Whether `key` is one an older version wrote, which [`Repository::migrate`] takes over:
+    /// v0's dotted keys, or the unscoped keys of the versions before keys were scoped to the
+    /// base path (`broadsheet:v1:…`, `broadsheet:schema`, `broadsheet:backup:…`).
+    pub fn is_legacy_key(key: &str) -> bool {
+        Self::is_v0_key(key) || matches!(split_key(key), Some((None, _)))
+    }
+
+    /// `key` of any scope, or unscoped, as the key of this scope with the same rest; other keys
+    /// as they are.
+    fn rescoped(&self, key: &str) -> String {
+        match split_key(key) {
+            Some((_, rest)) => format!("{}{rest}", self.keys.prefix),
+            None => key.to_owned(),
+        }
+    }
+
+    /// A backup key of any scope (or unscoped) as a backup key of this scope, the key it was
+    /// found under rescoped as well; `None` if it is not a backup key.
+    fn rescoped_backup(&self, key: &str) -> Option<String> {
+        let (_, rest) = split_key(key)?;
+        let rest = rest.strip_prefix("backup:")?;
+        let (of, stamp) = rest.rsplit_once(':').unwrap_or((rest, ""));
+        Some(format!(
+            "{}{}:{stamp}",
+            self.keys.backup_prefix,
+            self.rescoped(of)
+        ))
+    }
+
+    /// Takes over the unscoped keys of the versions before scoping: the first copy of the
+    /// reader on this origin to start after the update adopts them, merging with what it has.
+    /// A value that cannot be merged (damaged, or from a newer version) is kept as it is: under
+    /// this scope's key when that is free, else as a backup.
+    fn adopt_unscoped(
+        &self,
+        keys: &[String],
+        now: f64,
+        notes: &mut Vec<String>,
+    ) -> Result<(), StoreError> {
+        // The record of "delete all" first, so what it erased is not brought back.
+        let erased_key = format!("{UNSCOPED_PREFIX}v1:erased");
+        if let Some(raw) = self.kv.get(&erased_key)? {
+            if let Ok(theirs) = decode::<f64>(&raw) {
+                if theirs > self.erased_at()? {
+                    self.observe(theirs);
+                    self.kv.set(&self.keys.erased, &encode(&theirs))?;
+                }
+            }
+            self.kv.remove(&erased_key)?;
+        }
+        let erased_at = self.erased_at()?;
+        for key in keys {
+            let Some((None, rest)) = split_key(key) else {
+                continue;
+            };
+            let Some(raw) = self.kv.get(key)? else {
+                continue;
+            };
+            if rest == "schema" || rest == "v1:erased" {
+                self.kv.remove(key)?;
+                continue;
+            }
+            if let Some(backup) = self.rescoped_backup(key) {
+                match self.kv.get(&backup)? {
+                    None => self.kv.set(&backup, &raw)?,
+                    Some(there) if there == raw => {}
+                    Some(_) => {
+                        self.back_up(key, &raw, now)?;
+                    }
+                }
+                self.kv.remove(key)?;
+                continue;
+            }
+            let target = self.rescoped(key);
+            let merged = if let Some(id) = rest.strip_prefix("v1:item:") {
+                match decode::<ItemState>(&raw) {
+                    Ok(item) => match self.write_item(id, &item, erased_at) {
+                        Ok(_) => true,
+                        Err(StoreError::NewerVersion { .. }) => false,
+                        Err(e) => return Err(e),
+                    },
+                    Err(_) => false,
+                }
+            } else if rest == "v1:settings" {
+                match decode::<Settings>(&raw) {
+                    Ok(settings) => match self.write_settings(&settings, erased_at) {
+                        Ok(_) => true,
+                        Err(StoreError::NewerVersion { .. }) => false,
+                        Err(e) => return Err(e),
+                    },
+                    Err(_) => false,
+                }
+            } else {
+                false
+            };
+            if !merged {
+                if self.kv.get(&target)?.is_none() {
+                    self.kv.set(&target, &raw)?;
+                } else {
+                    let backup = self.back_up(key, &raw, now)?;
+                    notes.push(format!(
+                        "Saved data “{key}” of an older version could not be merged; it was kept as “{backup}”."
+                    ));
+                }
+            }
+            self.kv.remove(key)?;
+        }
+        Ok(())
+    }
+
     /// Brings storage from any older layout to the current one. Returns notes for the reader.
     ///
     /// It looks for old keys every time, not only once: a tab still running an old version
     /// goes on writing them, and what it writes is merged in like any other tab's change.
     pub fn migrate(&self, now: f64) -> Result<Vec<String>, StoreError> {
         let mut notes = Vec::new();
-        let old: Vec<String> = self
-            .kv
-            .keys()?
-            .into_iter()
-            .filter(|k| Self::is_v0_key(k))
+        let keys = self.kv.keys()?;
+        let unscoped: Vec<String> = keys
+            .iter()
+            .filter(|k| matches!(split_key(k), Some((None, _))))
+            .cloned()
             .collect();
-        if old.is_empty() && self.kv.get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA) {
+        let old: Vec<String> = keys.into_iter().filter(|k| Self::is_v0_key(k)).collect();
+        if old.is_empty()
+            && unscoped.is_empty()
+            && self.kv.get(&self.keys.schema)?.as_deref() == Some(SCHEMA)
+        {
             return Ok(notes);
         }
+        self.adopt_unscoped(&unscoped, now, &mut notes)?;
         let mut items: BTreeMap<String, ItemState> = BTreeMap::new();
         let mut settings = None;
         // What an old tab wrote is its latest change: stamped as a change made here now.
@@ -345,8 +540,8 @@ impl<K: KeyValue> Repository<K> {
         for key in &old {
             self.kv.remove(key)?;
         }
-        if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
-            self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        if self.kv.get(&self.keys.schema)?.as_deref() != Some(SCHEMA) {
+            self.kv.set(&self.keys.schema, SCHEMA)?;
         }
         Ok(notes)
     }
@@ -397,13 +592,13 @@ impl<K: KeyValue> Repository<K> {
     /// Copies a damaged value to a backup key of its own (never over an earlier backup). The
     /// same damaged value is kept once: a save retried after a failure finds its backup made.
     fn back_up(&self, key: &str, raw: &str, stamp: f64) -> Result<String, StoreError> {
-        let of_key = format!("{BACKUP_PREFIX}{key}:");
+        let of_key = format!("{}{}:", self.keys.backup_prefix, self.rescoped(key));
         for existing in self.kv.keys()? {
             if existing.starts_with(&of_key) && self.kv.get(&existing)?.as_deref() == Some(raw) {
                 return Ok(existing);
             }
         }
-        let base = format!("{BACKUP_PREFIX}{key}:{stamp}");
+        let base = format!("{of_key}{stamp}");
         let mut backup = base.clone();
         let mut n = 1;
         while self.kv.get(&backup)?.is_some() {
@@ -446,7 +641,7 @@ impl<K: KeyValue> Repository<K> {
 
     pub fn load_item(&self, id: &str, now: f64) -> Result<Loaded<ItemState>, StoreError> {
         let loaded: Loaded<ItemState> = self.load(
-            &Self::item_key(id),
+            &self.item_key(id),
             &format!("reactions and comments for {id}"),
             now,
         )?;
@@ -472,7 +667,7 @@ impl<K: KeyValue> Repository<K> {
         state: &ItemState,
         erased_at: f64,
     ) -> Result<SaveOutcome<ItemState>, StoreError> {
-        let key = Self::item_key(id);
+        let key = self.item_key(id);
         let pruned;
         let state = if erased_at > 0.0 {
             pruned = state.erased_before(erased_at);
@@ -499,7 +694,8 @@ impl<K: KeyValue> Repository<K> {
     }
 
     pub fn load_settings(&self, now: f64) -> Result<Loaded<Settings>, StoreError> {
-        let mut loaded: Loaded<Settings> = self.load(SETTINGS_KEY, "reading settings", now)?;
+        let mut loaded: Loaded<Settings> =
+            self.load(&self.keys.settings, "reading settings", now)?;
         loaded.value = loaded.value.clamped();
         self.observe(loaded.value.at);
         Ok(loaded)
@@ -517,8 +713,11 @@ impl<K: KeyValue> Repository<K> {
         settings: &Settings,
         erased_at: f64,
     ) -> Result<SaveOutcome<Settings>, StoreError> {
-        let (stored, problem) =
-            self.stored_for_merge::<Settings>(SETTINGS_KEY, "reading settings", settings.at)?;
+        let (stored, problem) = self.stored_for_merge::<Settings>(
+            &self.keys.settings,
+            "reading settings",
+            settings.at,
+        )?;
         if let Some(stored) = &stored {
             self.observe(stored.at);
         }
@@ -536,7 +735,7 @@ impl<K: KeyValue> Repository<K> {
                 });
             }
         }
-        self.kv.set(SETTINGS_KEY, &encode(settings))?;
+        self.kv.set(&self.keys.settings, &encode(settings))?;
         Ok(SaveOutcome {
             merged: settings.clone(),
             problem,
@@ -558,7 +757,7 @@ impl<K: KeyValue> Repository<K> {
             .kv
             .keys()?
             .iter()
-            .filter_map(|k| Self::item_id(k).map(str::to_owned))
+            .filter_map(|k| self.item_id(k).map(str::to_owned))
             .collect())
     }
 
@@ -566,13 +765,13 @@ impl<K: KeyValue> Repository<K> {
     pub fn export(&self, now: f64) -> Result<ExportFile, StoreError> {
         let mut items = BTreeMap::new();
         for id in self.item_ids()? {
-            if let Some(raw) = self.kv.get(&Self::item_key(&id))? {
+            if let Some(raw) = self.kv.get(&self.item_key(&id))? {
                 if let Ok(item) = decode::<ItemState>(&raw) {
                     items.insert(id, item);
                 }
             }
         }
-        let settings = match self.kv.get(SETTINGS_KEY)? {
+        let settings = match self.kv.get(&self.keys.settings)? {
             Some(raw) => decode(&raw).unwrap_or_default(),
             None => Settings::default(),
         };
@@ -613,7 +812,7 @@ impl<K: KeyValue> Repository<K> {
         };
         let mut writes = Vec::new();
         for (id, incoming) in &file.items {
-            let key = Self::item_key(id);
+            let key = self.item_key(id);
             let before = match self.kv.get(&key)? {
                 Some(raw) => decode::<ItemState>(&raw).unwrap_or_default(),
                 None => ItemState::default(),
@@ -645,13 +844,15 @@ impl<K: KeyValue> Repository<K> {
         let mut undo = Vec::new();
         let mut backups = Vec::new();
         for (key, raw) in &file.backups {
-            if self.kv.get(key)?.is_none() {
-                backups.push((key.clone(), raw.clone()));
+            // Exported under another base path (or before scoping): kept under this one's.
+            let key = self.rescoped_backup(key).unwrap_or_else(|| key.clone());
+            if self.kv.get(&key)?.is_none() {
+                backups.push((key, raw.clone()));
             }
         }
-        let mut keys: Vec<String> = writes.iter().map(|(id, _)| Self::item_key(id)).collect();
+        let mut keys: Vec<String> = writes.iter().map(|(id, _)| self.item_key(id)).collect();
         if settings.is_some() {
-            keys.push(SETTINGS_KEY.to_owned());
+            keys.push(self.keys.settings.clone());
         }
         keys.extend(backups.iter().map(|(key, _)| key.clone()));
         for key in keys {
@@ -688,27 +889,37 @@ impl<K: KeyValue> Repository<K> {
         Ok(summary)
     }
 
-    /// Removes every key of this app, backups included, and records when (`now`), so that a
-    /// tab still holding older data does not write it back. Returns how many were removed (the
-    /// schema marker stays; neither it nor the record of the deletion is counted).
+    /// Removes every key of this repository's scope, backups included, and records when
+    /// (`now`), so that a tab still holding older data does not write it back. Keys of other
+    /// scopes and of other apps stay. Keys an older version wrote ([`Repository::is_legacy_key`])
+    /// go too: the copy that starts first takes them over, so they are this one's to erase.
+    /// Returns how many were removed (the schema marker stays; neither it nor the record of
+    /// the deletion is counted).
     pub fn delete_all(&self, now: f64) -> Result<usize, StoreError> {
         let ours: Vec<String> = self
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(NAMESPACE) && k != SCHEMA_KEY && k != ERASED_KEY)
+            .filter(|k| {
+                (self.is_ours(k) && *k != self.keys.schema && *k != self.keys.erased)
+                    || Self::is_legacy_key(k)
+            })
             .collect();
         // The record must outrank everything it erases, whatever this device's clock says.
         self.erased_at()?;
         for key in &ours {
             if let Some(raw) = self.kv.get(key)? {
-                if Self::item_id(key).is_some() {
+                let rest = split_key(key).map_or("", |(_, rest)| rest);
+                if rest.starts_with("v1:item:") {
                     if let Ok(item) = decode::<ItemState>(&raw) {
                         self.observe(item.latest_stamp());
                     }
-                } else if key == SETTINGS_KEY {
-                    if let Ok(settings) = decode::<Settings>(&raw) {
-                        self.observe(settings.at);
+                } else if rest == "v1:settings" || rest == "v1:erased" {
+                    if let Ok(at) = decode::<Settings>(&raw)
+                        .map(|s| s.at)
+                        .or_else(|_| decode::<f64>(&raw))
+                    {
+                        self.observe(at);
                     }
                 }
             }
@@ -717,19 +928,22 @@ impl<K: KeyValue> Repository<K> {
         for key in &ours {
             self.kv.remove(key)?;
         }
-        if self.kv.get(SCHEMA_KEY)?.as_deref() != Some(SCHEMA) {
-            self.kv.set(SCHEMA_KEY, SCHEMA)?;
+        if self.kv.get(&self.keys.schema)?.as_deref() != Some(SCHEMA) {
+            self.kv.set(&self.keys.schema, SCHEMA)?;
         }
         // As JSON like every other value: serde_json's number code is in the app already, and
         // `f64::from_str` would add core's float parser and its tables (12 KB) to the wasm.
-        self.kv.set(ERASED_KEY, &encode(&now))?;
-        Ok(ours.len())
+        self.kv.set(&self.keys.erased, &encode(&now))?;
+        Ok(ours
+            .iter()
+            .filter(|k| !matches!(split_key(k), Some((_, "schema" | "v1:erased"))))
+            .count())
     }
 
-    /// Bytes this app uses (UTF-16, as browsers count against the quota).
+    /// Bytes this repository's scope uses (UTF-16, as browsers count against the quota).
     pub fn bytes_used(&self) -> Result<usize, StoreError> {
         let mut total = 0;
-        for key in self.kv.keys()?.iter().filter(|k| k.starts_with(NAMESPACE)) {
+        for key in self.kv.keys()?.iter().filter(|k| self.is_ours(k)) {
             total += 2 * (utf16_len(key) + self.kv.get(key)?.map_or(0, |v| utf16_len(&v)));
         }
         Ok(total)
@@ -742,12 +956,12 @@ impl<K: KeyValue> Repository<K> {
             let Some(raw) = self.kv.get(&key)? else {
                 continue;
             };
-            let rest = &key[BACKUP_PREFIX.len()..];
+            let rest = &key[self.keys.backup_prefix.len()..];
             let (of, stamp) = rest.rsplit_once(':').unwrap_or((rest, ""));
             let stamp = stamp.split('-').next().unwrap_or_default();
-            let what = if let Some(id) = Self::item_id(of) {
+            let what = if let Some(id) = self.item_id(of) {
                 format!("Reactions and comments for {id}")
-            } else if Self::is_settings_key(of) {
+            } else if self.is_settings_key(of) {
                 "Reading settings".to_owned()
             } else {
                 format!("Saved data “{of}”")
@@ -770,7 +984,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// The damaged value kept under a backup key (to download), if it is one.
     pub fn backup_value(&self, key: &str) -> Result<Option<String>, StoreError> {
-        if !key.starts_with(BACKUP_PREFIX) {
+        if !key.starts_with(&self.keys.backup_prefix) {
             return Ok(None);
         }
         self.kv.get(key)
@@ -778,7 +992,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// Removes one backup, once the reader has chosen to; any other key is left alone.
     pub fn discard_backup(&self, key: &str) -> Result<bool, StoreError> {
-        if !key.starts_with(BACKUP_PREFIX) || self.kv.get(key)?.is_none() {
+        if !key.starts_with(&self.keys.backup_prefix) || self.kv.get(key)?.is_none() {
             return Ok(false);
         }
         self.kv.remove(key)?;
@@ -791,7 +1005,7 @@ impl<K: KeyValue> Repository<K> {
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(BACKUP_PREFIX))
+            .filter(|k| k.starts_with(&self.keys.backup_prefix))
             .collect())
     }
 }
@@ -1127,7 +1341,8 @@ pub fn parse_export(json: &str) -> Result<ExportFile, String> {
     let backups = serde_json::from_value::<Option<BTreeMap<String, String>>>(part("backups"))
         .map_err(|e| damaged("backups", e))?
         .unwrap_or_default();
-    if let Some(key) = backups.keys().find(|k| !k.starts_with(BACKUP_PREFIX)) {
+    let is_backup_key = |k: &str| split_key(k).is_some_and(|(_, rest)| rest.starts_with("backup:"));
+    if let Some(key) = backups.keys().find(|k| !is_backup_key(k)) {
         return Err(format!(
             "This export is damaged: backups holds {key:?}, which is not a backup key."
         ));

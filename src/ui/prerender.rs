@@ -68,7 +68,7 @@ fn ahead_of_time<T>(base: &str, render: impl FnOnce() -> T) -> T {
     owner.with(|| {
         leptos_meta::provide_meta_context();
         provide_context(super::early::Prerendering);
-        provide_context(ReaderData::with_store(Box::new(MemoryStore::new())));
+        provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), base));
         untrack(render)
     })
 }

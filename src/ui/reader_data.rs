@@ -44,8 +44,11 @@ pub struct ReaderData {
 pub use crate::store::now;
 
 impl ReaderData {
-    /// Opens the browser's localStorage, or falls back to memory and says so.
+    /// Opens the browser's localStorage, or falls back to memory and says so. Its keys are
+    /// scoped to the site's base path (`<base href>`), so copies of the reader under different
+    /// paths of one origin keep separate data.
     pub fn open() -> Self {
+        let scope = crate::ui::base_path();
         #[cfg(target_arch = "wasm32")]
         let opened: Result<Box<dyn KeyValue>, StoreError> =
             crate::store::LocalStore::open().map(|s| Box::new(s) as Box<dyn KeyValue>);
@@ -53,18 +56,19 @@ impl ReaderData {
         let opened: Result<Box<dyn KeyValue>, StoreError> =
             Err(StoreError::Unavailable("no browser".into()));
         match opened {
-            Ok(kv) => Self::with_store(kv),
+            Ok(kv) => Self::with_store(kv, &scope),
             Err(e) => {
-                let data = Self::with_store(Box::new(MemoryStore::new()));
+                let data = Self::with_store(Box::new(MemoryStore::new()), &scope);
                 data.health.update(|h| h.unavailable = Some(e.to_string()));
                 data
             }
         }
     }
 
-    /// Starts from any key-value store (tests pass a [`MemoryStore`]).
-    pub fn with_store(kv: Box<dyn KeyValue>) -> Self {
-        let repo = Repository::new(kv);
+    /// Starts from any key-value store (tests pass a [`MemoryStore`]), with the keys of the
+    /// site served under `base_path` (see [`Repository::new`]).
+    pub fn with_store(kv: Box<dyn KeyValue>, base_path: &str) -> Self {
+        let repo = Repository::new(kv, base_path);
         let mut health = Health::default();
         let mut settings = Settings::default();
         let now = now();
@@ -101,7 +105,7 @@ impl ReaderData {
         }
         // A store that throws on first use is as good as missing: keep going from memory.
         let repo = if health.unavailable.is_some() {
-            Repository::new(Box::new(MemoryStore::new()) as Box<dyn KeyValue>)
+            Repository::new(Box::new(MemoryStore::new()) as Box<dyn KeyValue>, base_path)
         } else {
             repo
         };
@@ -276,15 +280,20 @@ impl ReaderData {
             self.reload_all();
             return;
         };
-        if Repository::<Box<dyn KeyValue>>::is_v0_key(key) {
-            // A tab still running the first version wrote: bring it in, then show it.
+        if Repository::<Box<dyn KeyValue>>::is_legacy_key(key) {
+            // A tab still running an older version wrote: bring it in, then show it.
             if new_value.is_some() {
                 self.migrate();
                 self.reload_all();
             }
             return;
         }
-        if let Some(id) = Repository::<Box<dyn KeyValue>>::item_id(key) {
+        if !self.repo.with_value(|r| r.is_ours(key)) {
+            // Another app's key, or another copy of the reader's (under another base path).
+            return;
+        }
+        if let Some(id) = self.repo.with_value(|r| r.item_id(key).map(str::to_owned)) {
+            let id = id.as_str();
             if !self.items.with_untracked(|m| m.contains_key(id)) {
                 return;
             }
@@ -314,9 +323,7 @@ impl ReaderData {
                 });
                 self.flush();
             }
-        } else if let Some(erased_at) =
-            Repository::<Box<dyn KeyValue>>::erased_marker(key, new_value)
-        {
+        } else if let Some(erased_at) = self.repo.with_value(|r| r.erased_marker(key, new_value)) {
             // "Delete all" in another tab: keep only what changed here since.
             self.repo.with_value(|r| r.observe(erased_at));
             self.items.update(|m| {
@@ -327,7 +334,7 @@ impl ReaderData {
             if self.settings.get_untracked().at <= erased_at {
                 self.settings.set(Settings::default());
             }
-        } else if Repository::<Box<dyn KeyValue>>::is_settings_key(key) {
+        } else if self.repo.with_value(|r| r.is_settings_key(key)) {
             match new_value.map(Repository::<Box<dyn KeyValue>>::decode_settings) {
                 Some(Ok(theirs))
                     if crate::store::settings_win(&theirs, &self.settings.get_untracked()) =>

@@ -1,7 +1,7 @@
 // Reactions, drafts and comments that are never lost, two tabs in step, reading progress.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url, watch, SEED_TITLE, seedArticleHref } from './helpers.mjs';
+import { launch, openPage, assertClean, url, watch, SEED_TITLE, seedArticleHref, storageKey } from './helpers.mjs';
 
 let browser;
 let articleHref;
@@ -182,16 +182,16 @@ test('reading progress is remembered and offered as "Continue reading" on home',
 
 test('with storage full, typing is kept and reported, and saved once there is room', async () => {
   const { context, page } = await openPage(browser);
-  await context.addInitScript(() => {
+  await context.addInitScript((prefix) => {
     const setItem = Storage.prototype.setItem;
     window.__storageFull = true;
     Storage.prototype.setItem = function (key, value) {
-      if (window.__storageFull && key.startsWith('broadsheet:v1:')) {
+      if (window.__storageFull && key.startsWith(prefix)) {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       }
       return setItem.call(this, key, value);
     };
-  });
+  }, storageKey('v1:'));
   await openArticle(page);
   await commentBox(page).pressSequentially('Every word kept');
   await page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' }).waitFor();
@@ -206,8 +206,9 @@ test('with storage full, typing is kept and reported, and saved once there is ro
   // The first successful write may be another change (reading progress) made before the
   // debounced draft of '.' lands; the draft follows within its 500 ms debounce.
   await page.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('broadsheet:v1:item:') && localStorage.getItem(k).includes('Every word kept.')), null, { timeout: 3000 });
-  const saved = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('broadsheet:v1:item:')).map((k) => localStorage.getItem(k)).join());
+  const items = storageKey('v1:item:');
+  await page.waitForFunction((items) => Object.keys(localStorage).some((k) => k.startsWith(items) && localStorage.getItem(k).includes('Every word kept.')), items, { timeout: 3000 });
+  const saved = await page.evaluate((items) => Object.keys(localStorage).filter((k) => k.startsWith(items)).map((k) => localStorage.getItem(k)).join(), items);
   assert.match(saved, /Every word kept\./);
   assert.match(saved, /"like":\{"on":true/);
   assertClean(page);

@@ -5,6 +5,23 @@ import { mkdirSync } from 'node:fs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080/reader/';
 export const ORIGIN = new URL(BASE).origin;
+
+/// What every localStorage key of the reader served under `base` starts with: `broadsheet:`,
+/// its base path with one leading and one trailing `/` (`:` written `%3A`), then `:`. The app
+/// (src/store/repo.rs, `scope_of`) and assets/boot.js compute it the same way.
+export function keyPrefix(base = BASE) {
+  const path = new URL(base).pathname.replace(/^\/+|\/+$/g, '').replace(/:/g, '%3A');
+  return `broadsheet:${path ? `/${path}/` : '/'}:`;
+}
+
+/// The reader's keys under BASE start with this (`broadsheet:/reader/:`).
+export const KEY_PREFIX = keyPrefix();
+
+/// The localStorage key `rest` (`v1:settings`, `v1:item:article/SLUG`, `schema`) of the
+/// reader served under BASE.
+export function storageKey(rest) {
+  return KEY_PREFIX + rest;
+}
 export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'target/screenshots';
 
 const ARGS = [

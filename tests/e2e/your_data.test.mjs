@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, openPage, assertClean, url, SEED_TITLE, seedArticleHref } from './helpers.mjs';
+import { launch, openPage, assertClean, url, SEED_TITLE, seedArticleHref, storageKey, KEY_PREFIX } from './helpers.mjs';
 
 let browser;
 let articleHref;
@@ -28,9 +28,9 @@ async function openArticle(page) {
 
 /// Every localStorage key and value of the app, to show that something changed nothing.
 async function stored(page) {
-  return page.evaluate(() => Object.fromEntries(
-    Object.keys(localStorage).filter((k) => k.startsWith('broadsheet')).sort().map((k) => [k, localStorage.getItem(k)]),
-  ));
+  return page.evaluate((prefix) => Object.fromEntries(
+    Object.keys(localStorage).filter((k) => k.startsWith(prefix)).sort().map((k) => [k, localStorage.getItem(k)]),
+  ), KEY_PREFIX);
 }
 
 const status = (page) => page.locator('.your-data [role="status"]');
@@ -79,7 +79,7 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await confirm.waitFor({ state: 'hidden' });
   await page.waitForFunction(() => document.activeElement?.textContent === 'Delete all my data');
-  assert.ok(Object.keys(await stored(page)).includes(`broadsheet:v1:item:${articleId}`));
+  assert.ok(Object.keys(await stored(page)).includes(storageKey(`v1:item:${articleId}`)));
 
   await deleteButton.click();
   await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
@@ -87,8 +87,8 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
   // What is left: the schema marker and when everything was deleted (so that another open tab
   // does not write back what it still holds).
   const left = await stored(page);
-  assert.deepEqual(Object.keys(left).sort(), ['broadsheet:schema', 'broadsheet:v1:erased']);
-  assert.ok(Math.abs(JSON.parse(left['broadsheet:v1:erased']).data - Date.now()) < 60_000);
+  assert.deepEqual(Object.keys(left).sort(), [storageKey('schema'), storageKey('v1:erased')]);
+  assert.ok(Math.abs(JSON.parse(left[storageKey('v1:erased')]).data - Date.now()) < 60_000);
 
   await page.getByLabel('Import data').setInputFiles(file);
   await status(page).filter({ hasText: 'Imported: 1 comment added, 1 reaction changed, 0 drafts restored across 1 story.' }).waitFor();
@@ -132,15 +132,15 @@ test('damaged storage is reported and kept under a backup key', async () => {
   const { context, page } = await openPage(browser);
   await openYourData(page);
   const garbage = '{"v":1,"data":{"reactions": <oops>';
-  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [`broadsheet:v1:item:${articleId}`, garbage]);
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [storageKey(`v1:item:${articleId}`), garbage]);
   await openArticle(page);
 
   const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
   await alert.waitFor();
-  const backup = (await alert.textContent()).match(/“(broadsheet:backup:[^”]+)”/)?.[1];
-  assert.ok(backup?.startsWith(`broadsheet:backup:broadsheet:v1:item:${articleId}:`), `alert names the backup key: ${backup}`);
+  const backup = (await alert.textContent()).match(/“(broadsheet:[^”]*:backup:[^”]+)”/)?.[1];
+  assert.ok(backup?.startsWith(storageKey(`backup:${storageKey(`v1:item:${articleId}`)}:`)), `alert names the backup key: ${backup}`);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), backup), garbage);
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), `broadsheet:v1:item:${articleId}`), null);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId}`)), null);
 
   // The reader goes on with a clean slate; the backup is untouched by new writes.
   await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
@@ -156,15 +156,15 @@ test('damaged storage is reported and kept under a backup key', async () => {
 
 test('with storage full the page keeps working and says nothing was saved', async () => {
   const { context, page } = await openPage(browser);
-  await context.addInitScript(() => {
+  await context.addInitScript((prefix) => {
     const setItem = Storage.prototype.setItem;
     Storage.prototype.setItem = function (key, value) {
-      if (String(key).startsWith('broadsheet:v1:')) {
+      if (String(key).startsWith(prefix)) {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       }
       return setItem.call(this, key, value);
     };
-  });
+  }, storageKey('v1:'));
   await openYourData(page);
   await page.locator('.health-problems li', { hasText: 'No problems' }).waitFor();
   assert.match(await spaceUsed(page).textContent(), /used$/);
@@ -187,6 +187,48 @@ test('with storage full the page keeps working and says nothing was saved', asyn
   // The page still answers: asking to delete opens and closes the confirmation.
   await page.getByRole('button', { name: 'Delete all my data' }).click();
   await page.getByRole('button', { name: 'Cancel' }).click();
+  assertClean(page);
+  await context.close();
+});
+
+test('keys are scoped to the base path: old unscoped data is taken over, another copy and another app survive delete all, the theme applies before the app', async () => {
+  // No service worker: the held-back wasm below must come from the network.
+  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
+  await openYourData(page);
+  const staging = `broadsheet:/staging/:v1:item:${articleId}`;
+  await page.evaluate(([legacy, staging]) => {
+    // As the version before scoping left it, and as a copy under /staging/ of this origin keeps it.
+    localStorage.setItem(legacy, JSON.stringify({ v: 1, data: { reactions: { like: { on: true, at: 5 } } } }));
+    localStorage.setItem(staging, JSON.stringify({ v: 1, data: { reactions: { sad: { on: true, at: 5 } } } }));
+    localStorage.setItem('broadsheet:/staging/:v1:settings', JSON.stringify({ v: 1, data: { theme: 'dark', at: 5 } }));
+    localStorage.setItem('broadsheet-admin', 'another app');
+  }, [`broadsheet:v1:item:${articleId}`, staging]);
+  await openArticle(page);
+  const reactions = page.getByRole('group', { name: 'Reactions' });
+  assert.equal(await reactions.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true', 'taken over');
+  assert.equal(await reactions.getByRole('button', { name: 'Sad' }).getAttribute('aria-pressed'), 'false', "not /staging/'s");
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), `broadsheet:v1:item:${articleId}`), null);
+  assert.ok(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId}`)));
+  assert.notEqual(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+
+  // The theme script reads this copy's settings before the app has loaded.
+  await page.getByRole('button', { name: 'Reading settings' }).click();
+  await page.getByRole('group', { name: 'Theme' }).getByRole('radio', { name: 'Sepia' }).check();
+  await page.waitForFunction((k) => localStorage.getItem(k)?.includes('sepia'), storageKey('v1:settings'));
+  const early = await context.newPage();
+  await early.route('**/*.wasm', (route) => route.abort());
+  await early.mainFrame().goto(articleHref, { waitUntil: 'domcontentloaded' });
+  assert.equal(await early.evaluate(() => document.documentElement.dataset.theme), 'sepia');
+  assert.equal(await early.evaluate(() => document.documentElement.dataset.app), undefined, 'without the app');
+  await early.close();
+
+  await openYourData(page);
+  await page.getByRole('button', { name: 'Delete all my data' }).click();
+  await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+  await status(page).filter({ hasText: /^Deleted everything kept on this device/ }).waitFor();
+  assert.deepEqual(Object.keys(await stored(page)).sort(), [storageKey('schema'), storageKey('v1:erased')]);
+  const others = await page.evaluate((prefix) => Object.keys(localStorage).filter((k) => !k.startsWith(prefix)).sort(), KEY_PREFIX);
+  assert.deepEqual(others, ['broadsheet-admin', staging, 'broadsheet:/staging/:v1:settings'].sort());
   assertClean(page);
   await context.close();
 });
