@@ -1926,3 +1926,180 @@ fn another_copys_storage_events_are_not_ours() {
     data.on_storage(Some(&key), raw.as_deref());
     assert!(!article.get_untracked().reacted(Reaction::Sad));
 }
+
+// ---------------------------------------------------------------- freeing space without loss
+
+/// UTF-16 units of every key and value in a store, as the memory store's quota counts them.
+fn units(kv: &impl KeyValue) -> usize {
+    snapshot(kv)
+        .iter()
+        .map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count())
+        .sum()
+}
+
+/// Saves `n` stories the reader only read (a reading position each), and one damaged value
+/// set aside as a backup of `backup_chars` characters.
+fn read_stories_and_a_backup(repo: &Repository<impl KeyValue>, n: usize, backup_chars: usize) {
+    for i in 0..n {
+        let item = ItemState {
+            progress: Some(broadsheet::store::Progress {
+                paragraph: 3,
+                offset: 0.25,
+                at: 50.0 + i as f64,
+            }),
+            read: i % 2 == 0,
+            ..ItemState::default()
+        };
+        repo.save_item(&format!("article/read-story-{i}"), &item)
+            .unwrap();
+    }
+    repo.kv()
+        .set(&repo.item_key(BRIEF), &"#".repeat(backup_chars))
+        .unwrap();
+    assert!(repo.load_item(BRIEF, NOW).unwrap().problem.is_some());
+}
+
+#[test]
+fn forgetting_reading_positions_keeps_reactions_comments_and_drafts() {
+    let (store, reader, staging) = shared_by_two_copies_and_another_app();
+    read_stories_and_a_backup(&reader, 4, 10);
+    let staging_before: BTreeMap<String, String> = snapshot(&store)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("broadsheet:/staging/:"))
+        .collect();
+    let mut with_position = sample_item(100.0);
+    with_position.progress = Some(broadsheet::store::Progress {
+        paragraph: 2,
+        offset: 0.5,
+        at: 110.0,
+    });
+    with_position.read = true;
+    reader.save_item(ARTICLE, &with_position).unwrap();
+    let used = reader.bytes_used().unwrap();
+
+    let (stories, freed) = reader.forget_progress().unwrap();
+    assert_eq!(stories, 5, "the four read stories and the article");
+    assert_eq!(reader.bytes_used().unwrap(), used - freed);
+    assert_eq!(
+        reader.load_item(ARTICLE, NOW).unwrap().value,
+        sample_item(100.0)
+    );
+    assert_eq!(
+        reader.item_ids().unwrap(),
+        [ARTICLE],
+        "read-only stories go"
+    );
+    assert_eq!(reader.backups().unwrap().len(), 2, "backups stay");
+    let staging_after: BTreeMap<String, String> = snapshot(&store)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("broadsheet:/staging/:"))
+        .collect();
+    assert_eq!(staging_after, staging_before);
+    assert_eq!(
+        staging.load_item(ARTICLE, NOW).unwrap().value,
+        sample_item(100.0)
+    );
+    assert_eq!(reader.forget_progress().unwrap(), (0, 0));
+}
+
+#[test]
+fn discarding_all_backups_takes_only_this_scopes_backups() {
+    let (_, reader, staging) = shared_by_two_copies_and_another_app();
+    read_stories_and_a_backup(&reader, 0, 1000);
+    let used = reader.bytes_used().unwrap();
+    let (n, freed) = reader.discard_all_backups().unwrap();
+    assert_eq!(n, 2);
+    assert!(freed > 2000, "{freed}");
+    assert_eq!(reader.bytes_used().unwrap(), used - freed);
+    assert!(reader.backups().unwrap().is_empty());
+    assert_eq!(staging.backups().unwrap().len(), 1);
+    assert_eq!(
+        reader.load_item(ARTICLE, NOW).unwrap().value,
+        sample_item(100.0)
+    );
+    assert_eq!(reader.discard_all_backups().unwrap(), (0, 0));
+}
+
+#[test]
+fn with_storage_full_freeing_space_saves_the_unsaved_draft() {
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let repo = Repository::new(store.clone(), SCOPE);
+    read_stories_and_a_backup(&repo, 10, 2000);
+    let article = data.item(ARTICLE.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    store.set_quota(Some(units(&*store) + 20));
+
+    // Typed while full: kept in memory, reported.
+    let words = "Words typed while storage was full. ".repeat(8);
+    data.update_in_memory(ARTICLE, |s| s.set_draft(&words, NOW + 1.0));
+    data.flush();
+    assert!(data.health.get_untracked().quota_full);
+    assert!(data.has_pending());
+
+    // Forgetting the reading positions makes room, and the draft is saved at once.
+    let (stories, _) = data.forget_progress().unwrap();
+    assert_eq!(stories, 10);
+    assert!(!data.health.get_untracked().quota_full);
+    assert!(!data.has_pending());
+    let stored = repo.load_item(ARTICLE, NOW).unwrap().value;
+    assert_eq!(stored.draft_text(), words);
+    assert!(stored.reacted(Reaction::Love));
+    assert_eq!(article.get_untracked(), stored);
+
+    // Full again; discarding the backups makes room.
+    store.set_quota(Some(units(&*store) + 20));
+    let more = format!("{words}{}", "And more words. ".repeat(40));
+    data.update_in_memory(ARTICLE, |s| s.set_draft(&more, NOW + 2.0));
+    data.flush();
+    assert!(data.health.get_untracked().quota_full);
+    assert_eq!(data.discard_all_backups().unwrap().0, 1);
+    assert!(!data.health.get_untracked().quota_full);
+    assert!(!data.has_pending());
+    assert_eq!(
+        repo.load_item(ARTICLE, NOW).unwrap().value.draft_text(),
+        more
+    );
+}
+
+#[test]
+fn delete_all_keeps_unsaved_drafts_and_says_beforehand_what_is_lost() {
+    use broadsheet::ui::reader_data::Unsaved;
+    let store = Rc::new(MemoryStore::new());
+    let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
+    let article = data.item(ARTICLE.to_owned());
+    let brief = data.item(BRIEF.to_owned());
+    data.update(ARTICLE, |s| s.toggle(Reaction::Like, NOW));
+    read_stories_and_a_backup(&Repository::new(store.clone(), SCOPE), 3, 100);
+    assert_eq!(data.unsaved(), Unsaved::default());
+    store.set_quota(Some(units(&*store) + 10));
+
+    data.update_in_memory(ARTICLE, |s| s.set_draft("unsaved words", NOW + 1.0));
+    data.update_in_memory(BRIEF, |s| s.toggle(Reaction::Sad, NOW + 2.0));
+    data.set_settings(|s| s.theme = Theme::Dark);
+    data.flush();
+    assert!(data.health.get_untracked().quota_full);
+    assert_eq!(
+        data.unsaved(),
+        Unsaved {
+            stories: 2,
+            drafts: 1,
+            settings: true
+        }
+    );
+
+    data.delete_all().unwrap();
+    // The unsaved draft stays in its box and is saved again; the rest is gone.
+    assert_eq!(article.get_untracked().draft_text(), "unsaved words");
+    assert!(!article.get_untracked().reacted(Reaction::Like));
+    assert_eq!(brief.get_untracked(), ItemState::default());
+    assert_eq!(data.settings.get_untracked(), Settings::default());
+    assert!(!data.has_pending());
+    assert_eq!(data.unsaved(), Unsaved::default());
+    let fresh = Repository::new(store.clone(), SCOPE);
+    assert!(fresh.erased_at().unwrap() > 0.0);
+    let stored = fresh.load_item(ARTICLE, NOW).unwrap().value;
+    assert_eq!(stored.draft_text(), "unsaved words");
+    assert!(!stored.has_reactions());
+    assert_eq!(fresh.item_ids().unwrap(), [ARTICLE]);
+}

@@ -999,6 +999,55 @@ impl<K: KeyValue> Repository<K> {
         Ok(true)
     }
 
+    /// Removes every backup of this scope, once the reader has chosen to (to free space).
+    /// Returns how many were removed and the bytes they took.
+    pub fn discard_all_backups(&self) -> Result<(usize, usize), StoreError> {
+        let mut freed = 0;
+        let keys = self.backup_keys()?;
+        for key in &keys {
+            if let Some(raw) = self.kv.get(key)? {
+                freed += 2 * (utf16_len(key) + utf16_len(&raw));
+            }
+            self.kv.remove(key)?;
+        }
+        Ok((keys.len(), freed))
+    }
+
+    /// Forgets where the reader stopped in every story (its reading position and "read"
+    /// mark), keeping its reactions, comments, drafts and edits: to free space without losing
+    /// anything the reader wrote. A story left with nothing is removed. Values that do not
+    /// decode, or that a newer version wrote, are left alone. Returns how many stories
+    /// changed and the bytes freed.
+    pub fn forget_progress(&self) -> Result<(usize, usize), StoreError> {
+        let mut changed = 0;
+        let mut freed = 0;
+        for id in self.item_ids()? {
+            let key = self.item_key(&id);
+            let Some(raw) = self.kv.get(&key)? else {
+                continue;
+            };
+            let Ok(mut item) = decode_checked::<ItemState>(&raw) else {
+                continue;
+            };
+            if item.progress.is_none() && !item.read {
+                continue;
+            }
+            item.progress = None;
+            item.read = false;
+            // Written as it is, not merged: a merge would bring the position back.
+            if item.is_empty() {
+                self.kv.remove(&key)?;
+                freed += 2 * (utf16_len(&key) + utf16_len(&raw));
+            } else {
+                let encoded = encode(&item);
+                self.kv.set(&key, &encoded)?;
+                freed += 2 * utf16_len(&raw).saturating_sub(utf16_len(&encoded));
+            }
+            changed += 1;
+        }
+        Ok((changed, freed))
+    }
+
     /// Keys holding damaged data that was set aside.
     pub fn backup_keys(&self) -> Result<Vec<String>, StoreError> {
         Ok(self

@@ -25,6 +25,23 @@ impl Health {
     }
 }
 
+/// Changes held in this tab's memory and not yet written (storage was full, say).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unsaved {
+    /// Stories with unsaved changes.
+    pub stories: usize,
+    /// Of those, the ones holding a draft: "Delete all my data" keeps these.
+    pub drafts: usize,
+    /// Whether the reading settings are unsaved.
+    pub settings: bool,
+}
+
+impl Unsaved {
+    pub fn is_empty(&self) -> bool {
+        self.stories == 0 && !self.settings
+    }
+}
+
 /// The reader's data as signals, backed by localStorage (or memory when that is unavailable).
 #[derive(Clone, Copy)]
 pub struct ReaderData {
@@ -419,18 +436,81 @@ impl ReaderData {
         Ok(summary)
     }
 
-    /// Removes everything, memory included.
+    /// What this tab holds that is not written yet (see [`Unsaved`]).
+    pub fn unsaved(self) -> Unsaved {
+        let pending = self.pending.get_value();
+        let drafts = self.items.with_untracked(|m| {
+            pending
+                .iter()
+                .filter(|id| m.get(*id).is_some_and(|s| !s.draft_text().is_empty()))
+                .count()
+        });
+        Unsaved {
+            stories: pending.len(),
+            drafts,
+            settings: self.settings_pending.get_value(),
+        }
+    }
+
+    /// Removes everything, memory included, except the drafts not yet saved (storage was
+    /// full, say): those stay in the box they are typed in and are saved again at once, as
+    /// another tab keeps its drafts through a "Delete all" (see `ItemState::erased_before`).
+    /// Every other unsaved change is dropped; [`ReaderData::unsaved`] says beforehand what.
     pub fn delete_all(self) -> Result<usize, StoreError> {
         let removed = self.repo.with_value(|r| r.delete_all(now()))?;
-        self.pending.set_value(BTreeSet::new());
+        let erased_at = self.repo.with_value(|r| r.last_seen());
+        let pending = self.pending.get_value();
+        let kept: BTreeMap<String, ItemState> = self.items.with_untracked(|m| {
+            pending
+                .iter()
+                .filter_map(|id| {
+                    let state = m.get(id)?.erased_before(erased_at);
+                    (!state.draft_text().is_empty()).then(|| (id.clone(), state))
+                })
+                .collect()
+        });
+        self.pending.set_value(kept.keys().cloned().collect());
         self.settings_pending.set_value(false);
-        self.items.set(BTreeMap::new());
+        self.items.set(kept);
         self.settings.set(Settings::default());
         self.health.update(|h| {
             h.problems.clear();
             h.quota_full = false;
         });
+        if self.has_pending() {
+            self.flush();
+        }
         Ok(removed)
+    }
+
+    /// Removes every backup (to free space), then retries the unsaved changes.
+    /// Returns how many backups were removed and the bytes freed.
+    pub fn discard_all_backups(self) -> Result<(usize, usize), StoreError> {
+        let freed = self.repo.with_value(|r| r.discard_all_backups())?;
+        self.after_freeing();
+        Ok(freed)
+    }
+
+    /// Forgets every reading position (to free space), keeping reactions, comments and drafts,
+    /// then retries the unsaved changes. Returns how many stories changed and the bytes freed.
+    pub fn forget_progress(self) -> Result<(usize, usize), StoreError> {
+        let freed = self.repo.with_value(|r| r.forget_progress())?;
+        self.items.update(|m| {
+            for state in m.values_mut() {
+                state.progress = None;
+                state.read = false;
+            }
+        });
+        self.after_freeing();
+        Ok(freed)
+    }
+
+    /// Space was freed: what waits in memory is written now, and counts refresh.
+    fn after_freeing(self) {
+        if self.has_pending() {
+            self.flush();
+        }
+        self.saved.update(|n| *n += 1);
     }
 
     /// Damaged data set aside, for "Your data" to list.

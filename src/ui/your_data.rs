@@ -43,6 +43,7 @@ pub fn YourData() -> impl IntoView {
             <p class="data-message data-error" role="alert">{alert}</p>
             <ExportData data=data done=done/>
             <ImportData data=data done=done/>
+            <FreeSpace data=data items=items done=done/>
             <DeleteData data=data done=done/>
             <StorageHealth data=data bytes=bytes/>
             <Backups data=data done=done/>
@@ -185,6 +186,105 @@ fn ImportData(
     }
 }
 
+/// "Free up space": ways to make room that keep everything the reader wrote, unsaved changes
+/// included (they are saved as soon as there is room).
+#[component]
+fn FreeSpace(
+    /// The reader's data.
+    data: ReaderData,
+    /// Every story kept, to count reading positions.
+    items: Memo<std::collections::BTreeMap<String, crate::store::ItemState>>,
+    /// Told what was freed.
+    done: Callback<Message>,
+) -> impl IntoView {
+    let backups = Memo::new(move |_| {
+        data.saved.track();
+        data.health.track();
+        data.backups().unwrap_or_default()
+    });
+    let positions = Memo::new(move |_| {
+        items.with(|m| {
+            m.values()
+                .filter(|s| s.progress.is_some() || s.read)
+                .count()
+        })
+    });
+    let after = move |what: String| {
+        let still_full = data.health.with_untracked(|h| h.quota_full);
+        let unsaved = data.unsaved();
+        let tail = if unsaved.is_empty() {
+            if still_full {
+                ""
+            } else {
+                " Everything is saved."
+            }
+        } else {
+            " Storage is still full: unsaved changes stay in this tab; free more space to save them."
+        };
+        Message::Done(format!("{what}{tail}"))
+    };
+    let discard_all = move |_| {
+        done.run(match data.discard_all_backups() {
+            Ok((0, _)) => Message::Done("There were no backups to discard.".to_owned()),
+            Ok((n, bytes)) => after(format!(
+                "Discarded {n} backup{}, freeing {}.",
+                if n == 1 { "" } else { "s" },
+                human_bytes(bytes)
+            )),
+            Err(why) => Message::Failed(format!("The backups could not be discarded: {why}.")),
+        });
+    };
+    let forget = move |_| {
+        done.run(match data.forget_progress() {
+            Ok((0, _)) => Message::Done("There were no reading positions to forget.".to_owned()),
+            Ok((n, bytes)) => after(format!(
+                "Forgot the reading position of {n} stor{}, freeing {}. Reactions, comments and drafts are kept.",
+                if n == 1 { "y" } else { "ies" },
+                human_bytes(bytes)
+            )),
+            Err(why) => Message::Failed(format!(
+                "The reading positions could not be forgotten: {why}."
+            )),
+        });
+    };
+    let backups_text = move || {
+        backups.with(|b| match b.len() {
+            0 => "No backups.".to_owned(),
+            n => format!(
+                "{n} backup{} of damaged data, {} (each is listed under Backups).",
+                if n == 1 { "" } else { "s" },
+                human_bytes(b.iter().map(|b| b.bytes).sum())
+            ),
+        })
+    };
+    let positions_text = move || match positions.get() {
+        0 => "No reading positions.".to_owned(),
+        1 => "Where you stopped in 1 story.".to_owned(),
+        n => format!("Where you stopped in {n} stories."),
+    };
+    view! {
+        <section class="data-action" aria-labelledby="free-title">
+            <h2 id="free-title">"Free up space"</h2>
+            <p>
+                "When storage is full, these make room without touching your reactions, comments or drafts, "
+                "and changes not yet saved are saved as soon as they fit."
+            </p>
+            <ul class="free-space">
+                <li>
+                    <span>{backups_text}</span>
+                    " "
+                    <button type="button" on:click=discard_all disabled=move || backups.with(Vec::is_empty)>"Discard all backups"</button>
+                </li>
+                <li>
+                    <span>{positions_text}</span>
+                    " "
+                    <button type="button" on:click=forget disabled=move || positions.get() == 0>"Forget reading positions"</button>
+                </li>
+            </ul>
+        </section>
+    }
+}
+
 /// "Delete all my data", confirmed in the page before anything is erased.
 #[component]
 fn DeleteData(
@@ -194,15 +294,27 @@ fn DeleteData(
     done: Callback<Message>,
 ) -> impl IntoView {
     let (confirming, set_confirming) = signal(false);
+    // What this tab holds unsaved, read when the question is asked.
+    let (unsaved, set_unsaved) = signal(crate::ui::reader_data::Unsaved::default());
     let delete_button = NodeRef::<html::Button>::new();
     let cancel_button = NodeRef::<html::Button>::new();
     let ask = move |_| {
+        set_unsaved.set(data.unsaved());
         set_confirming.set(true);
         // The safe choice gets focus once the question is shown.
         request_animation_frame(move || {
             if let Some(cancel) = cancel_button.get_untracked() {
                 let _ = cancel.focus();
             }
+        });
+    };
+    let export_first = move |_| {
+        done.run(match download_export(data) {
+            Ok((name, stories)) => Message::Done(format!(
+                "Exported {stories} stor{} and your reading settings to {name}. Delete below once you have it.",
+                if stories == 1 { "y" } else { "ies" }
+            )),
+            Err(why) => Message::Failed(format!("The export failed: {why}.")),
         });
     };
     let close = move || {
@@ -212,10 +324,16 @@ fn DeleteData(
         }
     };
     let delete = move |_| {
+        let drafts = data.unsaved().drafts;
+        let kept = match drafts {
+            0 => String::new(),
+            1 => " Your 1 unsaved draft was kept.".to_owned(),
+            n => format!(" Your {n} unsaved drafts were kept."),
+        };
         done.run(match data.delete_all() {
-            Ok(0) => Message::Done("There was nothing to delete.".to_owned()),
+            Ok(0) => Message::Done(format!("There was nothing to delete.{kept}")),
             Ok(n) => Message::Done(format!(
-                "Deleted everything kept on this device: {n} saved entr{} removed.",
+                "Deleted everything kept on this device: {n} saved entr{} removed.{kept}",
                 if n == 1 { "y" } else { "ies" }
             )),
             Err(why) => Message::Failed(format!("Nothing could be deleted: {why}.")),
@@ -225,7 +343,12 @@ fn DeleteData(
     view! {
         <section class="data-action" aria-labelledby="delete-title">
             <h2 id="delete-title">"Delete"</h2>
-            <p>"Erase every reaction, comment, draft, reading position and setting kept in this browser."</p>
+            <p>
+                "Erase every reaction, comment, draft, reading position and setting kept in this browser. "
+                "To keep a copy, export first."
+            </p>
+            <button type="button" on:click=export_first>"Export a copy first"</button>
+            " "
             <button
                 type="button"
                 node_ref=delete_button
@@ -238,6 +361,7 @@ fn DeleteData(
             <div id="delete-confirm" class="confirm" role="group" aria-labelledby="delete-question" hidden=move || !confirming.get()>
                 <p id="delete-question">
                     "Delete everything kept on this device? This cannot be undone: export first if you want a copy."
+                    {move || unsaved_text(unsaved.get())}
                 </p>
                 <div class="confirm-actions">
                     <button type="button" class="danger" on:click=delete>"Yes, delete everything"</button>
@@ -246,6 +370,35 @@ fn DeleteData(
             </div>
         </section>
     }
+}
+
+/// What the delete confirmation says about changes not yet saved in this tab ("" if none).
+fn unsaved_text(unsaved: crate::ui::reader_data::Unsaved) -> String {
+    if unsaved.is_empty() {
+        return String::new();
+    }
+    let mut what = Vec::new();
+    if unsaved.stories > 0 {
+        what.push(format!(
+            "{} stor{}",
+            unsaved.stories,
+            if unsaved.stories == 1 { "y" } else { "ies" }
+        ));
+    }
+    if unsaved.settings {
+        what.push("your reading settings".to_owned());
+    }
+    let kept = match unsaved.drafts {
+        0 => "they will be lost too.".to_owned(),
+        1 => "the 1 unsaved draft is kept and saved again; every other unsaved change is lost too.".to_owned(),
+        n => format!(
+            "the {n} unsaved drafts are kept and saved again; every other unsaved change is lost too."
+        ),
+    };
+    format!(
+        " This tab also holds changes not yet saved (to {}): {kept}",
+        what.join(" and ")
+    )
 }
 
 /// Damaged data set aside: what, when, how big; each can be downloaded or discarded.
@@ -466,7 +619,7 @@ fn problem_lines(health: &Health) -> Vec<String> {
     }
     if health.quota_full {
         lines.push(
-            "Storage is full: the latest changes are kept in this tab and saved once there is room. Deleting data here frees room."
+            "Storage is full: the latest changes are kept in this tab and saved once there is room. Free up space here: discard backups or forget reading positions."
                 .to_owned(),
         );
     }
@@ -507,6 +660,35 @@ mod tests {
         for (n, want) in cases {
             assert_eq!(human_bytes(n), want);
         }
+    }
+
+    #[test]
+    fn the_delete_question_says_what_unsaved_is_kept_and_what_is_lost() {
+        use crate::ui::reader_data::Unsaved;
+        assert_eq!(unsaved_text(Unsaved::default()), "");
+        let text = unsaved_text(Unsaved {
+            stories: 3,
+            drafts: 2,
+            settings: true,
+        });
+        assert!(
+            text.contains("to 3 stories and your reading settings"),
+            "{text}"
+        );
+        assert!(text.contains("the 2 unsaved drafts are kept"), "{text}");
+        assert!(
+            text.contains("every other unsaved change is lost too"),
+            "{text}"
+        );
+        let text = unsaved_text(Unsaved {
+            stories: 1,
+            drafts: 0,
+            settings: false,
+        });
+        assert!(
+            text.ends_with("(to 1 story): they will be lost too."),
+            "{text}"
+        );
     }
 
     #[test]
