@@ -232,3 +232,82 @@ test('keys are scoped to the base path: old unscoped data is taken over, another
   assertClean(page);
   await context.close();
 });
+
+/// Fills localStorage with another app's keys until it refuses even one more character.
+async function fillStorage(page) {
+  await page.evaluate(() => {
+    let n = Object.keys(localStorage).filter((k) => k.startsWith('filler:')).length;
+    for (const size of [1 << 20, 1 << 16, 1 << 12, 1 << 8, 16, 1]) {
+      const piece = 'x'.repeat(size);
+      for (;;) {
+        try { localStorage.setItem(`filler:${n}`, piece); n += 1; } catch { break; }
+      }
+    }
+  });
+}
+
+test('storage full: the banner leads to Your data, where forgetting positions or discarding backups saves the unsaved draft', async () => {
+  const { context, page } = await openPage(browser);
+  await openYourData(page);
+  // Stories read before (a reading position each) and a large backup of damaged data.
+  await page.evaluate(([prefix]) => {
+    for (let i = 0; i < 30; i += 1) {
+      localStorage.setItem(`${prefix}v1:item:article/read-before-${i}`, JSON.stringify({ v: 1, data: { progress: { paragraph: 4, offset: 0.5, at: 10 + i } } }));
+    }
+    localStorage.setItem(`${prefix}backup:${prefix}v1:item:article/old:5`, '#'.repeat(20000));
+  }, [KEY_PREFIX]);
+  await openArticle(page);
+  await fillStorage(page);
+  const box = page.getByRole('textbox', { name: 'Your comment' });
+  await box.fill('Typed while storage was full, and kept.');
+  const banner = page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' });
+  await banner.waitFor();
+
+  await banner.getByRole('link', { name: 'Your data' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  const free = page.getByRole('region', { name: 'Free up space' });
+  await free.getByRole('button', { name: 'Forget reading positions' }).click();
+  await status(page).filter({ hasText: /^Forgot the reading position of \d+ stories, freeing .*Everything is saved\.$/ }).waitFor();
+  await banner.waitFor({ state: 'detached' });
+  const saved = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null')?.data?.draft?.text, storageKey(`v1:item:${articleId}`));
+  assert.equal(await saved(), 'Typed while storage was full, and kept.');
+
+  // Full again: discarding the backups makes room, and the longer draft is saved.
+  await openArticle(page);
+  await fillStorage(page);
+  await box.fill(`Typed while storage was full, and kept. ${'And more. '.repeat(50)}`);
+  await banner.waitFor();
+  await banner.getByRole('link', { name: 'Your data' }).click();
+  await free.getByRole('button', { name: 'Discard all backups' }).click();
+  await status(page).filter({ hasText: /^Discarded 1 backup, freeing .*Everything is saved\.$/ }).waitFor();
+  await banner.waitFor({ state: 'detached' });
+  assert.match(await saved(), /And more\. $/);
+  await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler:')).forEach((k) => localStorage.removeItem(k)));
+  assertClean(page);
+  await context.close();
+});
+
+test('delete all says what unsaved changes this tab holds and keeps the unsaved draft', async () => {
+  const { context, page } = await openPage(browser);
+  await openArticle(page);
+  await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
+  await fillStorage(page);
+  await page.getByRole('textbox', { name: 'Your comment' }).fill('An unsaved draft survives.');
+  const banner = page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' });
+  await banner.waitFor();
+  await banner.getByRole('link', { name: 'Your data' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  await page.getByRole('button', { name: 'Delete all my data' }).click();
+  const confirm = page.getByRole('group', { name: /^Delete everything kept on this device\?/ });
+  await confirm.filter({ hasText: 'This tab also holds changes not yet saved (to 1 story): the 1 unsaved draft is kept and saved again' }).waitFor();
+  // The other app's keys go (the reader's deletion frees little room of its own).
+  await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler:')).forEach((k) => localStorage.removeItem(k)));
+  await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
+  await status(page).filter({ hasText: /Your 1 unsaved draft was kept\.$/ }).waitFor();
+  await page.waitForFunction((k) => localStorage.getItem(k)?.includes('An unsaved draft survives.'), storageKey(`v1:item:${articleId}`));
+  await openArticle(page);
+  assert.equal(await page.getByRole('textbox', { name: 'Your comment' }).inputValue(), 'An unsaved draft survives.');
+  assert.equal(await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
+  assertClean(page);
+  await context.close();
+});
