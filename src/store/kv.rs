@@ -116,8 +116,8 @@ impl KeyValue for MemoryStore {
 /// Stores behind a pointer are stores: a boxed one for the app, a shared one (`Rc`) for tests
 /// where several repositories share one store, as two tabs share one localStorage.
 macro_rules! forward_key_value {
-    ($($pointer:ident)::+) => {
-        impl<T: KeyValue + ?Sized> KeyValue for $($pointer)::+<T> {
+    ($($pointer:ty),+) => {$(
+        impl<T: KeyValue + ?Sized> KeyValue for $pointer {
             fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
                 (**self).get(key)
             }
@@ -131,24 +131,8 @@ macro_rules! forward_key_value {
                 (**self).keys()
             }
         }
-    };
+    )+};
 }
 
-forward_key_value!(Box);
-forward_key_value!(std::rc::Rc);
-
-/// A borrowed store is a store, so a test can open a second repository over the first's.
-impl<T: KeyValue + ?Sized> KeyValue for &T {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
-}
+// A borrowed store is a store too, so a test can open a second repository over the first's.
+forward_key_value!(Box<T>, std::rc::Rc<T>, &T);

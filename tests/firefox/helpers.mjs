@@ -11,23 +11,6 @@ const { Builder, By, WebElement } = webdriver;
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080/reader/';
 export const ORIGIN = new URL(BASE).origin;
 
-/// What every localStorage key of the reader served under `base` starts with: `broadsheet:`,
-/// its base path with one leading and one trailing `/` (`:` written `%3A`), then `:`. The app
-/// (src/store/repo.rs, `scope_of`) and assets/boot.js compute it the same way.
-export function keyPrefix(base = BASE) {
-  const path = new URL(base).pathname.replace(/^\/+|\/+$/g, '').replace(/:/g, '%3A');
-  return `broadsheet:${path ? `/${path}/` : '/'}:`;
-}
-
-/// The reader's keys under BASE start with this (`broadsheet:/reader/:`).
-export const KEY_PREFIX = keyPrefix();
-
-/// The localStorage key `rest` (`v1:settings`, `v1:item:article/SLUG`, `schema`) of the
-/// reader served under BASE.
-export function storageKey(rest) {
-  return KEY_PREFIX + rest;
-}
-/// The driver: `cargo xtask test` passes the pinned build from the tool cache.
 export const GECKODRIVER = process.env.GECKODRIVER ?? 'geckodriver';
 /// Debian's Firefox ESR.
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
