@@ -26,29 +26,74 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench                              run the benchmarks and print their figures
   icons                              redraw the app icons into assets/icons/";
 
+/// What `cargo xtask` was asked to do.
+#[derive(Debug, PartialEq)]
+enum Task {
+    Serve,
+    Test,
+    Build { public_url: String, dist: PathBuf },
+    E2e { repeat: u32, only: Option<String> },
+    Bench,
+    Icons,
+}
+
+/// Reads the command line; an unknown command, flag or stray value is an error.
+fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let command = match parser.next()? {
+        Some(Value(command)) => command.string()?,
+        Some(other) => return Err(other.unexpected()),
+        None => return Err("no command given".into()),
+    };
+    let mut task = match command.as_str() {
+        "serve" => Task::Serve,
+        "test" => Task::Test,
+        "bench" => Task::Bench,
+        "icons" => Task::Icons,
+        "build" => Task::Build {
+            public_url: "/".to_owned(),
+            dist: root().join("dist"),
+        },
+        "e2e" => Task::E2e {
+            repeat: 1,
+            only: None,
+        },
+        other => return Err(format!("unknown command {other:?}").into()),
+    };
+    while let Some(arg) = parser.next()? {
+        match (&mut task, arg) {
+            (Task::Build { public_url, .. }, Long("public-url")) => {
+                *public_url = parser.value()?.string()?;
+            }
+            (Task::Build { dist, .. }, Long("dist")) => dist.clone_from(&parser.value()?.into()),
+            (Task::E2e { repeat, .. }, Long("repeat")) => *repeat = parser.value()?.parse()?,
+            (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
+            (_, arg) => return Err(arg.unexpected()),
+        }
+    }
+    Ok(task)
+}
+
 fn main() {
-    let args: Vec<String> = env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("serve") => serve(),
-        Some("test") => test(),
-        Some("build") => {
-            let public_url = flag(&args, "--public-url").unwrap_or_else(|| "/".to_owned());
-            let dist = flag(&args, "--dist").map_or_else(|| root().join("dist"), PathBuf::from);
+    let task = parse_args(env::args_os().skip(1)).unwrap_or_else(|e| {
+        eprintln!("xtask: {e}\n\n{USAGE}");
+        exit(2);
+    });
+    match task {
+        Task::Serve => serve(),
+        Task::Test => test(),
+        Task::Build { public_url, dist } => {
             tools::install_all(false);
             site::build(&public_url, &dist);
         }
-        Some("e2e") => {
-            let repeat = flag(&args, "--repeat").map_or(1, |n| {
-                n.parse()
-                    .unwrap_or_else(|_| panic!("--repeat takes a count, not {n:?}"))
-            });
+        Task::E2e { repeat, only } => {
             let site_root = root().join("target/e2e-site");
             assert!(
                 site_root.join("reader/index.html").exists(),
                 "no release build in {}: run `cargo xtask test` first",
                 site_root.display()
             );
-            let only = flag(&args, "--only");
             tools::install_all(true);
             for run in 1..=repeat {
                 println!("xtask: end-to-end run {run} of {repeat}");
@@ -60,19 +105,10 @@ fn main() {
                 }
             }
         }
-        Some("bench") => bench(),
-        Some("icons") => icons::write_all(&root().join("assets/icons"))
+        Task::Bench => bench(),
+        Task::Icons => icons::write_all(&root().join("assets/icons"))
             .unwrap_or_else(|e| panic!("write assets/icons: {e}")),
-        _ => {
-            eprintln!("{USAGE}");
-            exit(2);
-        }
     }
-}
-
-fn flag(args: &[String], name: &str) -> Option<String> {
-    let at = args.iter().position(|a| a == name)?;
-    args.get(at + 1).cloned()
 }
 
 /// The repository root (the parent of this crate's folder).
@@ -273,4 +309,57 @@ fn browser_test_targets() -> Vec<String> {
 /// `cargo xtask bench`: see bench.rs.
 fn bench() {
     bench::run();
+}
+
+#[cfg(test)]
+mod args_tests {
+    use super::{parse_args, root, Task};
+
+    fn parse(line: &str) -> Result<Task, String> {
+        parse_args(line.split_whitespace().map(Into::into)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn commands_and_their_flags_are_read() {
+        assert_eq!(parse("test"), Ok(Task::Test));
+        assert_eq!(
+            parse("build"),
+            Ok(Task::Build {
+                public_url: "/".into(),
+                dist: root().join("dist")
+            })
+        );
+        assert_eq!(
+            parse("build --public-url /news/ --dist out"),
+            Ok(Task::Build {
+                public_url: "/news/".into(),
+                dist: "out".into()
+            })
+        );
+        assert_eq!(
+            parse("e2e --repeat 3 --only early"),
+            Ok(Task::E2e {
+                repeat: 3,
+                only: Some("early".into())
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_commands_flags_and_values_are_refused() {
+        for line in [
+            "",
+            "tset",
+            "build --publicurl /news/",
+            "test --public-url /news/",
+            "e2e --repeat many",
+            "serve extra",
+            "build --dist",
+        ] {
+            assert!(parse(line).is_err(), "{line:?} was accepted");
+        }
+        assert!(parse("build --publicurl /news/")
+            .unwrap_err()
+            .contains("--publicurl"));
+    }
 }
