@@ -116,6 +116,12 @@ test('a file that is not an export shows an alert and changes nothing', async ()
     [Buffer.from('this is not JSON'), /^This is not a Broadsheet export: not valid JSON \(line 1, column \d+\)\. Nothing was changed\.$/],
     [Buffer.from('{"format": "another-reader", "version": 1}'), /"format" is not "broadsheet-export"/],
     [exportFile({ '../etc/passwd': {} }), /is not an article or brief/],
+    [exportFile({ 'article/a/b/c': {} }), /"article\/a\/b\/c" is not an article or brief/],
+    // A misspelt field is named, not ignored (it used to import nothing and say "Nothing changed").
+    [exportFile({ [articleId]: { rections: { like: { on: true, at: 5 } } } }), /unknown field "rections"/],
+    [exportFile({ [articleId]: { draft: { text: 'd'.repeat(5001), at: 5 } } }), /over 5,000 characters/],
+    // Larger than any export can be: refused before it is read, with the limit.
+    [Buffer.alloc(11 * 1024 * 1024, 32), /^This file is 11\.0 MB; a Broadsheet export is never larger than 10 MB/],
   ];
   for (const [buffer, message] of bad) {
     await page.getByLabel('Import data').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer });
@@ -308,6 +314,24 @@ test('delete all says what unsaved changes this tab holds and keeps the unsaved 
   await openArticle(page);
   assert.equal(await page.getByRole('textbox', { name: 'Your comment' }).inputValue(), 'An unsaved draft survives.');
   assert.equal(await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
+  assertClean(page);
+  await context.close();
+});
+
+test('an import stamped in the future is dated now, says so, and later changes still win', async () => {
+  const { context, page } = await openPage(browser);
+  await openYourData(page);
+  const year3000 = Date.UTC(3000, 0, 1);
+  await page.getByLabel('Import data').setInputFiles({ name: 'ahead.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { like: { on: true, at: year3000 } } } }) });
+  await status(page).filter({ hasText: /dated in the future .* dated to now instead/ }).waitFor();
+  await openArticle(page);
+  const like = page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' });
+  assert.equal(await like.getAttribute('aria-pressed'), 'true');
+  // Taking the reaction back is not frozen by a stamp from the year 3000.
+  await like.click();
+  assert.equal(await like.getAttribute('aria-pressed'), 'false');
+  await page.reload();
+  assert.equal(await like.getAttribute('aria-pressed'), 'false');
   assertClean(page);
   await context.close();
 });
