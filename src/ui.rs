@@ -143,13 +143,32 @@ pub fn reading_time_label(low: u32, high: u32) -> String {
     }
 }
 
-/// A `<time>` for a publication date, shown as "3 April 2025, 08:15".
-pub fn published_time(published: crate::article::Published) -> impl IntoView {
-    let label = human_date(&published.text);
+/// A `<time>` for a publication date, in the article's language: "3 April 2025, 08:15" for
+/// English. Pages rendered on the host get the English text (see [`human_date`]).
+pub fn published_time(published: crate::article::Published, lang: &str) -> impl IntoView {
+    let label = human_date_in(&published.text, lang);
     view! { <time datetime=published.text>{label}</time> }
 }
 
+/// The fields of an RFC 3339 timestamp as written: year, month (1–12), day, hour, minute.
+#[cfg(target_arch = "wasm32")]
+fn written_fields(rfc3339: &str) -> Option<(u32, u32, u32, u32, u32)> {
+    let part =
+        |range: std::ops::Range<usize>| rfc3339.get(range).and_then(|s| s.parse::<u32>().ok());
+    match (
+        part(0..4),
+        part(5..7),
+        part(8..10),
+        part(11..13),
+        part(14..16),
+    ) {
+        (Some(y), Some(m @ 1..=12), Some(d), Some(h), Some(min)) => Some((y, m, d, h, min)),
+        _ => None,
+    }
+}
+
 /// "2025-04-03T08:15:00+02:00" → "3 April 2025, 08:15" (the time as written, in its own zone).
+/// The English text the host renders, and the browser's fallback when `Intl` refuses a language.
 pub fn human_date(rfc3339: &str) -> String {
     const MONTHS: [&str; 12] = [
         "January",
@@ -175,27 +194,89 @@ pub fn human_date(rfc3339: &str) -> String {
     }
 }
 
-/// "28 Nov 2026, 08:15" in the reader's local time, from milliseconds since the epoch.
+/// [`human_date`] in the language `lang` through the browser's `Intl.DateTimeFormat`: the wall
+/// clock as written (the fields are placed in UTC and formatted in UTC, so any offset works),
+/// "3. April 2025, 08:15" for `de`. English gives exactly [`human_date`]'s text, so a page
+/// rendered ahead of time does not change at takeover. On the host: [`human_date`].
+pub fn human_date_in(rfc3339: &str, lang: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some((y, m, d, h, min)) = written_fields(rfc3339) {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(0.0));
+        date.set_utc_full_year_with_month_date(y, m as i32 - 1, d as i32);
+        date.set_utc_hours(h);
+        date.set_utc_minutes(min);
+        if let Some(text) = intl_date_time(&date, lang, "long", true) {
+            return text;
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = lang;
+    human_date(rfc3339)
+}
+
+/// "28 Nov 2026, 08:15" in the reader's local time and the page's language, from milliseconds
+/// since the epoch.
 pub fn human_time(ms: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        format!(
-            "{} {} {}, {:02}:{:02}",
-            date.get_date(),
-            MONTHS[date.get_month() as usize % 12],
-            date.get_full_year(),
-            date.get_hours(),
-            date.get_minutes()
-        )
+        let lang = document()
+            .document_element()
+            .map(|html| html.get_attribute("lang").unwrap_or_default())
+            .unwrap_or_default();
+        intl_date_time(&date, &lang, "short", false)
+            .or_else(|| intl_date_time(&date, "en", "short", false))
+            .unwrap_or_else(|| format!("{ms}"))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         format!("{ms}")
     }
+}
+
+/// `date` as "day month year, HH:MM" through `Intl.DateTimeFormat` in `lang` (bare `en` is
+/// British English: day before month), `month` being `"long"` or `"short"`; in UTC when `utc`,
+/// else in the reader's zone. The date and the time are formatted apart and joined with ", "
+/// (a single format says "3 April 2025 at 08:15"). `None` when `Intl` refuses `lang` (it
+/// throws a `RangeError` for a malformed tag) or is missing.
+#[cfg(target_arch = "wasm32")]
+fn intl_date_time(date: &js_sys::Date, lang: &str, month: &str, utc: bool) -> Option<String> {
+    use js_sys::{Array, Function, Intl, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let locale = if lang.is_empty() || lang.eq_ignore_ascii_case("en") {
+        "en-GB"
+    } else {
+        lang
+    };
+    // `Intl.DateTimeFormat` through `Reflect.construct`: js-sys's `DateTimeFormat::new` does not
+    // catch, and a thrown RangeError must not unwind through Rust.
+    let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+    let class: Function = Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let format = |fields: &[(&str, &str)]| -> Option<String> {
+        let options = Object::new();
+        let zone = utc.then_some(("timeZone", "UTC"));
+        for (key, value) in fields.iter().copied().chain(zone) {
+            Reflect::set(&options, &key.into(), &value.into()).ok()?;
+        }
+        let args = Array::of2(&JsValue::from_str(locale), &options);
+        let formatter: Intl::DateTimeFormat =
+            Reflect::construct(&class, &args).ok()?.unchecked_into();
+        formatter
+            .format()
+            .call1(&JsValue::UNDEFINED, date)
+            .ok()?
+            .as_string()
+    };
+    let day = format(&[("day", "numeric"), ("month", month), ("year", "numeric")])?;
+    let time = format(&[
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+    ])?;
+    Some(format!("{day}, {time}"))
 }
 
 /// After a client-side navigation, moves focus to the new page's `h1` so screen-reader and

@@ -48,7 +48,7 @@ pub fn ArticleView(
                 <h1 tabindex="-1">{article.title.clone()}</h1>
                 <p class="article-meta">
                     {article.author.clone().map(|a| view! { <span class="byline">"By " {a}</span> })}
-                    {article.published.clone().map(super::published_time)}
+                    {article.published.clone().map(|p| super::published_time(p, &article.lang))}
                     <span class="reading-time">{reading_time_label(low, high)}</span>
                 </p>
                 <div class="article-tools">

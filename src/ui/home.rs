@@ -433,7 +433,7 @@ fn StoryItem(
             </h2>
             <p class="story-meta">
                 {article.topic.clone().map(|t| view! { <span class="topic">{t}</span> })}
-                {article.published.clone().map(super::published_time)}
+                {article.published.clone().map(|p| super::published_time(p, &article.lang))}
                 <span class="reading-time">{super::reading_time_label(low, high)}</span>
             </p>
             <p class="story-summary">{summary}</p>
