@@ -305,7 +305,7 @@ fn articles_command(command: &str) -> Command {
 fn browser_parse(out: &mut Outcome) -> Result<(), String> {
     wait_for_builds("the browser parse benchmark");
     let text = printed(
-        crate::browser_tests().args([
+        crate::e2e::browser_tests().args([
             "--release",
             "--test",
             "browser_parse_bench",
@@ -403,7 +403,7 @@ struct Served {
     /// Compress responses (for Lighthouse, whose simulated mobile network makes transfer
     /// size count as a CDN's compression would).
     gzip: bool,
-    server: Option<site::Nginx>,
+    server: Option<crate::server::Nginx>,
 }
 
 impl Served {
@@ -427,7 +427,7 @@ impl Served {
             );
         }
         self.server = None;
-        let server = site::Nginx::start_with(&self.site_root, self.gzip);
+        let server = crate::server::Nginx::start_with(&self.site_root, self.gzip);
         let origin = server.origin();
         self.server = Some(server);
         origin

@@ -2,9 +2,11 @@
 
 mod bench;
 mod csp;
+mod e2e;
 mod firefox;
 mod icons;
 mod offline;
+mod server;
 mod site;
 mod tools;
 
@@ -99,9 +101,9 @@ fn main() {
                 println!("xtask: end-to-end run {run} of {repeat}");
                 match &only {
                     Some(name) => {
-                        chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"));
+                        e2e::chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"));
                     }
-                    None => end_to_end(&site_root),
+                    None => e2e::end_to_end(&site_root),
                 }
             }
         }
@@ -220,12 +222,12 @@ fn test() {
     );
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
-        browser_tests().args(browser_test_targets()),
+        e2e::browser_tests().args(e2e::browser_test_targets()),
     );
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
     site::build("/reader/", &site_root.join("reader"));
-    end_to_end(&site_root);
+    e2e::end_to_end(&site_root);
     println!(
         "xtask: all checks passed in {:.0}s",
         started.elapsed().as_secs_f64()
@@ -253,57 +255,6 @@ fn warn_if_disk_is_low() {
             root().display()
         );
     }
-}
-
-/// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
-/// served by nginx under `/reader/`.
-fn end_to_end(site_root: &Path) {
-    let server = chromium_end_to_end(site_root, "tests/e2e/");
-    firefox::test(&format!("{}/reader/", server.origin()));
-}
-
-/// The Playwright tests at `tests` (a folder or one file) in Chromium, against the site in
-/// `site_root/reader` served by nginx under `/reader/`; returns the server, still running.
-fn chromium_end_to_end(site_root: &Path, tests: &str) -> site::Nginx {
-    let server = site::Nginx::start(site_root);
-    step(
-        "end-to-end tests (Playwright + Chromium, release build under /reader/)",
-        tools::command("node")
-            .args(["--test", "--test-concurrency=1", tests])
-            .env("BASE_URL", format!("{}/reader/", server.origin()))
-            .env("SITE_DIR", site_root.join("reader"))
-            .env("SCREENSHOT_DIR", root().join("target/screenshots")),
-    );
-    server
-}
-
-/// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium.
-pub fn browser_tests() -> Command {
-    let mut cargo = tools::command("cargo");
-    cargo
-        .args(["test", "--target", "wasm32-unknown-unknown"])
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-        .env(
-            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            root().join("tests/webdriver.json"),
-        );
-    cargo
-}
-
-/// `--test NAME` for every `tests/web*.rs`: the files gated to run in the browser.
-fn browser_test_targets() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("tests"))
-        .expect("tests/ exists")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with("web") && n.ends_with(".rs"))
-        .map(|n| n.trim_end_matches(".rs").to_owned())
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .flat_map(|n| ["--test".to_owned(), n])
-        .collect()
 }
 
 /// `cargo xtask bench`: see bench.rs.
