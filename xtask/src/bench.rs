@@ -24,7 +24,7 @@ use std::{
     io::{BufRead, BufReader},
     panic::{catch_unwind, AssertUnwindSafe},
     path::{Path, PathBuf},
-    process::{exit, Command, Stdio},
+    process::{Command, Stdio},
     thread,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -146,18 +146,18 @@ fn skipped(name: &'static str, why: &str) -> Part {
 ///
 /// `cargo xtask bench --corpus-timing DIR` (which part 6 runs in a release build) instead times
 /// what the browser does at start-up and on the first search, natively.
-pub fn run() {
+pub fn run() -> anyhow::Result<()> {
     let args: Vec<String> = env::args().skip(2).collect();
     if let [flag, dir] = args.as_slice() {
         if flag == "--corpus-timing" {
             corpus_timing(Path::new(dir));
-            return;
+            return Ok(());
         }
     }
     let started = Instant::now();
     let only = selection();
     let wanted = |n: u8| only.as_ref().is_none_or(|o| o.contains(&n));
-    tools::install_all(true);
+    tools::install_all(true)?;
     let context = machine_context();
     let mut parts = Vec::new();
     if wanted(1) {
@@ -247,12 +247,9 @@ pub fn run() {
         started.elapsed().as_secs_f64()
     );
     if !failed.is_empty() {
-        eprintln!(
-            "xtask: bench: parts that could not run: {}",
-            failed.join(", ")
-        );
-        exit(1);
+        anyhow::bail!("bench: parts that could not run: {}", failed.join(", "));
     }
+    Ok(())
 }
 
 /// The parts named in `BENCH_PARTS` (e.g. `4,6`), or `None` for all.

@@ -6,14 +6,14 @@ use std::{path::Path, process::Command};
 
 /// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
 /// served by nginx under `/reader/`.
-pub fn end_to_end(site_root: &Path) {
-    let server = chromium_end_to_end(site_root, "tests/e2e/");
-    firefox::test(&format!("{}/reader/", server.origin()));
+pub fn end_to_end(site_root: &Path) -> anyhow::Result<()> {
+    let server = chromium_end_to_end(site_root, "tests/e2e/")?;
+    firefox::test(&format!("{}/reader/", server.origin()))
 }
 
 /// The Playwright tests at `tests` (a folder or one file) in Chromium, against the site in
 /// `site_root/reader` served by nginx under `/reader/`; returns the server, still running.
-pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> Nginx {
+pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> anyhow::Result<Nginx> {
     let server = Nginx::start(site_root);
     step(
         "end-to-end tests (Playwright + Chromium, release build under /reader/)",
@@ -22,8 +22,8 @@ pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> Nginx {
             .env("BASE_URL", format!("{}/reader/", server.origin()))
             .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
-    );
-    server
+    )?;
+    Ok(server)
 }
 
 /// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium.

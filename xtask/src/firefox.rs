@@ -18,7 +18,7 @@ pub fn geckodriver() -> PathBuf {
 /// Runs `tests/firefox/` against the built site at `base_url` (e.g.
 /// `http://127.0.0.1:PORT/reader/`); each test starts its own headless browser with a fresh
 /// profile.
-pub fn test(base_url: &str) {
+pub fn test(base_url: &str) -> anyhow::Result<()> {
     step(
         "end-to-end tests in Firefox ESR (WebDriver)",
         tools::command("node")
@@ -26,5 +26,5 @@ pub fn test(base_url: &str) {
             .env("BASE_URL", base_url)
             .env("GECKODRIVER", geckodriver())
             .env("FIREFOX", FIREFOX),
-    );
+    )
 }

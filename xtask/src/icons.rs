@@ -5,7 +5,8 @@
 //! match the SVG. The SVG's letter is an outline (a `<path>`), not `<text>`: resvg is built
 //! without fonts, so every machine draws the same "B" whatever fonts it has installed.
 
-use std::{fs, io, path::Path};
+use anyhow::{bail, Context as _, Result};
+use std::{fs, path::Path};
 
 use resvg::{
     tiny_skia::{Color, Pixmap, Transform},
@@ -47,21 +48,17 @@ pub const ICONS: [Icon; 3] = [
 ];
 
 /// Renders `assets/icon.svg` into every icon in `dir`.
-pub fn write_all(dir: &Path) -> io::Result<()> {
+pub fn write_all(dir: &Path) -> Result<()> {
     let svg_path = crate::root().join("assets/icon.svg");
-    let svg = fs::read(&svg_path)?;
-    let err = |e: String| io::Error::other(format!("{}: {e}", svg_path.display()));
-    fs::create_dir_all(dir)?;
+    let svg = fs::read(&svg_path).with_context(|| format!("read {}", svg_path.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     for icon in &ICONS {
         let png = render(&svg, icon.size, icon.maskable)
-            .and_then(|pixmap| pixmap.encode_png().map_err(|e| e.to_string()))
-            .map_err(err)?;
-        fs::write(dir.join(icon.name), &png)?;
-        println!(
-            "    wrote {} ({} bytes)",
-            dir.join(icon.name).display(),
-            png.len()
-        );
+            .and_then(|pixmap| pixmap.encode_png().context("encode the PNG"))
+            .with_context(|| format!("{} from {}", icon.name, svg_path.display()))?;
+        let path = dir.join(icon.name);
+        fs::write(&path, &png).with_context(|| format!("write {}", path.display()))?;
+        println!("    wrote {} ({} bytes)", path.display(), png.len());
     }
     Ok(())
 }
@@ -69,17 +66,17 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
 /// The square SVG `svg` drawn at `size`×`size`: as it is (the rounded tile on transparency),
 /// or for a maskable icon over a full-bleed tile, so that a launcher's mask of any shape cuts
 /// only tile; the letter must then lie inside the safe zone, which the tests check.
-pub fn render(svg: &[u8], size: u32, maskable: bool) -> Result<Pixmap, String> {
+pub fn render(svg: &[u8], size: u32, maskable: bool) -> Result<Pixmap> {
     // Without resvg's `text` feature `<text>` would be dropped silently: refuse it instead.
     if String::from_utf8_lossy(svg).contains("<text") {
-        return Err("has <text>: outline it as a <path> (no fonts are loaded)".into());
+        bail!("has <text>: outline it as a <path> (no fonts are loaded)");
     }
-    let tree = usvg::Tree::from_data(svg, &usvg::Options::default()).map_err(|e| e.to_string())?;
+    let tree = usvg::Tree::from_data(svg, &usvg::Options::default())?;
     let (width, height) = (tree.size().width(), tree.size().height());
     if width != height {
-        return Err(format!("is {width}×{height}, not square"));
+        bail!("is {width}×{height}, not square");
     }
-    let mut pixmap = Pixmap::new(size, size).ok_or("empty icon size")?;
+    let mut pixmap = Pixmap::new(size, size).context("empty icon size")?;
     if maskable {
         let [r, g, b] = TILE;
         pixmap.fill(Color::from_rgba8(r, g, b, 255));
@@ -213,6 +210,9 @@ mod tests {
     #[test]
     fn text_is_refused() {
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><text x="32" y="46">B</text></svg>"#;
-        assert!(render(svg, 64, false).unwrap_err().contains("<text>"));
+        assert!(render(svg, 64, false)
+            .unwrap_err()
+            .to_string()
+            .contains("<text>"));
     }
 }

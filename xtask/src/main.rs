@@ -10,10 +10,11 @@ mod server;
 mod site;
 mod tools;
 
+use anyhow::{anyhow, bail, Result};
 use std::{
     env,
     path::{Path, PathBuf},
-    process::{exit, Command},
+    process::{Command, ExitCode},
     time::Instant,
 };
 
@@ -77,39 +78,36 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
     Ok(task)
 }
 
-fn main() {
-    let task = parse_args(env::args_os().skip(1)).unwrap_or_else(|e| {
-        eprintln!("xtask: {e}\n\n{USAGE}");
-        exit(2);
-    });
+fn main() -> ExitCode {
+    let task = match parse_args(env::args_os().skip(1)) {
+        Ok(task) => task,
+        Err(e) => {
+            eprintln!("xtask: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(task) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}`: the whole chain, outermost first ("step: why it failed: the cause").
+            eprintln!("xtask: FAILED: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Does what was asked; the one place errors come back to.
+fn run(task: Task) -> Result<()> {
     match task {
         Task::Serve => serve(),
         Task::Test => test(),
         Task::Build { public_url, dist } => {
-            tools::install_all(false);
-            site::build(&public_url, &dist);
+            tools::install_all(false)?;
+            site::build(&public_url, &dist)
         }
-        Task::E2e { repeat, only } => {
-            let site_root = root().join("target/e2e-site");
-            assert!(
-                site_root.join("reader/index.html").exists(),
-                "no release build in {}: run `cargo xtask test` first",
-                site_root.display()
-            );
-            tools::install_all(true);
-            for run in 1..=repeat {
-                println!("xtask: end-to-end run {run} of {repeat}");
-                match &only {
-                    Some(name) => {
-                        e2e::chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"));
-                    }
-                    None => e2e::end_to_end(&site_root),
-                }
-            }
-        }
-        Task::Bench => bench(),
-        Task::Icons => icons::write_all(&root().join("assets/icons"))
-            .unwrap_or_else(|e| panic!("write assets/icons: {e}")),
+        Task::E2e { repeat, only } => e2e(repeat, only.as_deref()),
+        Task::Bench => bench::run(),
+        Task::Icons => icons::write_all(&root().join("assets/icons")),
     }
 }
 
@@ -134,57 +132,52 @@ impl Step {
         }
     }
 
-    pub fn run(&self, cmd: &mut Command, hint: &str) {
+    /// Runs `cmd`; a failure names the step and, given a `hint`, how to do it by hand.
+    pub fn run(&self, cmd: &mut Command, hint: &str) -> Result<()> {
         let started = Instant::now();
-        let status = cmd.status();
-        match status {
+        let why = match cmd.status() {
             Ok(s) if s.success() => {
                 println!(
                     "    done: {} ({:.1}s)",
                     self.what,
                     started.elapsed().as_secs_f64()
-                )
+                );
+                return Ok(());
             }
-            Ok(s) => self.fail(&format!("exited with {s}"), hint),
-            Err(e) => self.fail(
-                &format!("could not start {:?}: {e}", cmd.get_program()),
-                hint,
-            ),
-        }
-    }
-
-    fn fail(&self, why: &str, hint: &str) -> ! {
-        eprintln!("xtask: FAILED: {}: {why}", self.what);
-        if !hint.is_empty() {
-            eprintln!("xtask: to do this step by hand: {hint}");
-        }
-        exit(1);
+            Ok(s) => anyhow!("exited with {s}"),
+            Err(e) => anyhow!(e).context(format!("could not start {:?}", cmd.get_program())),
+        };
+        Err(why.context(if hint.is_empty() {
+            self.what.clone()
+        } else {
+            format!("{} (to do this step by hand: {hint})", self.what)
+        }))
     }
 }
 
 /// Runs a project command with the pinned tools first on PATH.
-pub fn step(what: &str, cmd: &mut Command) {
-    Step::new(what).run(cmd, "");
+pub fn step(what: &str, cmd: &mut Command) -> Result<()> {
+    Step::new(what).run(cmd, "")
 }
 
-fn serve() {
-    tools::install_all(false);
+fn serve() -> Result<()> {
+    tools::install_all(false)?;
     step(
         "trunk serve on http://127.0.0.1:8080/",
         tools::command("trunk")
             .args(["serve", "--address", "127.0.0.1", "--port", "8080"])
             .env_remove("NO_COLOR"),
-    );
+    )
 }
 
-fn test() {
+fn test() -> Result<()> {
     let started = Instant::now();
     warn_if_disk_is_low();
-    tools::install_all(true);
+    tools::install_all(true)?;
     step(
         "cargo fmt --check",
         tools::command("cargo").args(["fmt", "--all", "--check"]),
-    );
+    )?;
     step(
         "cargo clippy --all-targets -- -D warnings",
         tools::command("cargo").args([
@@ -195,7 +188,7 @@ fn test() {
             "-D",
             "warnings",
         ]),
-    );
+    )?;
     step(
         "clippy for the browser build",
         tools::command("cargo").args([
@@ -209,57 +202,109 @@ fn test() {
             "-D",
             "warnings",
         ]),
-    );
+    )?;
     step(
         "host tests (cargo test)",
         tools::command("cargo").args(["test", "--workspace"]),
-    );
+    )?;
     step(
         "check the bundled articles",
         tools::command("cargo").args([
             "run", "--quiet", "--bin", "articles", "--", "check", "articles",
         ]),
-    );
+    )?;
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
         e2e::browser_tests().args(e2e::browser_test_targets()),
-    );
+    )?;
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
-    site::build("/reader/", &site_root.join("reader"));
-    e2e::end_to_end(&site_root);
+    site::build("/reader/", &site_root.join("reader"))?;
+    e2e::end_to_end(&site_root)?;
     println!(
         "xtask: all checks passed in {:.0}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
 }
 
 /// A full test run from a fresh clone writes about 10 GB under `target/`; with less free, the
 /// linker dies of SIGBUS mid-build, which says nothing about the cause. Say it first.
 fn warn_if_disk_is_low() {
-    const NEEDED_KB: u64 = 10 * 1024 * 1024;
-    let Ok(out) = Command::new("df").arg("-Pk").arg(root()).output() else {
+    const NEEDED: u64 = 10 * 1024 * 1024 * 1024;
+    let Ok(disks) = sysinfo::Disks::new_with_refreshed_list() else {
         return;
     };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let free_kb = text
-        .lines()
-        .nth(1)
-        .and_then(|line| line.split_whitespace().nth(3))
-        .and_then(|kb| kb.parse::<u64>().ok());
-    if let Some(free_kb) = free_kb.filter(|kb| *kb < NEEDED_KB) {
+    let repo = root().canonicalize().unwrap_or_else(|_| root());
+    let free = free_space_at(
+        &repo,
+        disks.iter().map(|d| (d.mount_point(), d.available_space())),
+    );
+    if let Some(free) = free.filter(|bytes| *bytes < NEEDED) {
         eprintln!(
             "xtask: warning: only {:.1} GB free on the disk of {}; a run from a fresh clone \
              needs about 10 GB (build folders: target/, e.g. `cargo clean`)",
-            free_kb as f64 / 1024.0 / 1024.0,
+            free as f64 / 1024.0 / 1024.0 / 1024.0,
             root().display()
         );
     }
 }
 
-/// `cargo xtask bench`: see bench.rs.
-fn bench() {
-    bench::run();
+/// The free bytes of the disk that holds `path`, given each disk's mount point and free bytes:
+/// the disk mounted deepest on the way to `path` (`/` holds everything, `/work` more closely).
+fn free_space_at<'a>(path: &Path, disks: impl IntoIterator<Item = (&'a Path, u64)>) -> Option<u64> {
+    disks
+        .into_iter()
+        .filter(|(mount, _)| path.starts_with(mount))
+        .max_by_key(|(mount, _)| mount.components().count())
+        .map(|(_, free)| free)
+}
+
+/// `cargo xtask e2e`: the end-to-end tests again, `repeat` times, against the last release
+/// build `test` made; only `tests/e2e/ONLY.test.mjs` (in Chromium) if given.
+fn e2e(repeat: u32, only: Option<&str>) -> Result<()> {
+    let site_root = root().join("target/e2e-site");
+    if !site_root.join("reader/index.html").exists() {
+        bail!(
+            "no release build in {}: run `cargo xtask test` first",
+            site_root.display()
+        );
+    }
+    tools::install_all(true)?;
+    for run in 1..=repeat {
+        println!("xtask: end-to-end run {run} of {repeat}");
+        match only {
+            Some(name) => {
+                e2e::chromium_end_to_end(&site_root, &format!("tests/e2e/{name}.test.mjs"))?;
+            }
+            None => e2e::end_to_end(&site_root)?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod disk_tests {
+    use super::free_space_at;
+    use std::path::Path;
+
+    #[test]
+    fn the_disk_mounted_deepest_on_the_way_holds_the_path() {
+        let disks = [
+            (Path::new("/"), 1),
+            (Path::new("/work"), 2),
+            (Path::new("/work/other"), 3),
+            (Path::new("/wo"), 4),
+        ];
+        assert_eq!(free_space_at(Path::new("/work/repo"), disks), Some(2));
+        assert_eq!(free_space_at(Path::new("/work/other/repo"), disks), Some(3));
+        // A mount point is a whole folder, not a string prefix: /wo does not hold /work.
+        assert_eq!(free_space_at(Path::new("/home/me"), disks), Some(1));
+        assert_eq!(
+            free_space_at(Path::new("/home/me"), disks[1..].to_vec()),
+            None
+        );
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::{
 /// `trunk build --release`, then one HTML file per article and brief, and `404.html`; then the
 /// Content-Security-Policy in every page, and last the service worker's precache list (it hashes
 /// the final files).
-pub fn build(public_url: &str, dist: &Path) {
+pub fn build(public_url: &str, dist: &Path) -> anyhow::Result<()> {
     let public_url = normalise_public_url(public_url);
     step(
         &format!("release build for {public_url} into {}", dist.display()),
@@ -19,7 +19,7 @@ pub fn build(public_url: &str, dist: &Path) {
             .args(["build", "--release", "--public-url", &public_url, "--dist"])
             .arg(dist)
             .env_remove("NO_COLOR"),
-    );
+    )?;
     // Trunk.toml's `pattern_preload = ""`: the first paint does not share the network with the
     // wasm download.
     let shell = fs::read_to_string(dist.join("index.html")).unwrap_or_default();
@@ -41,6 +41,7 @@ pub fn build(public_url: &str, dist: &Path) {
     // Last, so that the service worker does not precache it (hosts do not serve it).
     write_headers_file(dist, &public_url)
         .unwrap_or_else(|e| panic!("write {}: {e}", dist.join("_headers").display()));
+    Ok(())
 }
 
 /// `/reader` and `reader/` both mean `/reader/`.

@@ -72,23 +72,24 @@ pub fn wasm_bindgen_version() -> String {
 }
 
 /// Installs whatever is missing. Each step says what it does; a failure says how to fix it.
-pub fn install_all(need_browser: bool) {
-    rust_target();
-    cargo_tool("trunk", TRUNK, true, &["trunk"]);
+pub fn install_all(need_browser: bool) -> anyhow::Result<()> {
+    rust_target()?;
+    cargo_tool("trunk", TRUNK, true, &["trunk"])?;
     cargo_tool(
         "wasm-bindgen-cli",
         &wasm_bindgen_version(),
         false,
         &["wasm-bindgen", "wasm-bindgen-test-runner"],
-    );
-    npm_packages();
+    )?;
+    npm_packages()?;
     if need_browser {
-        apt_packages();
-        cargo_tool("geckodriver", GECKODRIVER, true, &["geckodriver"]);
+        apt_packages()?;
+        cargo_tool("geckodriver", GECKODRIVER, true, &["geckodriver"])?;
     }
+    Ok(())
 }
 
-fn rust_target() {
+fn rust_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .current_dir(root())
@@ -99,15 +100,16 @@ fn rust_target() {
         Step::new("install the wasm32-unknown-unknown Rust target").run(
             Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
             "rustup target add wasm32-unknown-unknown",
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// `cargo install CRATE --version VERSION` into the cache, unless already there.
-fn cargo_tool(krate: &str, version: &str, locked: bool, bins: &[&str]) {
+fn cargo_tool(krate: &str, version: &str, locked: bool, bins: &[&str]) -> anyhow::Result<()> {
     let prefix = cache_dir().join(format!("{krate}-{version}"));
     if bins.iter().all(|b| prefix.join("bin").join(b).exists()) {
-        return;
+        return Ok(());
     }
     let mut cmd = Command::new("cargo");
     cmd.args(["install", krate, "--version", version, "--root"])
@@ -126,7 +128,7 @@ fn cargo_tool(krate: &str, version: &str, locked: bool, bins: &[&str]) {
     Step::new(&format!(
         "install {krate} {version} from crates.io (a few minutes, once)"
     ))
-    .run(&mut cmd, &hint);
+    .run(&mut cmd, &hint)
 }
 
 fn cache_dir_created() -> PathBuf {
@@ -136,7 +138,7 @@ fn cache_dir_created() -> PathBuf {
 }
 
 /// `npm ci` into a cache folder keyed by the lock file's hash; `node_modules` links to it.
-fn npm_packages() {
+fn npm_packages() -> anyhow::Result<()> {
     let lock =
         fs::read(root().join("package-lock.json")).expect("package-lock.json is in the repo");
     let manifest = fs::read(root().join("package.json")).expect("package.json is in the repo");
@@ -153,7 +155,7 @@ fn npm_packages() {
                     .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
                     .current_dir(&dir),
                 &format!("cd {} && npm ci --ignore-scripts", dir.display()),
-            );
+            )?;
         fs::write(dir.join(".complete"), "").unwrap();
     }
     let link = root().join("node_modules");
@@ -162,6 +164,7 @@ fn npm_packages() {
         let _ = fs::remove_dir_all(&link);
         symlink(&modules, &link);
     }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -178,25 +181,26 @@ fn symlink(target: &Path, link: &Path) {
     );
 }
 
-fn apt_packages() {
+fn apt_packages() -> anyhow::Result<()> {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .filter(|(_, bin)| !Path::new(bin).exists())
         .map(|(pkg, _)| *pkg)
         .collect();
     if missing.is_empty() {
-        return;
+        return Ok(());
     }
     let list = missing.join(" ");
     let hint = format!("apt-get update && apt-get install -y {list}  (as root)");
-    Step::new("refresh Debian's package lists").run(Command::new("apt-get").arg("update"), &hint);
+    Step::new("refresh Debian's package lists")
+        .run(Command::new("apt-get").arg("update"), &hint)?;
     Step::new(&format!("install Debian packages: {list}")).run(
         Command::new("apt-get")
             .args(["install", "-y", "--no-install-recommends"])
             .args(&missing)
             .env("DEBIAN_FRONTEND", "noninteractive"),
         &hint,
-    );
+    )
 }
 
 /// A small stable hash for cache keys (FNV-1a, 64 bit).
