@@ -17,12 +17,12 @@
 //! A `<meta>` policy cannot forbid framing; [`HEADER_POLICY`] is what a host should send as a
 //! header, with `frame-ancestors 'none'` (see `crate::site::headers_file`).
 
+use anyhow::{bail, Context as _};
 use base64::Engine as _;
+use lol_html::{element, html_content::ContentType, rewrite_str, text, RewriteStrSettings};
 use sha2::{Digest, Sha256};
-use std::{
-    fmt, fs,
-    path::{Path, PathBuf},
-};
+use std::{cell::RefCell, fs, path::Path};
+use walkdir::WalkDir;
 
 /// Everything after `script-src` is built per page; these directives are the same everywhere.
 const FIXED_DIRECTIVES: &str = "style-src 'self'; img-src 'self' data:; font-src 'self'; \
@@ -39,52 +39,24 @@ pub const HEADER_POLICY: &str = "style-src 'self'; img-src 'self' data:; font-sr
     form-action 'self'; object-src 'none'; require-trusted-types-for 'script'; \
     trusted-types default; frame-ancestors 'none'";
 
-/// Why a page cannot carry the strict policy.
-#[derive(Debug, PartialEq, Eq)]
-pub struct CspError {
-    /// The page's path (or a description for in-memory input).
-    pub page: String,
-    /// What is wrong and where.
-    pub reason: String,
-}
-
-impl fmt::Display for CspError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.page, self.reason)
-    }
-}
-
-impl std::error::Error for CspError {}
-
 /// Adds the policy to every `.html` file under `dist`; returns how many pages it wrote.
-pub fn apply(dist: &Path) -> Result<usize, Box<dyn std::error::Error>> {
+pub fn apply(dist: &Path) -> anyhow::Result<usize> {
     let mut pages = Vec::new();
-    html_files(dist, &mut pages)?;
+    for entry in WalkDir::new(dist).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "html") {
+            pages.push(entry.into_path());
+        }
+    }
     pages.sort();
     for page in &pages {
-        let html = fs::read_to_string(page)?;
-        let name = page
-            .strip_prefix(dist)
-            .unwrap_or(page)
-            .display()
-            .to_string();
-        let with_policy = add_policy(&html).map_err(|reason| CspError { page: name, reason })?;
-        fs::write(page, with_policy)?;
+        let html = fs::read_to_string(page).with_context(|| page.display().to_string())?;
+        let name = page.strip_prefix(dist).unwrap_or(page).display();
+        let with_policy = add_policy(&html).with_context(|| name.to_string())?;
+        fs::write(page, with_policy).with_context(|| page.display().to_string())?;
     }
     println!("    Content-Security-Policy added to {} pages", pages.len());
     Ok(pages.len())
-}
-
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            html_files(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "html") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The policy for a page whose inline scripts have these `sha256-…` sources.
@@ -97,27 +69,57 @@ pub fn policy(script_hashes: &[String]) -> String {
     format!("default-src 'self'; script-src {script_src}; {FIXED_DIRECTIVES}")
 }
 
-/// `html` with the policy `<meta>` right after `<meta charset>`, or why it cannot have one.
-pub fn add_policy(html: &str) -> Result<String, String> {
-    let mut hashes = Vec::new();
-    let mut charset_end = None;
-    for element in scan(html)? {
-        let at = line_of(html, element.start);
-        for (name, value) in &element.attrs {
-            let value = value.as_deref().unwrap_or("");
+/// `html` with the policy `<meta>` right after the first `<meta charset>`, or why it cannot
+/// have one. Two passes of the HTML tokeniser: the first checks every element and hashes the
+/// inline scripts (which come after the charset), the second writes the `<meta>`.
+pub fn add_policy(html: &str) -> anyhow::Result<String> {
+    let mut hashes = inline_script_hashes(html)?;
+    hashes.sort();
+    hashes.dedup();
+    let meta = format!(
+        "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        policy(&hashes)
+    );
+    let mut inserted = false;
+    let out = rewrite_str(
+        html,
+        RewriteStrSettings::new().append_element_content_handler(element!("meta[charset]", |el| {
+            if !inserted {
+                el.after(&meta, ContentType::Html);
+                inserted = true;
+            }
+            Ok(())
+        })),
+    )?;
+    if !inserted {
+        bail!("no <meta charset> to put the policy after");
+    }
+    Ok(out)
+}
+
+/// The `sha256-…` of every inline script the page runs; an error for anything the policy would
+/// block that a hash cannot allow, with its line.
+fn inline_script_hashes(html: &str) -> anyhow::Result<Vec<String>> {
+    // Each `<script>` in order: the text of those the policy hashes, `None` for the others.
+    let scripts: RefCell<Vec<Option<String>>> = RefCell::new(Vec::new());
+    let mut has_charset = false;
+    let check = |el: &mut lol_html::html_content::Element| -> Result<(), String> {
+        let at = line_of(html, el.source_location().bytes().start);
+        let tag = el.tag_name();
+        for attr in el.attributes() {
+            let name = attr.name();
             if name == "style" {
                 return Err(format!(
-                    "line {at}: inline style attribute on <{}> (use a class)",
-                    element.name
+                    "line {at}: inline style attribute on <{tag}> (use a class)"
                 ));
             }
             if name.starts_with("on") {
                 return Err(format!(
-                    "line {at}: inline event handler {name}= on <{}>",
-                    element.name
+                    "line {at}: inline event handler {name}= on <{tag}>"
                 ));
             }
-            if value
+            if attr
+                .value()
                 .trim_start()
                 .get(..11)
                 .is_some_and(|v| v.eq_ignore_ascii_case("javascript:"))
@@ -125,13 +127,11 @@ pub fn add_policy(html: &str) -> Result<String, String> {
                 return Err(format!("line {at}: javascript: URL in {name}="));
             }
         }
-        match element.name.as_str() {
-            "meta" if element.attr("charset").is_some() && charset_end.is_none() => {
-                charset_end = Some(element.end);
-            }
+        match tag.as_str() {
+            "meta" if el.has_attribute("charset") && !has_charset => has_charset = true,
             "meta"
-                if element
-                    .attr("http-equiv")
+                if el
+                    .get_attribute("http-equiv")
                     .is_some_and(|v| v.eq_ignore_ascii_case("content-security-policy")) =>
             {
                 return Err(format!("line {at}: the page already has a policy <meta>"));
@@ -141,18 +141,15 @@ pub fn add_policy(html: &str) -> Result<String, String> {
                     "line {at}: inline <style> element (use a stylesheet)"
                 ))
             }
-            "script" if element.attr("src").is_none() => {
-                let kind = element
-                    .attr("type")
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                match kind.as_str() {
+            "script" if el.has_attribute("src") => scripts.borrow_mut().push(None),
+            "script" => {
+                let kind = el.get_attribute("type").unwrap_or_default();
+                match kind.trim().to_ascii_lowercase().as_str() {
                     "" | "module" | "text/javascript" | "application/javascript" | "importmap" => {
-                        hashes.push(hash_source(element.text.unwrap_or("")));
+                        scripts.borrow_mut().push(Some(String::new()));
                     }
                     // Data blocks are never run, so the policy does not apply to them.
-                    "application/json" | "application/ld+json" => {}
+                    "application/json" | "application/ld+json" => scripts.borrow_mut().push(None),
                     other => {
                         return Err(format!(
                             "line {at}: inline <script type=\"{other}\"> that a hash may not cover"
@@ -162,21 +159,26 @@ pub fn add_policy(html: &str) -> Result<String, String> {
             }
             _ => {}
         }
-    }
-    let Some(insert_at) = charset_end else {
-        return Err("no <meta charset> to put the policy after".to_owned());
+        Ok(())
     };
-    hashes.sort();
-    hashes.dedup();
-    let meta = format!(
-        "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-        policy(&hashes)
-    );
-    let mut out = String::with_capacity(html.len() + meta.len());
-    out.push_str(&html[..insert_at]);
-    out.push_str(&meta);
-    out.push_str(&html[insert_at..]);
-    Ok(out)
+    let mut check = check;
+    rewrite_str(
+        html,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("*", |el| Ok(check(el)?)))
+            .append_element_content_handler(text!("script", |chunk| {
+                if let Some(Some(text)) = scripts.borrow_mut().last_mut() {
+                    text.push_str(chunk.as_str());
+                }
+                Ok(())
+            })),
+    )?;
+    Ok(scripts
+        .into_inner()
+        .iter()
+        .flatten()
+        .map(|text| hash_source(text))
+        .collect())
 }
 
 /// `sha256-…` of an inline script as the browser hashes it: its text after the HTML parser has
@@ -192,151 +194,6 @@ pub fn hash_source(text: &str) -> String {
 
 fn line_of(html: &str, at: usize) -> usize {
     html[..at].bytes().filter(|&b| b == b'\n').count() + 1
-}
-
-/// A start tag, with the text of `<script>` and `<style>` elements.
-#[derive(Debug)]
-pub(crate) struct Element<'a> {
-    /// Lower-case tag name.
-    pub(crate) name: String,
-    /// Lower-case attribute names with their unescaped-as-written values.
-    attrs: Vec<(String, Option<String>)>,
-    /// Byte offset of `<`.
-    pub(crate) start: usize,
-    /// Byte offset just past the start tag's `>`.
-    end: usize,
-    /// Raw text between the start tag and its end tag, for raw-text elements.
-    pub(crate) text: Option<&'a str>,
-}
-
-impl Element<'_> {
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_deref().unwrap_or(""))
-    }
-}
-
-/// Every start tag in `html`, skipping comments, doctypes and end tags. Enough of the HTML
-/// tokeniser for pages this build writes: quoted and unquoted attributes, raw-text elements.
-pub(crate) fn scan(html: &str) -> Result<Vec<Element<'_>>, String> {
-    let bytes = html.as_bytes();
-    let mut elements = Vec::new();
-    let mut i = 0;
-    while let Some(offset) = html[i..].find('<') {
-        let start = i + offset;
-        let rest = &html[start..];
-        if rest.starts_with("<!--") {
-            let close = rest
-                .find("-->")
-                .ok_or_else(|| format!("line {}: unclosed comment", line_of(html, start)))?;
-            i = start + close + 3;
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("</") || rest.starts_with("<?") {
-            i = start + rest.find('>').map_or(rest.len(), |e| e + 1);
-            continue;
-        }
-        if !bytes
-            .get(start + 1)
-            .is_some_and(|b| b.is_ascii_alphabetic())
-        {
-            i = start + 1;
-            continue;
-        }
-        let (mut element, end) = start_tag(html, start)?;
-        i = end;
-        if element.name == "script" || element.name == "style" {
-            let close = format!("</{}", element.name);
-            let text_end = find_ascii_ci(&html[end..], &close)
-                .map(|p| end + p)
-                .ok_or_else(|| {
-                    format!(
-                        "line {}: <{}> without its end tag",
-                        line_of(html, start),
-                        element.name
-                    )
-                })?;
-            element.text = Some(&html[end..text_end]);
-            i = text_end;
-        }
-        elements.push(element);
-    }
-    Ok(elements)
-}
-
-/// Parses the start tag at `start`; returns it and the offset just past its `>`.
-fn start_tag(html: &str, start: usize) -> Result<(Element<'_>, usize), String> {
-    let bytes = html.as_bytes();
-    let unclosed = || format!("line {}: unclosed tag", line_of(html, start));
-    let mut i = start + 1;
-    while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' && bytes[i] != b'/' {
-        i += 1;
-    }
-    let name = html[start + 1..i].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    loop {
-        while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
-            i += 1;
-        }
-        match bytes.get(i) {
-            None => return Err(unclosed()),
-            Some(b'>') => break,
-            Some(_) => {}
-        }
-        let name_start = i;
-        while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'>' | b'=' | b'/') {
-            i += 1;
-        }
-        let attr_name = html[name_start..i].to_ascii_lowercase();
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        let mut value = None;
-        if bytes.get(i) == Some(&b'=') {
-            i += 1;
-            while i < bytes.len() && is_space(bytes[i]) {
-                i += 1;
-            }
-            match bytes.get(i) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let close = html[i + 1..].find(q as char).ok_or_else(unclosed)?;
-                    value = Some(html[i + 1..i + 1 + close].to_owned());
-                    i += close + 2;
-                }
-                Some(_) => {
-                    let value_start = i;
-                    while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' {
-                        i += 1;
-                    }
-                    value = Some(html[value_start..i].to_owned());
-                }
-                None => return Err(unclosed()),
-            }
-        }
-        attrs.push((attr_name, value));
-    }
-    let end = i + 1;
-    let element = Element {
-        name,
-        attrs,
-        start,
-        end,
-        text: None,
-    };
-    Ok((element, end))
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
-}
-
-fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[cfg(test)]
@@ -394,11 +251,12 @@ mod tests {
                 "already has",
             ),
         ] {
-            let err = add_policy(&page(body)).unwrap_err();
+            let err = add_policy(&page(body)).unwrap_err().to_string();
             assert!(err.contains(why), "{body}: {err}");
         }
         assert!(add_policy("<html><head></head></html>")
             .unwrap_err()
+            .to_string()
             .contains("charset"));
     }
 
@@ -409,6 +267,46 @@ mod tests {
         let out = add_policy(html).unwrap();
         assert_eq!(out.matches("'sha256-").count(), 1);
         assert!(out.contains(&hash_source("let s = '<p style=x>';")));
+    }
+
+    #[test]
+    fn an_error_names_the_line() {
+        let err = add_policy("<meta charset=utf-8>\n<p>\n<img src=x\n onload=y>")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "line 3: inline event handler onload= on <img>");
+    }
+
+    /// What the HTML tokeniser gets right that a scanner of `<` and `>` needs special cases
+    /// for: markup in comments and attribute values is not markup, tags are
+    /// case-insensitive, `<![CDATA[` is a bogus comment up to the first `>` in HTML.
+    #[test]
+    fn tags_are_found_as_a_browser_finds_them() {
+        let html = "<META CHARSET=utf-8><!-- <script>a()</script> <p style=x> -->\
+            <a title=\"<script>b()</script>\" href=\"x\">x</a>\
+            <![CDATA[ <p style=x> ]]>\
+            <SCRIPT TYPE=\"MODULE\">c()</SCRIPT >";
+        let out = add_policy(html).unwrap();
+        assert_eq!(out.matches("'sha256-").count(), 1, "{out}");
+        assert!(out.contains(&hash_source("c()")));
+        assert!(out.starts_with("<META CHARSET=utf-8>\n    <meta http-equiv"));
+    }
+
+    /// What the hand-written scanner this replaced got wrong: a script ends only at `</script`
+    /// followed by a space, `/` or `>` (not at `</scripts>` in a string, where the old scanner
+    /// cut it and hashed the wrong text), and the text of `<title>` and `<textarea>` is text,
+    /// not tags (the old scanner refused a `<style>` there).
+    #[test]
+    fn raw_text_ends_where_the_browser_ends_it() {
+        let html = "<meta charset=utf-8><title>Why <style> is banned</title>\
+            <script>let end = \"</scripts>\";</script>\
+            <textarea><p style=x onclick=y></textarea>";
+        let out = add_policy(html).unwrap();
+        assert!(
+            out.contains(&hash_source("let end = \"</scripts>\";")),
+            "{out}"
+        );
+        assert_eq!(out.matches("'sha256-").count(), 1, "{out}");
     }
 
     #[test]

@@ -15,13 +15,18 @@
 //! build checks that every file a precached page or stylesheet names is precached too, and the
 //! worker checks it again for what it stored before it may activate.
 
+use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
+use lol_html::{element, end_tag, rewrite_str, text, RewriteStrSettings};
 use sha2::{Digest, Sha256};
 use std::{
-    collections::BTreeMap,
+    cell::{Cell, RefCell},
+    collections::{BTreeMap, BTreeSet},
     fs,
-    path::{Path, PathBuf},
+    path::Path,
+    rc::Rc,
 };
+use walkdir::WalkDir;
 
 /// The first line of a `sw.js` that already carries a precache list.
 const HEADER: &str =
@@ -37,19 +42,18 @@ pub struct Precache {
 }
 
 /// Prepends the version and precache list to `dist/sw.js` and checks the manifest's icons.
-pub fn write_precache(dist: &Path) -> Result<Precache, Box<dyn std::error::Error>> {
+pub fn write_precache(dist: &Path) -> anyhow::Result<Precache> {
     let sw_path = dist.join("sw.js");
     let worker = fs::read_to_string(&sw_path).map_err(|e| {
-        format!(
+        anyhow!(
             "{}: {e} (index.html must copy assets/sw.js with data-trunk rel=\"copy-file\")",
             sw_path.display()
         )
     })?;
     if worker.starts_with(HEADER) {
-        return Err(format!("{} already has a precache list", sw_path.display()).into());
+        bail!("{} already has a precache list", sw_path.display());
     }
-    let mut contents = BTreeMap::new();
-    collect(dist, dist, &mut contents)?;
+    let mut contents = collect(dist)?;
     contents.remove("sw.js");
     check_manifest_icons(dist, &contents)?;
 
@@ -155,12 +159,12 @@ const ASSET_EXTENSIONS: [&str; 10] = [
 fn check_named_files(
     contents: &BTreeMap<String, Vec<u8>>,
     precached: &[String],
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> anyhow::Result<()> {
     let base = contents
         .get("index.html")
         .map(|html| base_href(&String::from_utf8_lossy(html)))
         .unwrap_or_else(|| "/".to_owned());
-    let listed: std::collections::BTreeSet<&str> = precached.iter().map(String::as_str).collect();
+    let listed: BTreeSet<&str> = precached.iter().map(String::as_str).collect();
     for file in precached {
         if !(file.ends_with(".html") || file.ends_with(".css")) {
             continue;
@@ -169,10 +173,7 @@ fn check_named_files(
         for named in named_files(file, &text, &base)? {
             // The worker script is the browser's to keep, never in its own cache.
             if named != "sw.js" && !listed.contains(named.as_str()) {
-                return Err(format!(
-                    "{file} names {named}, which is not precached (offline, it would not load)"
-                )
-                .into());
+                bail!("{file} names {named}, which is not precached (offline, it would not load)");
             }
         }
     }
@@ -181,22 +182,66 @@ fn check_named_files(
 
 /// The `<base href>` of a page, `/` without one.
 fn base_href(html: &str) -> String {
-    crate::csp::scan(html)
-        .ok()
-        .and_then(|elements| {
-            elements
-                .iter()
-                .find(|e| e.name == "base")
-                .and_then(|e| e.attr("href").map(str::to_owned))
-        })
-        .unwrap_or_else(|| "/".to_owned())
+    let mut base = None;
+    let _ = rewrite_str(
+        html,
+        RewriteStrSettings::new().append_element_content_handler(element!("base", |el| {
+            if base.is_none() {
+                base = Some(el.get_attribute("href"));
+            }
+            Ok(())
+        })),
+    );
+    base.flatten().unwrap_or_else(|| "/".to_owned())
+}
+
+/// What a page's `<head>` names: `<link href>`, `<script src>` and the string literals of its
+/// inline scripts.
+fn head_names(html: &str) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let scripts = RefCell::new(Vec::new());
+    let head_ended = Rc::new(Cell::new(false));
+    rewrite_str(
+        html,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("head", |el| {
+                let head_ended = Rc::clone(&head_ended);
+                el.on_end_tag(end_tag!(move |_| {
+                    head_ended.set(true);
+                    Ok(())
+                }))
+            }))
+            .append_element_content_handler(element!("link, script", |el| {
+                if !head_ended.get() {
+                    if el.tag_name() == "link" {
+                        names.extend(el.get_attribute("href"));
+                    } else {
+                        names.extend(el.get_attribute("src"));
+                        scripts.borrow_mut().push(String::new());
+                    }
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(text!("script", |chunk| {
+                if !head_ended.get() {
+                    if let Some(text) = scripts.borrow_mut().last_mut() {
+                        text.push_str(chunk.as_str());
+                    }
+                }
+                Ok(())
+            })),
+    )?;
+    for script in scripts.into_inner() {
+        names.extend(string_literals(&script).into_iter().map(str::to_owned));
+    }
+    Ok(names)
 }
 
 /// The site files (relative to its root) that `file` (a page or a stylesheet) names, for a
 /// site served under `base` (`/reader/`): in a page, what `<link href>`, `<script src>` and the
 /// string literals of inline scripts in its `<head>` name; in a stylesheet, its `url(…)`s.
 /// Names of other origins, `data:` URLs and names without an asset extension are left out.
-pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<String>, String> {
+pub(crate) fn named_files(file: &str, text: &str, base: &str) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     let dir = if file.ends_with(".css") {
         file.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -209,7 +254,7 @@ pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<Stri
             rest = &rest[at + 4..];
             let end = rest
                 .find(')')
-                .ok_or_else(|| format!("{file}: unclosed url("))?;
+                .ok_or_else(|| anyhow!("{file}: unclosed url("))?;
             names.push(
                 rest[..end]
                     .trim()
@@ -219,24 +264,7 @@ pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<Stri
             rest = &rest[end..];
         }
     } else {
-        let head_end = text.find("</head>").unwrap_or(text.len());
-        for element in crate::csp::scan(text).map_err(|e| format!("{file}: {e}"))? {
-            if element.start >= head_end {
-                break;
-            }
-            match element.name.as_str() {
-                "link" => names.extend(element.attr("href").map(str::to_owned)),
-                "script" => {
-                    names.extend(element.attr("src").map(str::to_owned));
-                    names.extend(
-                        string_literals(element.text.unwrap_or(""))
-                            .into_iter()
-                            .map(str::to_owned),
-                    );
-                }
-                _ => {}
-            }
-        }
+        names = head_names(text).with_context(|| file.to_owned())?;
     }
     let mut out = Vec::new();
     for name in names {
@@ -251,7 +279,7 @@ pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<Stri
         let path = if let Some(absolute) = name.strip_prefix('/') {
             match absolute.strip_prefix(base.trim_start_matches('/')) {
                 Some(path) => path.to_owned(),
-                None => return Err(format!("{file} names {name}, outside the site at {base}")),
+                None => bail!("{file} names {name}, outside the site at {base}"),
             }
         } else if dir.is_empty() {
             name.trim_start_matches("./").to_owned()
@@ -259,7 +287,7 @@ pub(crate) fn named_files(file: &str, text: &str, base: &str) -> Result<Vec<Stri
             format!("{dir}/{}", name.trim_start_matches("./"))
         };
         if path.split('/').any(|part| part == "..") {
-            return Err(format!("{file} names {name}: `..` is not supported"));
+            bail!("{file} names {name}: `..` is not supported");
         }
         out.push(path);
     }
@@ -284,47 +312,46 @@ fn string_literals(script: &str) -> Vec<&str> {
     out
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect(root, &path, out)?;
-        } else {
-            let relative = path
-                .strip_prefix(root)
-                .expect("under the root")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.insert(relative, fs::read(&path)?);
+/// Every file under `root`, by its `/`-separated path relative to `root`.
+fn collect(root: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    for entry in WalkDir::new(root).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
         }
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .expect("under the root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
+        out.insert(relative, bytes);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The manifest parses, names the app, and every icon it lists is a file of the site.
-fn check_manifest_icons(
-    dist: &Path,
-    contents: &BTreeMap<String, Vec<u8>>,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn check_manifest_icons(dist: &Path, contents: &BTreeMap<String, Vec<u8>>) -> anyhow::Result<()> {
     let bytes = contents
         .get("manifest.webmanifest")
-        .ok_or("manifest.webmanifest is missing from the site (copy it in index.html)")?;
+        .context("manifest.webmanifest is missing from the site (copy it in index.html)")?;
     let manifest: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("{}: {e}", dist.join("manifest.webmanifest").display()))?;
+        .with_context(|| dist.join("manifest.webmanifest").display().to_string())?;
     let icons = manifest["icons"]
         .as_array()
         .filter(|icons| !icons.is_empty())
-        .ok_or("manifest.webmanifest lists no icons")?;
+        .context("manifest.webmanifest lists no icons")?;
     for icon in icons {
-        let src = icon["src"].as_str().ok_or("a manifest icon without src")?;
+        let src = icon["src"]
+            .as_str()
+            .context("a manifest icon without src")?;
         let path = src.trim_start_matches("./");
         if !contents.contains_key(path) {
-            return Err(format!("manifest icon {src} is not in the site").into());
+            bail!("manifest icon {src} is not in the site");
         }
     }
     Ok(())
@@ -444,6 +471,7 @@ mod tests {
         let outside = "<head><script src=\"/elsewhere/x.js\"></script></head>";
         assert!(named_files("index.html", outside, "/reader/")
             .unwrap_err()
+            .to_string()
             .contains("outside the site"));
     }
 

@@ -1,12 +1,17 @@
 //! The release site: Trunk's build plus a page file for every URL, and a real static server.
 
 use crate::{root, step, tools};
+use anyhow::{ensure, Context as _};
 use broadsheet::{corpus::Corpus, ui::prerender};
+use lol_html::{element, end_tag, html_content::ContentType, rewrite_str, RewriteStrSettings};
 use std::{
+    cell::Cell,
     fs,
     path::{Path, PathBuf},
     process::Command,
+    rc::Rc,
 };
+use walkdir::WalkDir;
 
 /// `trunk build --release`, then one HTML file per article and brief, and `404.html`; then the
 /// Content-Security-Policy in every page, and last the service worker's precache list (it hashes
@@ -23,25 +28,23 @@ pub fn build(public_url: &str, dist: &Path) -> anyhow::Result<()> {
     // Trunk.toml's `pattern_preload = ""`: the first paint does not share the network with the
     // wasm download.
     let shell = fs::read_to_string(dist.join("index.html")).unwrap_or_default();
-    assert!(
+    ensure!(
         !shell.contains("preload"),
         "Trunk preloads the app in {} (see pattern_preload in Trunk.toml)",
         dist.join("index.html").display()
     );
     // Trunk.toml's hook: a plain `trunk build` works on a static host through 404.html.
-    assert_eq!(
-        fs::read(dist.join("404.html")).ok(),
-        fs::read(dist.join("index.html")).ok(),
+    ensure!(
+        fs::read(dist.join("404.html")).ok() == fs::read(dist.join("index.html")).ok(),
         "Trunk's post-build hook should copy index.html to 404.html (see Trunk.toml)"
     );
     write_page_files(dist, &public_url)
-        .unwrap_or_else(|e| panic!("write page files into {}: {e}", dist.display()));
-    crate::csp::apply(dist).unwrap_or_else(|e| panic!("Content-Security-Policy: {e}"));
-    crate::offline::write_precache(dist).unwrap_or_else(|e| panic!("service worker: {e}"));
+        .with_context(|| format!("write page files into {}", dist.display()))?;
+    crate::csp::apply(dist).context("Content-Security-Policy")?;
+    crate::offline::write_precache(dist).context("service worker")?;
     // Last, so that the service worker does not precache it (hosts do not serve it).
     write_headers_file(dist, &public_url)
-        .unwrap_or_else(|e| panic!("write {}: {e}", dist.join("_headers").display()));
-    Ok(())
+        .with_context(|| format!("write {}", dist.join("_headers").display()))
 }
 
 /// `/reader` and `reader/` both mean `/reader/`.
@@ -58,7 +61,7 @@ fn normalise_public_url(url: &str) -> String {
 /// its text shows before the wasm loads, without JavaScript too, and deep links and reloads
 /// work on any static host (`page/index.html` for servers that look for folders, `page.html`
 /// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
-fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
+fn write_page_files(dist: &Path, public_url: &str) -> anyhow::Result<()> {
     let shell = inline_boot_script(dist, &fs::read_to_string(dist.join("index.html"))?)?;
     let shell = inline_head_scripts(&shell)?;
     // The articles Trunk's build just bundled ($BROADSHEET_ARTICLES or articles/), which may
@@ -69,11 +72,7 @@ fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
             .iter()
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
     ));
-    if !installed {
-        return Err(std::io::Error::other(
-            "the corpus was already in use before the build",
-        ));
-    }
+    ensure!(installed, "the corpus was already in use before the build");
     let corpus = Corpus::bundled();
     for failure in corpus.failures() {
         eprintln!("    skipped {}: {}", failure.file, failure.error);
@@ -85,9 +84,9 @@ fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
             pages.push(format!("article/{}/brief/{}", article.slug, entry.slug));
         }
     }
-    let page_html = |path: Option<&str>| -> std::io::Result<String> {
-        let page = prerender::render(public_url, path)
-            .ok_or_else(|| std::io::Error::other(format!("no page for {path:?}")))?;
+    let page_html = |path: Option<&str>| -> anyhow::Result<String> {
+        let page =
+            prerender::render(public_url, path).with_context(|| format!("no page for {path:?}"))?;
         fill_shell(&shell, &page)
     };
     for page in &pages {
@@ -108,13 +107,19 @@ fn write_page_files(dist: &Path, public_url: &str) -> std::io::Result<()> {
 
 /// The theme boot script runs before first paint, so it blocks the parser: inline it to save
 /// a round trip (the CSP step hashes it like any inline script).
-fn inline_boot_script(dist: &Path, shell: &str) -> std::io::Result<String> {
-    const TAG: &str = "<script src=\"boot.js\"></script>";
-    if !shell.contains(TAG) {
-        return Ok(shell.to_owned());
-    }
-    let script = fs::read_to_string(dist.join("boot.js"))?;
-    Ok(shell.replace(TAG, &format!("<script>{}</script>", script.trim())))
+fn inline_boot_script(dist: &Path, shell: &str) -> anyhow::Result<String> {
+    Ok(rewrite_str(
+        shell,
+        RewriteStrSettings::new().append_element_content_handler(element!(
+            r#"script[src="boot.js"]"#,
+            |el| {
+                let script = fs::read_to_string(dist.join("boot.js"))?;
+                el.remove_attribute("src");
+                el.set_inner_content(script.trim(), ContentType::Html);
+                Ok(())
+            }
+        )),
+    )?)
 }
 
 /// Scripts that must run before any other and before the first paint, inline before the first
@@ -122,10 +127,10 @@ fn inline_boot_script(dist: &Path, shell: &str) -> std::io::Result<String> {
 /// `crate::csp`) and the framing check (`assets/framed.js`, see `src/ui/framed.rs`). Trunk does
 /// not copy these files: a plain `trunk build` has no policy that asks for Trusted Types, and
 /// its pages have no content to hide before the app starts.
-fn inline_head_scripts(shell: &str) -> std::io::Result<String> {
+fn inline_head_scripts(shell: &str) -> anyhow::Result<String> {
     let mut scripts = String::new();
     for file in ["assets/trusted-types.js", "assets/framed.js"] {
-        let source = fs::read_to_string(root().join(file))?;
+        let source = fs::read_to_string(root().join(file)).context(file)?;
         // Without comments: they are in every page.
         let lines: Vec<&str> = source
             .lines()
@@ -134,36 +139,49 @@ fn inline_head_scripts(shell: &str) -> std::io::Result<String> {
             .collect();
         scripts.push_str(&format!("<script>{}</script>\n", lines.join("\n")));
     }
-    let at = shell
-        .find("<script")
-        .ok_or_else(|| std::io::Error::other("index.html has no <script>"))?;
-    Ok(format!("{}{scripts}{}", &shell[..at], &shell[at..]))
+    let mut inserted = false;
+    let out = rewrite_str(
+        shell,
+        RewriteStrSettings::new().append_element_content_handler(element!("script", |el| {
+            if !inserted {
+                el.before(&scripts, ContentType::Html);
+                inserted = true;
+            }
+            Ok(())
+        })),
+    )?;
+    ensure!(inserted, "index.html has no <script>");
+    Ok(out)
 }
 
 /// Puts a rendered page into Trunk's shell: its title, and its body inside
-/// `<div id="prerendered">`, which the app replaces when it starts.
-fn fill_shell(shell: &str, page: &prerender::Prerendered) -> std::io::Result<String> {
-    let missing = |what: &str| std::io::Error::other(format!("index.html has no {what}"));
-    let title_start = shell.find("<title>").ok_or_else(|| missing("<title>"))?;
-    let title_end = shell[title_start..]
-        .find("</title>")
-        .map(|i| title_start + i + "</title>".len())
-        .ok_or_else(|| missing("</title>"))?;
-    let body = shell.rfind("</body>").ok_or_else(|| missing("</body>"))?;
-    Ok(format!(
-        "{}<title>{}</title>{}<div id=\"prerendered\">{}</div>{}",
-        &shell[..title_start],
-        escape_text(&page.title),
-        &shell[title_end..body],
-        page.body,
-        &shell[body..]
-    ))
-}
-
-fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// `<div id="prerendered">` at the end of `<body>`, which the app replaces when it starts.
+fn fill_shell(shell: &str, page: &prerender::Prerendered) -> anyhow::Result<String> {
+    let mut titled = false;
+    let body_filled = Rc::new(Cell::new(false));
+    let out = rewrite_str(
+        shell,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("title", |el| {
+                if !titled {
+                    el.set_inner_content(&page.title, ContentType::Text);
+                    titled = true;
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!("body", |el| {
+                let prerendered = format!("<div id=\"prerendered\">{}</div>", page.body);
+                let body_filled = Rc::clone(&body_filled);
+                el.on_end_tag(end_tag!(move |end| {
+                    end.before(&prerendered, ContentType::Html);
+                    body_filled.set(true);
+                    Ok(())
+                }))
+            })),
+    )?;
+    ensure!(titled, "index.html has no <title>");
+    ensure!(body_filled.get(), "index.html has no </body>");
+    Ok(out)
 }
 
 /// The folder of article files the build bundles: `articles/`, or `$BROADSHEET_ARTICLES`
@@ -172,9 +190,9 @@ pub fn articles_dir() -> PathBuf {
     std::env::var_os("BROADSHEET_ARTICLES").map_or_else(|| root().join("articles"), PathBuf::from)
 }
 
-fn article_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+fn article_files(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
-    for entry in fs::read_dir(dir)? {
+    for entry in fs::read_dir(dir).with_context(|| dir.display().to_string())? {
         let path = entry?.path();
         if path.extension().is_some_and(|x| x == "txt") {
             let name = path
@@ -275,9 +293,8 @@ pub fn headers_file(public_url: &str, files: &[String]) -> String {
     out
 }
 
-fn write_headers_file(dist: &Path, public_url: &str) -> std::io::Result<()> {
-    let mut files = Vec::new();
-    list_files(dist, dist, &mut files)?;
+fn write_headers_file(dist: &Path, public_url: &str) -> anyhow::Result<()> {
+    let files = list_files(dist)?;
     let text = headers_file(public_url, &files);
     fs::write(dist.join("_headers"), &text)?;
     println!(
@@ -287,12 +304,15 @@ fn write_headers_file(dist: &Path, public_url: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            list_files(root, &path, out)?;
-        } else if let Ok(relative) = path.strip_prefix(root) {
+/// Every file under `root`, by its `/`-separated path relative to `root`, sorted.
+fn list_files(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for entry in WalkDir::new(root).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if let Ok(relative) = entry.path().strip_prefix(root) {
             let parts: Vec<String> = relative
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -301,7 +321,7 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result
         }
     }
     out.sort();
-    Ok(())
+    Ok(out)
 }
 
 /// nginx configuration for the site at `public_url`: a `map` for the `http` block (the
@@ -373,6 +393,55 @@ pub fn report_sizes(dist: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_fills_the_title_and_the_end_of_the_body() {
+        // A string search found the `<title>` in the comment; the tokeniser does not.
+        let shell = "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
+            <title>Broadsheet</title></head>\n<body><p>x</p></body>\n</html>\n";
+        let page = prerender::Prerendered {
+            title: "A & B <i>".to_owned(),
+            body: "<main><h1>A &amp; B</h1></main>".to_owned(),
+        };
+        assert_eq!(
+            fill_shell(shell, &page).unwrap(),
+            "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
+            <title>A &amp; B &lt;i&gt;</title></head>\n<body><p>x</p>\
+            <div id=\"prerendered\"><main><h1>A &amp; B</h1></main></div></body>\n</html>\n"
+        );
+        let untitled = "<html><head></head><body></body></html>";
+        assert!(fill_shell(untitled, &page)
+            .unwrap_err()
+            .to_string()
+            .contains("<title>"));
+    }
+
+    #[test]
+    fn head_scripts_go_before_the_first_script_and_boot_js_inline() {
+        let dist = std::env::temp_dir().join(format!("broadsheet-site-{}", std::process::id()));
+        fs::create_dir_all(&dist).unwrap();
+        fs::write(dist.join("boot.js"), "\n  let theme = 1;\n").unwrap();
+        let shell = "<head><!-- before <script src=\"a.js\"> -->\
+            <script src=\"boot.js\"></script><script src=\"app.js\"></script></head>";
+        let booted = inline_boot_script(&dist, shell).unwrap();
+        fs::remove_dir_all(&dist).unwrap();
+        assert_eq!(
+            booted,
+            "<head><!-- before <script src=\"a.js\"> -->\
+            <script>let theme = 1;</script><script src=\"app.js\"></script></head>"
+        );
+        let out = inline_head_scripts(&booted).unwrap();
+        let first = out.find("<script>").unwrap();
+        assert!(out[..first].ends_with("-->"), "{out}");
+        assert!(out[first..].contains("trustedTypes"), "{out}");
+        assert!(out.ends_with(
+            "</script>\n<script>let theme = 1;</script><script src=\"app.js\"></script></head>"
+        ));
+        assert!(inline_head_scripts("<head></head>")
+            .unwrap_err()
+            .to_string()
+            .contains("no <script>"));
+    }
 
     #[test]
     fn fingerprinted_names_are_trunks() {
