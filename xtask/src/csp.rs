@@ -103,7 +103,7 @@ fn inline_script_hashes(html: &str) -> anyhow::Result<Vec<String>> {
     // Each `<script>` in order: the text of those the policy hashes, `None` for the others.
     let scripts: RefCell<Vec<Option<String>>> = RefCell::new(Vec::new());
     let mut has_charset = false;
-    let check = |el: &mut lol_html::html_content::Element| -> Result<(), String> {
+    let mut check = |el: &mut lol_html::html_content::Element| -> Result<(), String> {
         let at = line_of(html, el.source_location().bytes().start);
         let tag = el.tag_name();
         for attr in el.attributes() {
@@ -161,7 +161,6 @@ fn inline_script_hashes(html: &str) -> anyhow::Result<Vec<String>> {
         }
         Ok(())
     };
-    let mut check = check;
     rewrite_str(
         html,
         RewriteStrSettings::new()

@@ -195,8 +195,8 @@ fn base_href(html: &str) -> String {
     base.flatten().unwrap_or_else(|| "/".to_owned())
 }
 
-/// What a page's `<head>` names: `<link href>`, `<script src>` and the string literals of its
-/// inline scripts.
+/// What a page's `<head>` names, up to its `</head>`: `<link href>`, `<script src>` and the
+/// string literals of its inline scripts.
 fn head_names(html: &str) -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
     let scripts = RefCell::new(Vec::new());
@@ -467,6 +467,13 @@ mod tests {
                 "sw-register.js",
                 "sw.js",
             ]
+        );
+        // A `</head>` in a comment does not end the head (a string search stopped there).
+        let commented = "<head><!-- </head> --><script src=\"a-0123456789abcdef.js\"></script>\
+            </head><body><script src=\"b.js\"></script></body>";
+        assert_eq!(
+            named_files("index.html", commented, "/").unwrap(),
+            ["a-0123456789abcdef.js"]
         );
         let outside = "<head><script src=\"/elsewhere/x.js\"></script></head>";
         assert!(named_files("index.html", outside, "/reader/")
