@@ -505,10 +505,11 @@ fn every_link_in_the_documents_stays_in_the_repository() {
                 problems.push(format!("{doc}: {target:?} is not in the repository"));
                 continue;
             };
-            if !fragment.is_empty() && file.ends_with(".md") {
-                if !anchors(&read(&file)).contains(fragment) {
-                    problems.push(format!("{doc}: {target:?}: {file} has no such heading"));
-                }
+            let heading_missing = !fragment.is_empty()
+                && file.ends_with(".md")
+                && !anchors(&read(&file)).contains(fragment);
+            if heading_missing {
+                problems.push(format!("{doc}: {target:?}: {file} has no such heading"));
             }
         }
     }
