@@ -1,14 +1,11 @@
 // The strict Content-Security-Policy: on every kind of page, the app runs under it, and it stops
 // script injected into the page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, cspViolations, url, SEED_TITLE } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, cspViolations, url, SEED_TITLE } from './helpers.mjs';
 
-let browser;
 let pages;
-
-before(async () => {
-  browser = await launch();
+const shared = useBrowser({ prepare: async ({ browser }) => {
   const { context, page } = await openPage(browser);
   await page.goto(url(''));
   const article = new URL(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'), url('')).href;
@@ -23,8 +20,7 @@ before(async () => {
     { kind: 'data', href: url('data'), heading: 'Your data' },
     { kind: 'not found', href: url('no/such/page'), heading: 'Page not found', status: 404 },
   ];
-});
-after(async () => { await browser?.close(); });
+} });
 
 /// The policy of the page as served, parsed into directive -> sources.
 async function policyOf(page) {
@@ -38,7 +34,7 @@ async function policyOf(page) {
 
 test('every kind of page carries the strict policy and renders under it with no violation', async () => {
   for (const { kind, href, heading, status = 200 } of pages) {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(shared.browser);
     const response = await page.goto(href);
     assert.equal(response.status(), status, kind);
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -64,7 +60,7 @@ test('every kind of page carries the strict policy and renders under it with no 
 });
 
 test('script injected into the page is blocked and reported', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
   await page.evaluate(() => {
@@ -101,7 +97,7 @@ test('script injected into the page is blocked and reported', async () => {
 });
 
 test('a script from another origin is blocked too', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
   // A script URL from a string is refused by Trusted Types at once; a dynamic import, which takes
@@ -127,7 +123,7 @@ test('a script from another origin is blocked too', async () => {
 });
 
 test('markup that could run script is refused by the Trusted Types policy, and no other policy can be made', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
   const outcome = await page.evaluate(() => {
@@ -159,7 +155,7 @@ test('markup that could run script is refused by the Trusted Types policy, and n
 });
 
 test('the server sends the headers a host should send: policy with frame-ancestors, nosniff, no referrer, cache rules', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   const response = await page.goto(url(''));
   await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
   const security = (headers, what) => {

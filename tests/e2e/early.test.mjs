@@ -1,18 +1,11 @@
 // Before the app takes over a page rendered ahead of time (seconds on a slow phone), what the
 // reader types is kept and no click is silently lost: text fields work and are carried into the
 // app, every other control is disabled with a visible note until the app is ready.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url, watch, SEED_TITLE, seedArticleHref } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, watch, SEED_TITLE } from './helpers.mjs';
 
-let browser;
-let articleHref;
-
-before(async () => {
-  browser = await launch();
-  articleHref = await seedArticleHref(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = useBrowser({ seedArticle: true });
 
 const commentBox = (page) => page.getByRole('textbox', { name: 'Your comment' });
 const reactions = (page) => page.getByRole('group', { name: 'Reactions' });
@@ -34,14 +27,14 @@ async function appIsReady(page) {
 }
 
 test('words typed before the app is ready join the saved draft, are saved, and typing goes on', async () => {
-  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
-  await page.goto(articleHref);
+  const { context, page } = await openPage(shared.browser, { serviceWorkers: 'block' });
+  await page.goto(shared.articleHref);
   await commentBox(page).pressSequentially('A draft I started yesterday.');
   await page.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
 
   const fresh = watch(await context.newPage());
   await page.close();
-  const release = await openSlowly(fresh, articleHref);
+  const release = await openSlowly(fresh, shared.articleHref);
   await commentBox(fresh).waitFor();
   assert.equal(await fresh.evaluate(() => document.documentElement.dataset.app), undefined, 'the app has not started');
   await commentBox(fresh).click();
@@ -61,8 +54,8 @@ test('words typed before the app is ready join the saved draft, are saved, and t
 });
 
 test('without a saved draft, what was typed before the takeover is the draft', async () => {
-  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
-  const release = await openSlowly(page, articleHref);
+  const { context, page } = await openPage(shared.browser, { serviceWorkers: 'block' });
+  const release = await openSlowly(page, shared.articleHref);
   await commentBox(page).fill('Typed on a slow phone.');
   release();
   await appIsReady(page);
@@ -74,8 +67,8 @@ test('without a saved draft, what was typed before the takeover is the draft', a
 });
 
 test('until the app is ready, reactions and other controls are disabled with a visible note', async () => {
-  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
-  const release = await openSlowly(page, articleHref);
+  const { context, page } = await openPage(shared.browser, { serviceWorkers: 'block' });
+  const release = await openSlowly(page, shared.articleHref);
   await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
   for (const name of ['Like', 'Love', 'Insightful', 'Surprised', 'Sad', 'Angry']) {
     assert.equal(await reactions(page).getByRole('button', { name }).isDisabled(), true, `${name} disabled`);
@@ -98,7 +91,7 @@ test('until the app is ready, reactions and other controls are disabled with a v
 });
 
 test('a search typed before the app is ready is searched for once it is', async () => {
-  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
+  const { context, page } = await openPage(shared.browser, { serviceWorkers: 'block' });
   const release = await openSlowly(page, url(''));
   const search = page.getByRole('searchbox', { name: 'Search articles' });
   await search.fill('envoy');

@@ -1,26 +1,19 @@
 // Reactions, drafts and comments that are never lost, two tabs in step, reading progress.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url, watch, SEED_TITLE, seedArticleHref, storageKey } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, watch, SEED_TITLE, storageKey, poll } from './helpers.mjs';
 
-let browser;
-let articleHref;
-
-before(async () => {
-  browser = await launch();
-  articleHref = await seedArticleHref(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = useBrowser({ seedArticle: true });
 
 async function openArticle(page) {
-  await page.goto(articleHref);
+  await page.goto(shared.articleHref);
   await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
 }
 
 const commentBox = (page) => page.getByRole('textbox', { name: 'Your comment' });
 
 test('reactions toggle with aria-pressed, are announced, and survive reload', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   const group = page.getByRole('group', { name: 'Reactions' });
   const names = ['Like', 'Love', 'Insightful', 'Surprised', 'Sad', 'Angry'];
@@ -44,7 +37,7 @@ test('reactions toggle with aria-pressed, are announced, and survive reload', as
 });
 
 test('a draft is saved as you type, says so, and comes back after reload', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await commentBox(page).pressSequentially('Three steps forward, but which direction?');
   await page.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
@@ -62,7 +55,7 @@ test('a draft is saved as you type, says so, and comes back after reload', async
 });
 
 test('a draft typed right before the tab closes is there when it is opened again', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = watch(await context.newPage());
   await openArticle(page);
   await commentBox(page).fill('Typed and closed at once');
@@ -75,7 +68,7 @@ test('a draft typed right before the tab closes is there when it is opened again
 });
 
 test('posting lists the comment, clears the draft, and survives reload; edit, delete and undo work', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await page.getByText('Leave the first comment').waitFor();
   // Empty and whitespace-only comments are refused with a visible message.
@@ -117,7 +110,7 @@ test('posting lists the comment, clears the draft, and survives reload; edit, de
 });
 
 test('the 5,000-character limit shows a counter and refuses a longer comment', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await commentBox(page).fill('x'.repeat(5001));
   assert.equal(await page.locator('#comment-counter').textContent(), '5001 / 5,000 characters');
@@ -129,7 +122,7 @@ test('the 5,000-character limit shows a counter and refuses a longer comment', a
 });
 
 test('two tabs stay in step without reload and never overwrite each other', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const a = watch(await context.newPage());
   const b = watch(await context.newPage());
   await openArticle(a);
@@ -153,14 +146,25 @@ test('two tabs stay in step without reload and never overwrite each other', asyn
   await context.close();
 });
 
+/// Turns the wheel a little down and back up (real scroll events, the page ending where it
+/// was) until the seed article's saved state passes `saved`: while scrolling, progress is
+/// written at most once a second, so the position reached may only be written on a later event.
+async function scrollUntilSaved(page, what, saved) {
+  const key = storageKey(`v1:item:article/${new URL(shared.articleHref).pathname.split('/').pop()}`);
+  let down = true;
+  await poll(what, async () => {
+    await page.mouse.wheel(0, down ? 10 : -10);
+    down = !down;
+    const item = await page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null')?.data, key);
+    return item && saved(item);
+  });
+}
+
 test('reading progress is remembered and offered as "Continue reading" on home', async () => {
-  const { context, page } = await openPage(browser, { viewport: { width: 400, height: 500 } });
+  const { context, page } = await openPage(shared.browser, { viewport: { width: 400, height: 500 } });
   await openArticle(page);
   await page.locator('#p5').evaluate((el) => el.scrollIntoView({ behavior: 'instant', block: 'start' }));
-  await page.waitForTimeout(300);
-  await page.mouse.wheel(0, 10);
-  await page.waitForTimeout(1200);
-  await page.mouse.wheel(0, 10);
+  await scrollUntilSaved(page, 'the position at #p5 saved', (item) => item.progress?.paragraph === 4);
   await page.goto(url(''));
   await page.getByRole('list', { name: 'Your marks' }).getByText('In progress').waitFor();
   await page.getByRole('link', { name: /^Continue reading:/ }).click();
@@ -171,9 +175,7 @@ test('reading progress is remembered and offered as "Continue reading" on home',
   }, null, { timeout: 5000 });
   // Reading to the end marks the article read.
   await page.locator('.read-next').evaluate((el) => el.scrollIntoView({ behavior: 'instant' }));
-  await page.mouse.wheel(0, 10);
-  await page.waitForTimeout(1200);
-  await page.mouse.wheel(0, 10);
+  await scrollUntilSaved(page, 'the article saved as read', (item) => item.read === true);
   await page.goto(url(''));
   await page.getByRole('list', { name: 'Your marks' }).getByText('Read', { exact: true }).waitFor();
   assertClean(page);
@@ -181,7 +183,7 @@ test('reading progress is remembered and offered as "Continue reading" on home',
 });
 
 test('with storage full, typing is kept and reported, and saved once there is room', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await context.addInitScript((prefix) => {
     const setItem = Storage.prototype.setItem;
     window.__storageFull = true;
@@ -216,7 +218,7 @@ test('with storage full, typing is kept and reported, and saved once there is ro
 });
 
 test('a comment edit in progress survives a reload and a visit to another page, until saved or cancelled', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await commentBox(page).fill('My first point.');
   await page.getByRole('button', { name: 'Post comment' }).click();

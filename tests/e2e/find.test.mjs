@@ -1,16 +1,14 @@
 // Finding stories: search with the query in the URL, and the keyboard shortcuts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url, SEED_TITLE } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, SEED_TITLE } from './helpers.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const shared = useBrowser();
 
 const searchBox = (page) => page.getByRole('searchbox', { name: 'Search articles' });
 
 test('a word only in one brief’s summary finds that brief, marked, and opens it', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await searchBox(page).pressSequentially('Stalingr');
   await page.getByRole('status').filter({ hasText: '1 result for “Stalingr”' }).waitFor();
@@ -25,7 +23,7 @@ test('a word only in one brief’s summary finds that brief, marked, and opens i
 });
 
 test('the query in the URL restores the search on load, and an empty result says so', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url('?q=Choe%20Hyon'));
   await page.getByRole('status').filter({ hasText: '1 result for “Choe Hyon”' }).waitFor();
   assert.equal(await searchBox(page).inputValue(), 'Choe Hyon');
@@ -40,7 +38,7 @@ test('the query in the URL restores the search on load, and an empty result says
 });
 
 test('shortcuts: / focuses search, j/k move, Enter opens, ? opens help and Esc closes it', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await page.getByRole('heading', { level: 1 }).waitFor();
   await page.keyboard.press('?');
@@ -71,7 +69,7 @@ test('shortcuts: / focuses search, j/k move, Enter opens, ? opens help and Esc c
 });
 
 test('no shortcut fires while typing in the comment box or the search box', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   await page.getByRole('link', { name: SEED_TITLE }).click();
   const box = page.getByRole('textbox', { name: 'Your comment' });

@@ -1,14 +1,12 @@
 // The seed article in a real browser, from the release build under /reader/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, assertClean, url } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url } from './helpers.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const shared = useBrowser();
 
 test('home lists the seed; its link opens all eight paragraphs and five related stories; reload keeps it', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   const link = page.getByRole('link', { name: /^Russia’s special envoy for foreign investment/ });
   await link.waitFor();
@@ -35,13 +33,13 @@ test('home lists the seed; its link opens all eight paragraphs and five related 
 });
 
 test('a deep link opens directly in a new browser context', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   const href = await page.getByRole('link', { name: /^Russia’s special envoy/ }).getAttribute('href');
   assert.match(href, /^\/reader\/article\//);
   await context.close();
 
-  const fresh = await openPage(browser);
+  const fresh = await openPage(shared.browser);
   const response = await fresh.page.goto(new URL(href, url('')).href);
   assert.equal(response.status(), 200);
   await fresh.page.getByRole('heading', { level: 1, name: /^Russia’s special envoy/ }).waitFor();

@@ -1,19 +1,12 @@
 // Framing: a host that sends the recommended headers makes browsers refuse to show the reader in
 // another site's frame (frame-ancestors 'none'); on a host that sends none, the app itself shows
 // only a notice with a link to open it in its own tab, and none of its controls.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, url, ORIGIN, BASE, seedArticleHref } from './helpers.mjs';
+import { useBrowser, url, ORIGIN, BASE } from './helpers.mjs';
 
 const NOTICE_LINK = 'Open Broadsheet in its own tab';
-let browser;
-let article;
-
-before(async () => {
-  browser = await launch();
-  article = await seedArticleHref(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = useBrowser({ seedArticle: true });
 
 /// Another site: `localhost` on the test server's port is another origin (and site) than
 /// `127.0.0.1`. Its one page, answered by the test itself, frames `src`.
@@ -26,7 +19,7 @@ const FRAMER = `http://localhost:${new URL(BASE).port}/framer.html`;
 /// frame from 127.0.0.1 before its headers are read.
 async function framing({ framer = FRAMER, src, stripHeaders }) {
   // No service worker: requests it answered would bypass the routes.
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await shared.browser.newContext({ serviceWorkers: 'block' });
   const problems = [];
   await context.route(framer, (route) => route.fulfill({
     contentType: 'text/html',
@@ -48,7 +41,7 @@ async function framing({ framer = FRAMER, src, stripHeaders }) {
 }
 
 test('with the host headers, another site cannot frame the reader at all', async () => {
-  const { context, page, problems } = await framing({ src: article, stripHeaders: false });
+  const { context, page, problems } = await framing({ src: shared.articleHref, stripHeaders: false });
   const refused = page.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
   await page.goto(FRAMER);
   await refused;
@@ -60,7 +53,7 @@ test('with the host headers, another site cannot frame the reader at all', async
 });
 
 test('framed by another site on a host without headers, the app shows only a notice and a link to its own tab', async () => {
-  const { context, page, problems } = await framing({ src: article, stripHeaders: true });
+  const { context, page, problems } = await framing({ src: shared.articleHref, stripHeaders: true });
   await page.goto(FRAMER);
   const frame = page.frameLocator('iframe');
   const link = frame.getByRole('link', { name: NOTICE_LINK });
@@ -76,13 +69,13 @@ test('framed by another site on a host without headers, the app shows only a not
   }
   assert.equal(await frame.locator('form, input, textarea, select, button, [tabindex]:not([tabindex="-1"])').count(), 0);
   assert.equal(await frame.getByText('A new version of Broadsheet').count(), 0);
-  assert.equal(await link.getAttribute('href'), article);
+  assert.equal(await link.getAttribute('href'), shared.articleHref);
   assert.equal(await link.getAttribute('target'), '_blank');
 
   // The link opens the reader in a tab of its own, where it works as usual.
   const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
   await tab.waitForFunction(() => document.documentElement.dataset.app === 'ready', null, { timeout: 20000 });
-  assert.equal(tab.url(), article);
+  assert.equal(tab.url(), shared.articleHref);
   assert.ok(await tab.getByRole('button').count() > 0, 'the app has its controls in its own tab');
   assert.equal(await tab.getByRole('link', { name: NOTICE_LINK }).count(), 0);
   assert.deepEqual(problems, []);
@@ -90,7 +83,7 @@ test('framed by another site on a host without headers, the app shows only a not
 });
 
 test('framed by another site, nothing of the page shows even before the app has loaded', async () => {
-  const { context, page, problems } = await framing({ src: article, stripHeaders: true });
+  const { context, page, problems } = await framing({ src: shared.articleHref, stripHeaders: true });
   // The app never arrives: what shows is what the page does on its own.
   await context.route('**/*.wasm', (route) => route.abort());
   await page.goto(FRAMER);
@@ -108,7 +101,7 @@ test('framed by another site, nothing of the page shows even before the app has 
 
 test('framed by its own origin, the app runs as usual', async () => {
   const framer = url('framer-test.html');
-  const { context, page, problems } = await framing({ framer, src: article, stripHeaders: true });
+  const { context, page, problems } = await framing({ framer, src: shared.articleHref, stripHeaders: true });
   await page.goto(framer);
   const frame = page.frameLocator('iframe');
   await frame.locator('html[data-app="ready"]').waitFor({ state: 'attached' });

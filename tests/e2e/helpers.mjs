@@ -1,7 +1,9 @@
-// Shared set-up for the end-to-end tests: Debian's Chromium driven by playwright-core.
+// Shared set-up for the end-to-end tests: the Chromium named by CHROMIUM (`cargo xtask e2e`
+// finds it and sets it) driven by playwright-core.
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080/reader/';
 export const ORIGIN = new URL(BASE).origin;
@@ -30,8 +32,41 @@ const ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/// Starts headless Chromium: the program CHROMIUM names (no place on disk is assumed).
 export async function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS, headless: true });
+  const executablePath = process.env.CHROMIUM;
+  if (!executablePath) throw new Error('CHROMIUM is not set: set it to the path of Chromium (cargo xtask e2e sets it)');
+  if (!existsSync(executablePath)) throw new Error(`CHROMIUM is set to ${executablePath}, which does not exist`);
+  return chromium.launch({ executablePath, args: ARGS, headless: true });
+}
+
+/// The set-up every test file shares: one browser launched before its tests and closed after
+/// them, and with `seedArticle` the seed article's URL. Read `browser` and `articleHref` from
+/// the returned object inside the tests (they are set once `before` has run). A file's own
+/// set-up that needs the browser goes in `prepare(shared)`, run after these: node 20 runs a
+/// file's `before` hooks side by side, so a second hook would not find the browser yet.
+export function useBrowser({ seedArticle = false, prepare = async () => {} } = {}) {
+  const shared = { browser: undefined, articleHref: undefined };
+  before(async () => {
+    shared.browser = await launch();
+    if (seedArticle) shared.articleHref = await seedArticleHref(shared.browser);
+    await prepare(shared);
+  });
+  after(async () => { await shared.browser?.close(); });
+  return shared;
+}
+
+/// Calls `probe` until it returns a truthy value, which it returns; fails naming `what` after
+/// `timeout` ms. For conditions outside the page (or that need the test to act between tries,
+/// like a nudge to a throttled listener), where `page.waitForFunction` does not fit.
+export async function poll(what, probe, { timeout = 15_000, every = 100 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => { setTimeout(resolve, every); });
+  }
 }
 
 /// Runs in every document before its own scripts: keeps each Content-Security-Policy violation

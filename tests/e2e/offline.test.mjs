@@ -1,16 +1,14 @@
 // Offline and installable: after one visit every page opens and reloads with the network off;
 // the manifest makes the reader installable; a new deployment is offered as a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { launch, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
 
 const UPDATE_TEXT = 'A new version of Broadsheet is available.';
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const shared = useBrowser();
 
 /// Waits for the active service worker and asks it for its version, cache name and file list.
 async function activeWorker(page) {
@@ -38,7 +36,7 @@ async function cacheContents(page) {
 const absolute = (href) => new URL(href, BASE).href;
 
 test('after one visit, home, an article and a brief open and reload offline', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
   const article = absolute(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'));
   const worker = await activeWorker(page);
@@ -103,7 +101,7 @@ function pngSize(bytes) {
 }
 
 test('the web app manifest is linked, names the app and has icons of 192 and 512 px', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await page.goto(url('data'));
   await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');
@@ -159,71 +157,71 @@ async function restore(swPath, original, mtime) {
   await utimes(swPath, mtime, mtime);
 }
 
-test('a new deployment is offered as a reload, and Reload switches to it', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
-  const swPath = join(process.env.SITE_DIR, 'sw.js');
-  const original = await readFile(swPath, 'utf8');
-  const { mtime } = await stat(swPath);
-  const { context, page } = await openPage(browser);
-  try {
-    await page.goto(url(''));
-    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
-    const first = await activeWorker(page);
-    // Controlled by the first version from here on.
-    await page.reload();
-    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
-    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
-    assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'no banner without an update');
+/// A test that deploys new versions of the served site (in SITE_DIR, skipped with the reason
+/// when it is not set): `body` gets a fresh `context` and `page`, and `redeploy(from, version)`
+/// ([`deploy`] of the built `sw.js`), which is put back afterwards whatever happens.
+function deploymentTest(name, body) {
+  test(name, { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
+    const swPath = join(process.env.SITE_DIR, 'sw.js');
+    const original = await readFile(swPath, 'utf8');
+    const { mtime } = await stat(swPath);
+    const { context, page } = await openPage(shared.browser);
+    try {
+      await body({ context, page, redeploy: (from, version) => deploy(swPath, original, from, version) });
+    } finally {
+      await restore(swPath, original, mtime);
+      await context.close();
+    }
+  });
+}
 
-    // Deploy a new version: the same files under a new version.
-    const next = `${first.version.slice(0, 8)}updated`;
-    await deploy(swPath, original, first.version, next);
-    await page.goto(url('data'));
-    const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
-    await banner.waitFor();
-    // The page still runs the old version until the reader chooses.
-    assert.equal((await activeWorker(page)).version, first.version);
-    await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+deploymentTest('a new deployment is offered as a reload, and Reload switches to it', async ({ page, redeploy }) => {
+  await page.goto(url(''));
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  const first = await activeWorker(page);
+  // Controlled by the first version from here on.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
+  assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'no banner without an update');
 
-    const reloaded = page.waitForEvent('load');
-    await banner.getByRole('button', { name: 'Reload' }).click();
-    await reloaded;
-    await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
-    assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'banner gone after the reload');
-    const now = await activeWorker(page);
-    assert.equal(now.version, next);
-    const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
-    assert.equal(controller, url('sw.js'));
-    // Only the new version's cache is left.
-    assert.deepEqual(Object.keys(await cacheContents(page)), [now.cache]);
-    assertClean(page);
-  } finally {
-    await restore(swPath, original, mtime);
-    await context.close();
-  }
+  // Deploy a new version: the same files under a new version.
+  const next = `${first.version.slice(0, 8)}updated`;
+  await redeploy(first.version, next);
+  await page.goto(url('data'));
+  const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
+  await banner.waitFor();
+  // The page still runs the old version until the reader chooses.
+  assert.equal((await activeWorker(page)).version, first.version);
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+
+  const reloaded = page.waitForEvent('load');
+  await banner.getByRole('button', { name: 'Reload' }).click();
+  await reloaded;
+  await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+  assert.equal(await page.getByText(UPDATE_TEXT).count(), 0, 'banner gone after the reload');
+  const now = await activeWorker(page);
+  assert.equal(now.version, next);
+  const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
+  assert.equal(controller, url('sw.js'));
+  // Only the new version's cache is left.
+  assert.deepEqual(Object.keys(await cacheContents(page)), [now.cache]);
+  assertClean(page);
 });
 
-test('"Not now" dismisses the update banner and keeps the page as it is', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
-  const swPath = join(process.env.SITE_DIR, 'sw.js');
-  const original = await readFile(swPath, 'utf8');
-  const { mtime } = await stat(swPath);
-  const { context, page } = await openPage(browser);
-  try {
-    await page.goto(url(''));
-    const first = await activeWorker(page);
-    await page.reload();
-    await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
-    await deploy(swPath, original, first.version, `${first.version.slice(0, 8)}notnow`);
-    await page.reload();
-    const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
-    await banner.waitFor();
-    await banner.getByRole('button', { name: 'Not now' }).click();
-    await banner.waitFor({ state: 'detached' });
-    assert.equal((await activeWorker(page)).version, first.version);
-    assertClean(page);
-  } finally {
-    await restore(swPath, original, mtime);
-    await context.close();
-  }
+deploymentTest('"Not now" dismisses the update banner and keeps the page as it is', async ({ page, redeploy }) => {
+  await page.goto(url(''));
+  const first = await activeWorker(page);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
+  await redeploy(first.version, `${first.version.slice(0, 8)}notnow`);
+  await page.reload();
+  const banner = page.getByRole('status').filter({ hasText: UPDATE_TEXT });
+  await banner.waitFor();
+  await banner.getByRole('button', { name: 'Not now' }).click();
+  await banner.waitFor({ state: 'detached' });
+  assert.equal((await activeWorker(page)).version, first.version);
+  assertClean(page);
 });
 
 /// Asks the browser to check for a new worker now (the served `sw.js` has changed); returns the
@@ -243,15 +241,11 @@ async function updateOutcome(page) {
   });
 }
 
-test('a deployment whose served file does not match its hash is not installed, and the previous version keeps working offline', { skip: !process.env.SITE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
-  const swPath = join(process.env.SITE_DIR, 'sw.js');
-  const original = await readFile(swPath, 'utf8');
-  const { mtime } = await stat(swPath);
+deploymentTest('a deployment whose served file does not match its hash is not installed, and the previous version keeps working offline', async ({ context, page, redeploy }) => {
   // A page as a CDN edge still serving the previous deployment would send it.
   const stalePath = join(process.env.SITE_DIR, 'data/index.html');
   const page0 = await readFile(stalePath, 'utf8');
   const pageTime = (await stat(stalePath)).mtime;
-  const { context, page } = await openPage(browser);
   try {
     await page.goto(url(''));
     await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
@@ -265,7 +259,7 @@ test('a deployment whose served file does not match its hash is not installed, a
     assert.notEqual(stale, page0);
     await writeFile(stalePath, stale);
     const next = `${first.version.slice(0, 8)}mismatch`;
-    await deploy(swPath, original, first.version, next);
+    await redeploy(first.version, next);
     assert.equal(await updateOutcome(page), 'redundant', 'the new version is not installed');
     // Nothing of it is kept: no waiting worker, no banner, no cache but the running version's.
     assert.equal(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration()).waiting), false);
@@ -294,7 +288,5 @@ test('a deployment whose served file does not match its hash is not installed, a
   } finally {
     await writeFile(stalePath, page0);
     await utimes(stalePath, pageTime, pageTime);
-    await restore(swPath, original, mtime);
-    await context.close();
   }
 });

@@ -1,19 +1,12 @@
 // The reading experience: home, article, Read next and briefs, settings, links, not-found,
 // accessibility (axe) and screenshots, against the release build under /reader/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { launch, openPage, assertClean, url, screenshotPath, SEED_TITLE, seedArticleHref } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, screenshotPath, SEED_TITLE } from './helpers.mjs';
 
 const THEMES = ['System', 'Light', 'Dark', 'Sepia', 'High contrast'];
-let browser;
-let articleHref;
-
-before(async () => {
-  browser = await launch();
-  articleHref = await seedArticleHref(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = useBrowser({ seedArticle: true });
 
 async function axe(page, label) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
@@ -22,8 +15,8 @@ async function axe(page, label) {
 }
 
 test('the article shows its meta, every paragraph, and the five related stories with times and topics', async () => {
-  const { context, page } = await openPage(browser);
-  await page.goto(articleHref);
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(shared.articleHref);
   await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
   assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
   assert.match(await page.title(), /^Russia’s special envoy.* · Broadsheet$/);
@@ -40,8 +33,8 @@ test('the article shows its meta, every paragraph, and the five related stories 
 });
 
 test('a related link opens its brief, which survives reload and links back', async () => {
-  const { context, page } = await openPage(browser);
-  await page.goto(articleHref);
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(shared.articleHref);
   await page.getByRole('complementary', { name: 'Read next' }).getByRole('link', { name: 'Russia history' }).click();
   await page.waitForURL(/\/reader\/article\/[a-z0-9-]+\/brief\/[a-z0-9-]+$/);
   const h1 = page.getByRole('heading', { level: 1, name: 'Russia history' });
@@ -60,7 +53,7 @@ test('a related link opens its brief, which survives reload and links back', asy
 });
 
 test('an unknown URL gets the not-found page with a link home', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   const response = await page.goto(url('no/such/story'));
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
@@ -83,8 +76,8 @@ const BACKGROUNDS = {
 };
 
 test('each theme applies at once and survives reload; the panel is reachable by keyboard', async () => {
-  const { context, page } = await openPage(browser);
-  await page.goto(articleHref);
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(shared.articleHref);
   const toggle = page.getByRole('button', { name: 'Reading settings' });
   await toggle.focus();
   await page.keyboard.press('Enter');
@@ -105,8 +98,8 @@ test('each theme applies at once and survives reload; the panel is reachable by 
   }
 
   // On a dark system, System follows it and Light still forces light.
-  const { context: darkContext, page: darkPage } = await openPage(browser, { colorScheme: 'dark' });
-  await darkPage.goto(articleHref);
+  const { context: darkContext, page: darkPage } = await openPage(shared.browser, { colorScheme: 'dark' });
+  await darkPage.goto(shared.articleHref);
   const darkBody = () => darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(await darkBody(), BACKGROUNDS.Dark, 'System on a dark system is dark');
   await darkPage.getByRole('button', { name: 'Reading settings' }).click();
@@ -133,9 +126,9 @@ test('each theme applies at once and survives reload; the panel is reachable by 
 });
 
 test('a paragraph link scrolls to and highlights its paragraph, and copying it confirms', async () => {
-  const { context, page } = await openPage(browser, { viewport: { width: 800, height: 600 } });
+  const { context, page } = await openPage(shared.browser, { viewport: { width: 800, height: 600 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await page.goto(`${articleHref}#p6`);
+  await page.goto(`${shared.articleHref}#p6`);
   const p6 = page.locator('#p6');
   await p6.waitFor();
   await page.waitForFunction(() => document.querySelector('#p6')?.classList.contains('highlight'));
@@ -152,18 +145,18 @@ test('a paragraph link scrolls to and highlights its paragraph, and copying it c
 
   await page.getByRole('button', { name: 'Share' }).click();
   await page.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), articleHref);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shared.articleHref);
   assertClean(page);
   await context.close();
 });
 
 test('axe finds no violation on home, article, brief, not-found and settings, in light and dark', async () => {
   for (const scheme of ['light', 'dark']) {
-    const { context, page } = await openPage(browser, { colorScheme: scheme });
+    const { context, page } = await openPage(shared.browser, { colorScheme: scheme });
     await page.goto(url(''));
     await page.getByRole('heading', { level: 1 }).waitFor();
     await axe(page, `home (${scheme})`);
-    await page.goto(articleHref);
+    await page.goto(shared.articleHref);
     await page.getByRole('heading', { level: 1 }).waitFor();
     await axe(page, `article (${scheme})`);
     await page.getByRole('button', { name: 'Reading settings' }).click();
@@ -186,11 +179,11 @@ test('axe finds no violation on home, article, brief, not-found and settings, in
 test('screenshots of home and article at 360 and 1280 px, light and dark', async () => {
   for (const width of [360, 1280]) {
     for (const scheme of ['light', 'dark']) {
-      const { context, page } = await openPage(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
+      const { context, page } = await openPage(shared.browser, { viewport: { width, height: 900 }, colorScheme: scheme });
       await page.goto(url(''));
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.screenshot({ path: screenshotPath(`home-${width}-${scheme}`), fullPage: true });
-      await page.goto(articleHref);
+      await page.goto(shared.articleHref);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.screenshot({ path: screenshotPath(`article-${width}-${scheme}`), fullPage: true });
       // Nothing overflows sideways on a narrow screen.

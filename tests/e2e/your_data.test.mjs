@@ -1,20 +1,13 @@
 // "Your data" as a reader uses it: export, delete all and import back; a bad file refused;
 // damaged storage kept and reported; full storage reported while the page keeps working.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, openPage, assertClean, url, SEED_TITLE, seedArticleHref, storageKey, KEY_PREFIX } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, SEED_TITLE, storageKey, KEY_PREFIX } from './helpers.mjs';
 
-let browser;
-let articleHref;
-let articleId;
-
-before(async () => {
-  browser = await launch();
-  articleHref = await seedArticleHref(browser);
-  articleId = `article/${new URL(articleHref).pathname.split('/').pop()}`;
-});
-after(async () => { await browser?.close(); });
+const shared = useBrowser({ seedArticle: true });
+/// The seed article's item id (`article/SLUG`).
+const articleId = () => `article/${new URL(shared.articleHref).pathname.split('/').pop()}`;
 
 async function openYourData(page) {
   await page.goto(url('data'));
@@ -22,7 +15,7 @@ async function openYourData(page) {
 }
 
 async function openArticle(page) {
-  await page.goto(articleHref);
+  await page.goto(shared.articleHref);
   await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
 }
 
@@ -43,7 +36,7 @@ function exportFile(items) {
 }
 
 test('export my data, delete it all (confirmed), and import the file back', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Insightful' }).click();
   await page.getByRole('textbox', { name: 'Your comment' }).fill('Kept across an export');
@@ -55,17 +48,25 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
   assert.match(await page.locator('.your-data .lede').textContent(), /on this device only/);
   assert.match(await spaceUsed(page).textContent(), /^\d+(\.\d)? (bytes|KB|MB) used$/);
 
+  // The file is named for the reader's local date: the day before the click or after it (the
+  // same one unless midnight passes between).
+  const localDate = () => page.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  });
+  const dayBefore = await localDate();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export my data' }).click(),
   ]);
-  assert.match(download.suggestedFilename(), /^broadsheet-data-\d{4}-\d{2}-\d{2}\.json$/);
+  const dayAfter = await localDate();
+  assert.ok([dayBefore, dayAfter].map((day) => `broadsheet-data-${day}.json`).includes(download.suggestedFilename()), download.suggestedFilename());
   const file = await download.path();
   const exported = JSON.parse(await readFile(file, 'utf8'));
   assert.equal(exported.format, 'broadsheet-export');
   assert.equal(exported.version, 1);
-  const item = exported.items[articleId];
-  assert.ok(item, `the export holds ${articleId}`);
+  const item = exported.items[articleId()];
+  assert.ok(item, `the export holds ${articleId()}`);
   assert.deepEqual(item.comments.map((c) => c.text), ['Kept across an export']);
   assert.equal(item.reactions.insightful.on, true);
   await status(page).filter({ hasText: /^Exported 1 story/ }).waitFor();
@@ -79,7 +80,7 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await confirm.waitFor({ state: 'hidden' });
   await page.waitForFunction(() => document.activeElement?.textContent === 'Delete all my data');
-  assert.ok(Object.keys(await stored(page)).includes(storageKey(`v1:item:${articleId}`)));
+  assert.ok(Object.keys(await stored(page)).includes(storageKey(`v1:item:${articleId()}`)));
 
   await deleteButton.click();
   await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
@@ -105,9 +106,9 @@ test('export my data, delete it all (confirmed), and import the file back', asyn
 });
 
 test('a file that is not an export shows an alert and changes nothing', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openYourData(page);
-  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { love: { on: true, at: 5 } } } }) });
+  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId()]: { reactions: { love: { on: true, at: 5 } } } }) });
   await status(page).filter({ hasText: /^Imported/ }).waitFor();
   const before = await stored(page);
   const usedBefore = await spaceUsed(page).textContent();
@@ -118,8 +119,8 @@ test('a file that is not an export shows an alert and changes nothing', async ()
     [exportFile({ '../etc/passwd': {} }), /is not an article or brief/],
     [exportFile({ 'article/a/b/c': {} }), /"article\/a\/b\/c" is not an article or brief/],
     // A misspelt field is named, not ignored (it used to import nothing and say "Nothing changed").
-    [exportFile({ [articleId]: { rections: { like: { on: true, at: 5 } } } }), /unknown field "rections"/],
-    [exportFile({ [articleId]: { draft: { text: 'd'.repeat(5001), at: 5 } } }), /over 5,000 characters/],
+    [exportFile({ [articleId()]: { rections: { like: { on: true, at: 5 } } } }), /unknown field "rections"/],
+    [exportFile({ [articleId()]: { draft: { text: 'd'.repeat(5001), at: 5 } } }), /over 5,000 characters/],
     // Larger than any export can be: refused before it is read, with the limit.
     [Buffer.alloc(11 * 1024 * 1024, 32), /^This file is 11\.0 MB; a Broadsheet export is never larger than 10 MB/],
   ];
@@ -135,18 +136,18 @@ test('a file that is not an export shows an alert and changes nothing', async ()
 });
 
 test('damaged storage is reported and kept under a backup key', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openYourData(page);
   const garbage = '{"v":1,"data":{"reactions": <oops>';
-  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [storageKey(`v1:item:${articleId}`), garbage]);
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [storageKey(`v1:item:${articleId()}`), garbage]);
   await openArticle(page);
 
   const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
   await alert.waitFor();
   const backup = (await alert.textContent()).match(/“(broadsheet:[^”]*:backup:[^”]+)”/)?.[1];
-  assert.ok(backup?.startsWith(storageKey(`backup:${storageKey(`v1:item:${articleId}`)}:`)), `alert names the backup key: ${backup}`);
+  assert.ok(backup?.startsWith(storageKey(`backup:${storageKey(`v1:item:${articleId()}`)}:`)), `alert names the backup key: ${backup}`);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), backup), garbage);
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId}`)), null);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId()}`)), null);
 
   // The reader goes on with a clean slate; the backup is untouched by new writes.
   await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
@@ -161,7 +162,7 @@ test('damaged storage is reported and kept under a backup key', async () => {
 });
 
 test('with storage full the page keeps working and says nothing was saved', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await context.addInitScript((prefix) => {
     const setItem = Storage.prototype.setItem;
     Storage.prototype.setItem = function (key, value) {
@@ -184,7 +185,7 @@ test('with storage full the page keeps working and says nothing was saved', asyn
 
   // A write is refused: the reader is told, and nothing half-done is left.
   const before = await stored(page);
-  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { like: { on: true, at: 5 } } } }) });
+  await page.getByLabel('Import data').setInputFiles({ name: 'kept.json', mimeType: 'application/json', buffer: exportFile({ [articleId()]: { reactions: { like: { on: true, at: 5 } } } }) });
   await alertOnPage(page).filter({ hasText: 'Nothing was imported: browser storage is full.' }).waitFor();
   await page.getByRole('alert').filter({ hasText: 'Not saved: browser storage is full' }).waitFor();
   await page.locator('.health-problems li', { hasText: 'Storage is full' }).waitFor();
@@ -199,22 +200,22 @@ test('with storage full the page keeps working and says nothing was saved', asyn
 
 test('keys are scoped to the base path: old unscoped data is taken over, another copy and another app survive delete all, the theme applies before the app', async () => {
   // No service worker: the held-back wasm below must come from the network.
-  const { context, page } = await openPage(browser, { serviceWorkers: 'block' });
+  const { context, page } = await openPage(shared.browser, { serviceWorkers: 'block' });
   await openYourData(page);
-  const staging = `broadsheet:/staging/:v1:item:${articleId}`;
+  const staging = `broadsheet:/staging/:v1:item:${articleId()}`;
   await page.evaluate(([legacy, staging]) => {
     // As the version before scoping left it, and as a copy under /staging/ of this origin keeps it.
     localStorage.setItem(legacy, JSON.stringify({ v: 1, data: { reactions: { like: { on: true, at: 5 } } } }));
     localStorage.setItem(staging, JSON.stringify({ v: 1, data: { reactions: { sad: { on: true, at: 5 } } } }));
     localStorage.setItem('broadsheet:/staging/:v1:settings', JSON.stringify({ v: 1, data: { theme: 'dark', at: 5 } }));
     localStorage.setItem('broadsheet-admin', 'another app');
-  }, [`broadsheet:v1:item:${articleId}`, staging]);
+  }, [`broadsheet:v1:item:${articleId()}`, staging]);
   await openArticle(page);
   const reactions = page.getByRole('group', { name: 'Reactions' });
   assert.equal(await reactions.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'true', 'taken over');
   assert.equal(await reactions.getByRole('button', { name: 'Sad' }).getAttribute('aria-pressed'), 'false', "not /staging/'s");
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), `broadsheet:v1:item:${articleId}`), null);
-  assert.ok(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId}`)));
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), `broadsheet:v1:item:${articleId()}`), null);
+  assert.ok(await page.evaluate((k) => localStorage.getItem(k), storageKey(`v1:item:${articleId()}`)));
   assert.notEqual(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
 
   // The theme script reads this copy's settings before the app has loaded.
@@ -223,7 +224,7 @@ test('keys are scoped to the base path: old unscoped data is taken over, another
   await page.waitForFunction((k) => localStorage.getItem(k)?.includes('sepia'), storageKey('v1:settings'));
   const early = await context.newPage();
   await early.route('**/*.wasm', (route) => route.abort());
-  await early.mainFrame().goto(articleHref, { waitUntil: 'domcontentloaded' });
+  await early.mainFrame().goto(shared.articleHref, { waitUntil: 'domcontentloaded' });
   assert.equal(await early.evaluate(() => document.documentElement.dataset.theme), 'sepia');
   assert.equal(await early.evaluate(() => document.documentElement.dataset.app), undefined, 'without the app');
   await early.close();
@@ -253,7 +254,7 @@ async function fillStorage(page) {
 }
 
 test('storage full: the banner leads to Your data, where forgetting positions or discarding backups saves the unsaved draft', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openYourData(page);
   // Stories read before (a reading position each) and a large backup of damaged data.
   await page.evaluate(([prefix]) => {
@@ -275,7 +276,7 @@ test('storage full: the banner leads to Your data, where forgetting positions or
   await free.getByRole('button', { name: 'Forget reading positions' }).click();
   await status(page).filter({ hasText: /^Forgot the reading position of \d+ stories, freeing .*Everything is saved\.$/ }).waitFor();
   await banner.waitFor({ state: 'detached' });
-  const saved = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null')?.data?.draft?.text, storageKey(`v1:item:${articleId}`));
+  const saved = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null')?.data?.draft?.text, storageKey(`v1:item:${articleId()}`));
   assert.equal(await saved(), 'Typed while storage was full, and kept.');
 
   // Full again: discarding the backups makes room, and the longer draft is saved.
@@ -294,7 +295,7 @@ test('storage full: the banner leads to Your data, where forgetting positions or
 });
 
 test('delete all says what unsaved changes this tab holds and keeps the unsaved draft', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openArticle(page);
   await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).click();
   await fillStorage(page);
@@ -310,7 +311,7 @@ test('delete all says what unsaved changes this tab holds and keeps the unsaved 
   await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler:')).forEach((k) => localStorage.removeItem(k)));
   await confirm.getByRole('button', { name: 'Yes, delete everything' }).click();
   await status(page).filter({ hasText: /Your 1 unsaved draft was kept\.$/ }).waitFor();
-  await page.waitForFunction((k) => localStorage.getItem(k)?.includes('An unsaved draft survives.'), storageKey(`v1:item:${articleId}`));
+  await page.waitForFunction((k) => localStorage.getItem(k)?.includes('An unsaved draft survives.'), storageKey(`v1:item:${articleId()}`));
   await openArticle(page);
   assert.equal(await page.getByRole('textbox', { name: 'Your comment' }).inputValue(), 'An unsaved draft survives.');
   assert.equal(await page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'), 'false');
@@ -319,10 +320,10 @@ test('delete all says what unsaved changes this tab holds and keeps the unsaved 
 });
 
 test('an import stamped in the future is dated now, says so, and later changes still win', async () => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(shared.browser);
   await openYourData(page);
   const year3000 = Date.UTC(3000, 0, 1);
-  await page.getByLabel('Import data').setInputFiles({ name: 'ahead.json', mimeType: 'application/json', buffer: exportFile({ [articleId]: { reactions: { like: { on: true, at: year3000 } } } }) });
+  await page.getByLabel('Import data').setInputFiles({ name: 'ahead.json', mimeType: 'application/json', buffer: exportFile({ [articleId()]: { reactions: { like: { on: true, at: year3000 } } } }) });
   await status(page).filter({ hasText: /dated in the future .* dated to now instead/ }).waitFor();
   await openArticle(page);
   const like = page.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'Like' });

@@ -1,4 +1,5 @@
-// Shared set-up for the Firefox ESR tests: Debian's firefox-esr driven through geckodriver by
+// Shared set-up for the Firefox tests: the Firefox named by FIREFOX driven through the
+// geckodriver named by GECKODRIVER (`cargo xtask e2e` finds both and sets them) by
 // selenium-webdriver, over classic WebDriver plus WebDriver BiDi (for error and request logs,
 // a recorder installed before each page's own scripts, and lookups by role and accessible name).
 import webdriver from 'selenium-webdriver';
@@ -11,9 +12,14 @@ const { Builder, By, WebElement } = webdriver;
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080/reader/';
 export const ORIGIN = new URL(BASE).origin;
 
-export const GECKODRIVER = process.env.GECKODRIVER ?? 'geckodriver';
-/// Debian's Firefox ESR.
-export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+/// The program named by the environment variable `name`, which must be set (no place on disk
+/// is assumed: `cargo xtask e2e` finds the program and sets it).
+export function programFromEnv(name, what) {
+  const path = process.env[name];
+  if (!path) throw new Error(`${name} is not set: set it to the path of ${what} (cargo xtask e2e sets it)`);
+  if (path.includes('/') && !existsSync(path)) throw new Error(`${name} is set to ${path}, which does not exist`);
+  return path;
+}
 /// How long a lookup waits for its element before the test fails.
 const WAIT_MS = 15_000;
 
@@ -41,11 +47,8 @@ const RECORDER = `() => {
 /// one for every session) and starts recording problems in `driver.problems`: uncaught page
 /// errors and console errors from the BiDi log, and any request that leaves the origin.
 export async function openFirefox() {
-  if (GECKODRIVER.includes('/') && !existsSync(GECKODRIVER)) {
-    throw new Error(`geckodriver not found at ${GECKODRIVER}: run cargo xtask test, which installs it`);
-  }
   const options = new firefox.Options()
-    .setBinary(FIREFOX)
+    .setBinary(programFromEnv('FIREFOX', 'Firefox'))
     .addArguments('-headless')
     .windowSize({ width: 1280, height: 900 })
     // Keep the browser itself quiet: no update checks, telemetry or remote settings.
@@ -56,7 +59,7 @@ export async function openFirefox() {
     .setPreference('network.captive-portal-service.enabled', false)
     .setPreference('network.connectivity-service.enabled', false)
     .enableBidi();
-  const service = new firefox.ServiceBuilder(GECKODRIVER);
+  const service = new firefox.ServiceBuilder(programFromEnv('GECKODRIVER', 'geckodriver'));
   const driver = await new Builder()
     .forBrowser('firefox')
     .setFirefoxOptions(options)

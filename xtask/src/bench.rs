@@ -302,13 +302,15 @@ fn articles_command(command: &str) -> Command {
 fn browser_parse(out: &mut Outcome) -> Result<(), String> {
     wait_for_builds("the browser parse benchmark");
     let text = printed(
-        crate::e2e::browser_tests().args([
-            "--release",
-            "--test",
-            "browser_parse_bench",
-            "--",
-            "--nocapture",
-        ]),
+        crate::e2e::browser_tests()
+            .map_err(|e| format!("{e:#}"))?
+            .args([
+                "--release",
+                "--test",
+                "browser_parse_bench",
+                "--",
+                "--nocapture",
+            ]),
         "the browser parse benchmark",
     )?;
     let line = text
@@ -424,7 +426,9 @@ impl Served {
             );
         }
         self.server = None;
-        let server = crate::server::Nginx::start_with(&self.site_root, self.gzip);
+        // A part's panic is caught and reported as that part's failure.
+        let server = crate::server::Nginx::start_with(&self.site_root, self.gzip)
+            .unwrap_or_else(|e| panic!("{e:#}"));
         let origin = server.origin();
         self.server = Some(server);
         origin

@@ -2,7 +2,12 @@
 //! (Playwright in Chromium, Selenium in Firefox) against the release build served by nginx.
 
 use crate::{firefox, root, server::Nginx, step, tools};
-use std::{path::Path, process::Command};
+use anyhow::Context;
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 /// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
 /// served by nginx under `/reader/`.
@@ -11,14 +16,20 @@ pub fn end_to_end(site_root: &Path) -> anyhow::Result<()> {
     firefox::test(&format!("{}/reader/", server.origin()))
 }
 
-/// The Playwright tests at `tests` (a folder or one file) in Chromium, against the site in
-/// `site_root/reader` served by nginx under `/reader/`; returns the server, still running.
+/// The Playwright tests at `tests` (a folder or one file) in Chromium (passed to them as
+/// `CHROMIUM`), against the site in `site_root/reader` served by nginx under `/reader/`;
+/// returns the server, still running.
 pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> anyhow::Result<Nginx> {
-    let server = Nginx::start(site_root);
+    let chromium = tools::CHROMIUM.path()?;
+    let server = Nginx::start(site_root)?;
     step(
-        "end-to-end tests (Playwright + Chromium, release build under /reader/)",
+        &format!(
+            "end-to-end tests (Playwright + {}, release build under /reader/)",
+            chromium.display()
+        ),
         tools::command("node")
             .args(["--test", "--test-concurrency=1", tests])
+            .env("CHROMIUM", chromium)
             .env("BASE_URL", format!("{}/reader/", server.origin()))
             .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
@@ -26,18 +37,39 @@ pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> anyhow::Result<Ngin
     Ok(server)
 }
 
-/// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium.
-pub fn browser_tests() -> Command {
+/// `cargo test` for the browser: wasm-bindgen-test's runner driving headless Chromium through
+/// ChromeDriver, both found by [`tools::CHROMIUM`] and [`tools::CHROMEDRIVER`].
+pub fn browser_tests() -> anyhow::Result<Command> {
     let mut cargo = tools::command("cargo");
     cargo
         .args(["test", "--target", "wasm32-unknown-unknown"])
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER.path()?)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-        .env(
-            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            root().join("tests/webdriver.json"),
-        );
-    cargo
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json()?);
+    Ok(cargo)
+}
+
+/// `tests/webdriver.json` (Chromium's flags) with the browser found on this machine as its
+/// binary, written to `target/webdriver.json` for the test runner.
+fn webdriver_json() -> anyhow::Result<PathBuf> {
+    let chromium = tools::CHROMIUM.path()?;
+    let template = root().join("tests/webdriver.json");
+    let caps = fs::read_to_string(&template)
+        .map_err(|e| e.to_string())
+        .and_then(|text| with_binary(&text, &chromium))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", template.display()))?;
+    let path = root().join("target/webdriver.json");
+    fs::create_dir_all(root().join("target"))
+        .and_then(|()| fs::write(&path, caps))
+        .with_context(|| format!("write {}", path.display()))?;
+    Ok(path)
+}
+
+/// The WebDriver capabilities `template` with `chromium` as Chromium's binary.
+fn with_binary(template: &str, chromium: &Path) -> Result<String, String> {
+    let mut caps: serde_json::Value = serde_json::from_str(template).map_err(|e| e.to_string())?;
+    caps["goog:chromeOptions"]["binary"] = chromium.to_string_lossy().into();
+    Ok(caps.to_string())
 }
 
 /// `--test NAME` for every `tests/web*.rs`: the files gated to run in the browser.
@@ -53,4 +85,23 @@ pub fn browser_test_targets() -> Vec<String> {
         .into_iter()
         .flat_map(|n| ["--test".to_owned(), n])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webdriver_capabilities_name_the_browser_found_and_keep_the_flags() {
+        let template = fs::read_to_string(root().join("tests/webdriver.json")).unwrap();
+        let caps = with_binary(&template, Path::new("/opt/my chromium/chrome")).unwrap();
+        let caps: serde_json::Value = serde_json::from_str(&caps).unwrap();
+        let options = &caps["goog:chromeOptions"];
+        assert_eq!(options["binary"], "/opt/my chromium/chrome");
+        assert!(options["args"]
+            .as_array()
+            .unwrap()
+            .contains(&"--headless=new".into()));
+        assert!(with_binary("not json", Path::new("/x")).is_err());
+    }
 }

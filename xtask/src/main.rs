@@ -215,7 +215,7 @@ fn test() -> Result<()> {
     )?;
     step(
         "browser tests (wasm-bindgen-test in headless Chromium)",
-        e2e::browser_tests().args(e2e::browser_test_targets()),
+        e2e::browser_tests()?.args(e2e::browser_test_targets()),
     )?;
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);

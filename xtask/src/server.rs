@@ -1,7 +1,8 @@
-//! A real static server for the tests and benchmarks: nginx, configured like the README's
-//! snippet, on a free loopback port.
+//! A real static server for the tests and benchmarks: nginx (found by [`tools::NGINX`]),
+//! configured like the README's snippet, on a free loopback port.
 
-use crate::{root, site::nginx_config};
+use crate::{root, site::nginx_config, tools};
+use anyhow::Context;
 use std::{
     fs,
     net::TcpListener,
@@ -22,25 +23,61 @@ pub struct Nginx {
     run_dir: PathBuf,
 }
 
+/// What a file's extension says it is: the types the built site serves (nginx's own default,
+/// `text/plain`, for anything else). Written here rather than included from the system's
+/// `mime.types`, whose place depends on how nginx was installed; the same as Debian's.
+const MIME_TYPES: &str = "types {
+        text/html html;
+        text/css css;
+        application/javascript js;
+        application/wasm wasm;
+        application/json json;
+        application/manifest+json webmanifest;
+        image/svg+xml svg;
+        image/png png;
+        image/x-icon ico;
+        font/woff woff;
+        font/woff2 woff2;
+        text/plain txt;
+        text/xml xml;
+    }";
+
+/// How many ports to try before giving up.
+const ATTEMPTS: u32 = 5;
+
 impl Nginx {
-    pub fn start(site_root: &Path) -> Self {
+    pub fn start(site_root: &Path) -> anyhow::Result<Self> {
         Self::start_with(site_root, false)
     }
 
-    pub fn start_with(site_root: &Path, gzip: bool) -> Self {
+    /// Starts nginx on a port the system reports free. That port is free only at the moment
+    /// it was asked for: another process may take it before nginx binds it. nginx cannot be
+    /// handed a socket this process holds (only its own binary upgrade passes sockets on), so
+    /// the race is detected instead: nginx writes its pid file only after it has bound every
+    /// port, and exits when a bind fails. Until the pid file is there and the port answers,
+    /// the server is not ready (the port answering alone could be the other process); if
+    /// nginx exits saying the address is in use, it is started again on a new port.
+    pub fn start_with(site_root: &Path, gzip: bool) -> anyhow::Result<Self> {
+        let nginx = tools::NGINX.path()?;
+        for _ in 0..ATTEMPTS {
+            if let Some(server) = Self::try_start(&nginx, site_root, gzip)? {
+                return Ok(server);
+            }
+        }
+        anyhow::bail!("nginx found no free port in {ATTEMPTS} attempts")
+    }
+
+    /// Starts nginx on a fresh port; `None` if another process took that port first.
+    fn try_start(nginx: &Path, site_root: &Path, gzip: bool) -> anyhow::Result<Option<Self>> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
         let run_dir = root().join(format!("target/nginx/{port}"));
-        fs::create_dir_all(&run_dir).expect("create nginx run folder");
-        let is_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        fs::create_dir_all(&run_dir).with_context(|| format!("create {}", run_dir.display()))?;
         // The same headers as the README's nginx snippet and the build's `_headers`, so that
         // the end-to-end tests run under them.
-        let nginx = nginx_config("/reader/");
+        let headers = nginx_config("/reader/");
         let conf = format!(
             r#"{user}
 daemon off;
@@ -49,8 +86,7 @@ pid {run}/nginx.pid;
 error_log {run}/error.log;
 events {{ worker_connections 256; }}
 http {{
-    include /etc/nginx/mime.types;
-    types {{ application/manifest+json webmanifest; }}
+    {MIME_TYPES}
     access_log off;
 {gzip}
     client_body_temp_path {run}/body;
@@ -66,9 +102,9 @@ http {{
     }}
 }}
 "#,
-            map = indent(&nginx.http, 4),
-            location = indent(&nginx.location, 8),
-            user = if is_root { "user root;" } else { "" },
+            map = indent(&headers.http, 4),
+            location = indent(&headers.location, 8),
+            user = if tools::is_root() { "user root;" } else { "" },
             run = run_dir.display(),
             site = site_root.display(),
             gzip = if gzip {
@@ -78,36 +114,49 @@ http {{
             },
         );
         let conf_path = run_dir.join("nginx.conf");
-        fs::write(&conf_path, conf).expect("write nginx.conf");
+        fs::write(&conf_path, conf).with_context(|| format!("write {}", conf_path.display()))?;
         println!(
-            "==> start nginx{} on 127.0.0.1:{port} serving {}",
+            "==> start {}{} on 127.0.0.1:{port} serving {}",
+            nginx.display(),
             if gzip { " with gzip" } else { "" },
             site_root.display()
         );
         // setpriv (util-linux, on every Debian): nginx gets SIGTERM when xtask ends, also when a
         // failed step exits the process without running this server's destructor.
         let child = Command::new("setpriv")
-            .args(["--pdeathsig", "TERM", "/usr/sbin/nginx", "-c"])
+            .args(["--pdeathsig", "TERM"])
+            .arg(nginx)
+            .arg("-c")
             .arg(&conf_path)
             .arg("-p")
             .arg(&run_dir)
             .spawn()
-            .expect("start nginx (apt-get install nginx-light)");
-        let server = Nginx {
+            .with_context(|| format!("start {} through setpriv", nginx.display()))?;
+        let mut server = Nginx {
             child,
             port,
             run_dir,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !server.listening() {
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not start: see {}/error.log",
-                server.run_dir.display()
-            );
+        loop {
+            // The run folder goes with the server: say what its log says.
+            let log = || fs::read_to_string(server.run_dir.join("error.log")).unwrap_or_default();
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let log = log();
+                if log.contains("Address already in use") {
+                    println!("    port {port} was taken before nginx bound it; trying another");
+                    return Ok(None);
+                }
+                anyhow::bail!("nginx stopped ({status}):\n{log}");
+            }
+            if server.run_dir.join("nginx.pid").exists() && server.listening() {
+                return Ok(Some(server));
+            }
+            if Instant::now() > deadline {
+                anyhow::bail!("nginx did not start in 10 s:\n{}", log());
+            }
             thread::sleep(Duration::from_millis(50));
         }
-        server
     }
 
     pub fn origin(&self) -> String {

@@ -6,7 +6,9 @@
 
 use crate::{root, Step};
 use std::{
-    env, fs,
+    env,
+    ffi::{OsStr, OsString},
+    fs,
     path::{Path, PathBuf},
     process::Command,
 };
@@ -16,16 +18,175 @@ pub const TRUNK: &str = "0.21.14";
 /// geckodriver, the WebDriver server for Firefox ESR (the newest release on crates.io; it
 /// builds with rustc 1.95).
 pub const GECKODRIVER: &str = "0.37.1";
-/// Debian packages: the browsers and Chromium's driver for tests, a static server, brotli for
-/// figures. Debian's archive keeps one current version per release, so these follow Debian
-/// stable (Firefox ESR from its security updates).
-pub const APT_PACKAGES: &[(&str, &str)] = &[
-    ("chromium", "/usr/bin/chromium"),
-    ("chromium-driver", "/usr/bin/chromedriver"),
-    ("firefox-esr", crate::firefox::FIREFOX),
-    ("nginx-light", "/usr/sbin/nginx"),
-    ("brotli", "/usr/bin/brotli"),
-];
+/// A program the tests take from the system rather than from a pinned registry: found through
+/// its environment variable, else on PATH, so that any machine with the program installed
+/// anywhere can run the tests. Debian's archive keeps one current version per release, so on
+/// Debian these follow Debian stable (Firefox ESR from its security updates).
+#[derive(Debug)]
+pub struct SystemTool {
+    /// What it is, for messages ("Chromium").
+    pub what: &'static str,
+    /// The environment variable that names it, which wins over PATH (`CHROMIUM`).
+    pub var: &'static str,
+    /// The names to look for on PATH, best first.
+    pub names: &'static [&'static str],
+    /// The package that brings it: Debian/Ubuntu (apt-get), Fedora (dnf), macOS (Homebrew,
+    /// `--cask` for the apps).
+    pub apt: &'static str,
+    pub dnf: &'static str,
+    pub brew: &'static str,
+}
+
+/// The browser for the end-to-end and wasm-bindgen tests.
+pub const CHROMIUM: SystemTool = SystemTool {
+    what: "Chromium",
+    var: "CHROMIUM",
+    names: &[
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ],
+    apt: "chromium",
+    dnf: "chromium",
+    brew: "--cask chromium",
+};
+/// Chromium's WebDriver server, for the wasm-bindgen tests (it must match the browser).
+pub const CHROMEDRIVER: SystemTool = SystemTool {
+    what: "ChromeDriver",
+    var: "CHROMEDRIVER",
+    names: &["chromedriver"],
+    apt: "chromium-driver",
+    dnf: "chromedriver",
+    brew: "--cask chromedriver",
+};
+/// The second browser engine (`tests/firefox/`).
+pub const FIREFOX: SystemTool = SystemTool {
+    what: "Firefox",
+    var: "FIREFOX",
+    names: &["firefox-esr", "firefox"],
+    apt: "firefox-esr",
+    dnf: "firefox",
+    brew: "--cask firefox@esr",
+};
+/// Firefox's WebDriver server; when neither `GECKODRIVER` nor PATH has one, the pinned
+/// [`GECKODRIVER`] version is built into the tool cache.
+pub const GECKODRIVER_TOOL: SystemTool = SystemTool {
+    what: "geckodriver",
+    var: "GECKODRIVER",
+    names: &["geckodriver"],
+    apt: "",
+    dnf: "",
+    brew: "geckodriver",
+};
+/// The static server the end-to-end tests and benchmarks run against.
+pub const NGINX: SystemTool = SystemTool {
+    what: "nginx",
+    var: "NGINX",
+    names: &["nginx"],
+    apt: "nginx-light",
+    dnf: "nginx",
+    brew: "nginx",
+};
+/// For the size figures (`cargo xtask build`).
+pub const BROTLI: SystemTool = SystemTool {
+    what: "brotli",
+    var: "BROTLI",
+    names: &["brotli"],
+    apt: "brotli",
+    dnf: "brotli",
+    brew: "brotli",
+};
+/// What the browser tests need from the system (geckodriver has its own fallback).
+pub const SYSTEM_TOOLS: &[&SystemTool] = &[&CHROMIUM, &CHROMEDRIVER, &FIREFOX, &NGINX, &BROTLI];
+
+impl SystemTool {
+    /// Where it is on this machine: the program `$VAR` names (a path, or a name looked up on
+    /// PATH), else the first of [`SystemTool::names`] on PATH (and the `sbin` beside each PATH
+    /// folder: Debian keeps nginx in /usr/sbin, which a normal user's PATH lacks), else
+    /// `fallback`. The error is the message to print.
+    pub fn resolve(&self, fallback: Option<PathBuf>) -> Result<PathBuf, String> {
+        let search = search_path(env::var_os("PATH").unwrap_or_default());
+        let cwd = env::current_dir().unwrap_or_default();
+        self.resolve_with(
+            |var| env::var_os(var),
+            |name| which::which_in(name, Some(&search), &cwd).ok(),
+            fallback,
+        )
+    }
+
+    /// [`SystemTool::resolve`] with the environment (`var`) and the PATH search (`find`, which
+    /// also checks that a path given as is names a program) passed in.
+    pub fn resolve_with(
+        &self,
+        var: impl Fn(&str) -> Option<OsString>,
+        find: impl Fn(&OsStr) -> Option<PathBuf>,
+        fallback: Option<PathBuf>,
+    ) -> Result<PathBuf, String> {
+        if let Some(value) = var(self.var).filter(|v| !v.is_empty()) {
+            return find(&value).ok_or_else(|| {
+                format!(
+                    "{var} is set to {value:?}, which is not a program: point {var} at {what}, \
+                     or unset it to look for {names} on PATH.",
+                    var = self.var,
+                    what = self.what,
+                    names = self.names.join(" / "),
+                )
+            });
+        }
+        self.names
+            .iter()
+            .find_map(|name| find(OsStr::new(name)))
+            .or(fallback)
+            .ok_or_else(|| self.missing())
+    }
+
+    /// Says what is missing, the variable that would name it, and how to install it.
+    pub fn missing(&self) -> String {
+        let mut message = format!(
+            "{what} was not found: looked for {names} on PATH. Set {var} to its path, or \
+             install it:",
+            what = self.what,
+            names = self.names.join(" / "),
+            var = self.var,
+        );
+        for (system, command) in self.install_commands() {
+            message.push_str(&format!("\n    {system:<14} {command}"));
+        }
+        message
+    }
+
+    /// The install command per system, for those that package it.
+    pub fn install_commands(&self) -> Vec<(&'static str, String)> {
+        [
+            ("Debian/Ubuntu:", "sudo apt-get install", self.apt),
+            ("Fedora:", "sudo dnf install", self.dnf),
+            ("macOS:", "brew install", self.brew),
+        ]
+        .into_iter()
+        .filter(|(_, _, package)| !package.is_empty())
+        .map(|(system, installer, package)| (system, format!("{installer} {package}")))
+        .collect()
+    }
+
+    /// [`SystemTool::resolve`] without a fallback, the message as the error.
+    pub fn path(&self) -> anyhow::Result<PathBuf> {
+        self.resolve(None).map_err(anyhow::Error::msg)
+    }
+}
+
+/// PATH's folders, each followed by the `sbin` beside it when it is a `bin`.
+fn search_path(path: OsString) -> OsString {
+    let mut folders = Vec::new();
+    for folder in env::split_paths(&path) {
+        let sbin =
+            (folder.file_name() == Some(OsStr::new("bin"))).then(|| folder.with_file_name("sbin"));
+        folders.push(folder);
+        folders.extend(sbin);
+    }
+    env::join_paths(folders).unwrap_or(path)
+}
+
 // npm packages (binaryen for wasm-opt, playwright-core, @axe-core/playwright,
 // selenium-webdriver, the font) are pinned in package.json and package-lock.json.
 
@@ -83,8 +244,14 @@ pub fn install_all(need_browser: bool) -> anyhow::Result<()> {
     )?;
     npm_packages()?;
     if need_browser {
-        apt_packages()?;
-        cargo_tool("geckodriver", GECKODRIVER, true, &["geckodriver"])?;
+        system_tools()?;
+        match GECKODRIVER_TOOL.resolve(None) {
+            Ok(_) => {}
+            Err(message) if env::var_os(GECKODRIVER_TOOL.var).is_some() => {
+                anyhow::bail!(message)
+            }
+            Err(_) => cargo_tool("geckodriver", GECKODRIVER, true, &["geckodriver"])?,
+        }
     }
     Ok(())
 }
@@ -181,26 +348,50 @@ fn symlink(target: &Path, link: &Path) {
     );
 }
 
-fn apt_packages() -> anyhow::Result<()> {
-    let missing: Vec<&str> = APT_PACKAGES
+/// Checks that every [`SYSTEM_TOOLS`] program is there. What is missing is installed with
+/// apt-get when that is possible without asking (root on a system with apt-get, and no
+/// environment variable naming the program elsewhere); otherwise the run stops with what to
+/// install, for Debian/Ubuntu, Fedora and macOS.
+fn system_tools() -> anyhow::Result<()> {
+    let missing: Vec<(&SystemTool, String)> = SYSTEM_TOOLS
         .iter()
-        .filter(|(_, bin)| !Path::new(bin).exists())
-        .map(|(pkg, _)| *pkg)
+        .filter_map(|tool| Some((*tool, tool.resolve(None).err()?)))
         .collect();
     if missing.is_empty() {
         return Ok(());
     }
-    let list = missing.join(" ");
+    let can_apt = is_root() && which::which("apt-get").is_ok();
+    if !can_apt
+        || missing
+            .iter()
+            .any(|(tool, _)| env::var_os(tool.var).is_some())
+    {
+        let messages: Vec<&str> = missing.iter().map(|(_, m)| m.as_str()).collect();
+        anyhow::bail!(messages.join("\n"));
+    }
+    let list = missing
+        .iter()
+        .map(|(tool, _)| tool.apt)
+        .collect::<Vec<_>>()
+        .join(" ");
     let hint = format!("apt-get update && apt-get install -y {list}  (as root)");
     Step::new("refresh Debian's package lists")
         .run(Command::new("apt-get").arg("update"), &hint)?;
     Step::new(&format!("install Debian packages: {list}")).run(
         Command::new("apt-get")
             .args(["install", "-y", "--no-install-recommends"])
-            .args(&missing)
+            .args(list.split(' '))
             .env("DEBIAN_FRONTEND", "noninteractive"),
         &hint,
     )
+}
+
+/// Whether this process runs as root (`id -u` is 0).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 /// A small stable hash for cache keys (FNV-1a, 64 bit).
@@ -215,4 +406,118 @@ pub fn command(program: &str) -> Command {
     let mut cmd = Command::new(program);
     cmd.env("PATH", path_env()).current_dir(root());
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A machine where exactly `programs` exist (absolute paths), PATH being /usr/bin.
+    fn finder<'a>(programs: &'a [&'a str]) -> impl Fn(&OsStr) -> Option<PathBuf> + 'a {
+        move |name| {
+            let path = Path::new("/usr/bin").join(name);
+            programs
+                .iter()
+                .map(Path::new)
+                .find(|p| *p == path)
+                .map(Path::to_path_buf)
+        }
+    }
+
+    fn env<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |var| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn the_variable_wins_over_path() {
+        let found = CHROMIUM.resolve_with(
+            env(&[("CHROMIUM", "/opt/chrome/my-chromium")]),
+            finder(&["/opt/chrome/my-chromium", "/usr/bin/chromium"]),
+            None,
+        );
+        assert_eq!(found, Ok(PathBuf::from("/opt/chrome/my-chromium")));
+    }
+
+    #[test]
+    fn path_is_searched_in_the_order_of_the_names_then_the_fallback() {
+        let found = CHROMIUM.resolve_with(
+            env(&[]),
+            finder(&["/usr/bin/google-chrome", "/usr/bin/chromium-browser"]),
+            None,
+        );
+        assert_eq!(found, Ok(PathBuf::from("/usr/bin/chromium-browser")));
+        let found =
+            FIREFOX.resolve_with(env(&[("FIREFOX", "")]), finder(&["/usr/bin/firefox"]), None);
+        assert_eq!(
+            found,
+            Ok(PathBuf::from("/usr/bin/firefox")),
+            "empty is unset"
+        );
+        let pinned = PathBuf::from("/cache/geckodriver-0.37.1/bin/geckodriver");
+        let found = GECKODRIVER_TOOL.resolve_with(
+            env(&[]),
+            finder(&["/usr/bin/geckodriver"]),
+            Some(pinned.clone()),
+        );
+        assert_eq!(found, Ok(PathBuf::from("/usr/bin/geckodriver")));
+        let found = GECKODRIVER_TOOL.resolve_with(env(&[]), finder(&[]), Some(pinned.clone()));
+        assert_eq!(found, Ok(pinned));
+    }
+
+    #[test]
+    fn a_variable_naming_no_program_is_an_error_even_if_path_has_one() {
+        let err = CHROMIUM
+            .resolve_with(
+                env(&[("CHROMIUM", "/nowhere/chromium")]),
+                finder(&["/usr/bin/chromium"]),
+                None,
+            )
+            .unwrap_err();
+        assert!(err.starts_with("CHROMIUM is set to \"/nowhere/chromium\", which is not a program"));
+        assert!(err.contains("point CHROMIUM at Chromium"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_program_names_the_variable_and_the_install_commands() {
+        let err = NGINX
+            .resolve_with(env(&[]), finder(&["/usr/bin/chromium"]), None)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "nginx was not found: looked for nginx on PATH. Set NGINX to its path, or install it:
+    Debian/Ubuntu: sudo apt-get install nginx-light
+    Fedora:        sudo dnf install nginx
+    macOS:         brew install nginx"
+        );
+        let err = CHROMIUM.missing();
+        assert!(
+            err.contains("chromium / chromium-browser / google-chrome"),
+            "{err}"
+        );
+        assert!(err.contains("brew install --cask chromium"), "{err}");
+        // geckodriver is no Debian or Fedora package: only Homebrew is named.
+        assert_eq!(GECKODRIVER_TOOL.install_commands().len(), 1);
+    }
+
+    #[test]
+    fn sbin_is_searched_beside_each_bin() {
+        let path = env::join_paths(["/usr/local/bin", "/usr/bin", "/opt/tools"]).unwrap();
+        let folders: Vec<PathBuf> = env::split_paths(&search_path(path)).collect();
+        assert_eq!(
+            folders,
+            [
+                "/usr/local/bin",
+                "/usr/local/sbin",
+                "/usr/bin",
+                "/usr/sbin",
+                "/opt/tools"
+            ]
+            .map(PathBuf::from)
+        );
+    }
 }
