@@ -368,16 +368,15 @@ pub fn report_sizes(dist: &Path) {
     files.sort();
     for file in &files {
         let raw = fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-        let out = Command::new(
-            crate::tools::BROTLI
-                .resolve(None)
-                .unwrap_or("brotli".into()),
-        )
-        .arg("-c")
-        .arg("-q")
-        .arg("11")
-        .arg(file)
-        .output();
+        let brotli = crate::tools::BROTLI
+            .resolve(None)
+            .unwrap_or("brotli".into());
+        let out = Command::new(brotli)
+            .arg("-c")
+            .arg("-q")
+            .arg("11")
+            .arg(file)
+            .output();
         let br = out.map(|o| o.stdout.len() as u64).unwrap_or(0);
         println!(
             "    {:<48} {:>9} B raw {:>9} B brotli",
