@@ -1,4 +1,4 @@
-//! The Leptos layer: the route table, shared layout, and helpers for the base path.
+//! The Leptos layer: the router (over [`crate::routes`]), shared layout, and the base path.
 
 mod article_page;
 mod brief_page;
@@ -23,62 +23,91 @@ pub use home::{Home, HomeView};
 pub use not_found::NotFound;
 pub use your_data::YourData;
 
+use crate::routes::{self, ARTICLE, BRIEF, BRIEF_PARAM, DATA, SLUG_PARAM};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, ParamSegment, StaticSegment,
 };
 
-thread_local! {
-    /// Set when rendering pages ahead of time on the host, where there is no document.
-    static BASE_OVERRIDE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
 /// The path the site is served under, without a trailing slash: `""` at the domain root,
-/// `"/reader"` under a sub-path. Read from the `<base href>` that the build writes.
+/// `"/reader"` under a sub-path. Provided as context at the root: the app reads it from the
+/// document's `<base href>` (which the build writes), pages rendered ahead of time are given it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasePath(String);
+
+impl BasePath {
+    /// The base as the build's `--public-url` spells it: `/reader/`, `/reader` or `/`.
+    pub fn new(base: &str) -> Self {
+        Self(base.trim_end_matches('/').to_owned())
+    }
+
+    /// The pathname of the document's `<base href>`; the domain root on the host.
+    pub fn from_document() -> Self {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let uri = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.base_uri().ok().flatten());
+            let path = uri
+                .and_then(|u| web_sys::Url::new(&u).ok())
+                .map(|u| u.pathname())
+                .unwrap_or_default();
+            Self::new(&path)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Self::new("")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The [`BasePath`] in context; outside the app's root (the notice for a framed page, a
+/// browser test mounting one component), the document's.
 pub fn base_path() -> String {
-    if let Some(base) = BASE_OVERRIDE.with(|b| b.borrow().clone()) {
-        return base;
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let uri = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.base_uri().ok().flatten());
-        uri.and_then(|u| web_sys::Url::new(&u).ok())
-            .map(|u| u.pathname().trim_end_matches('/').to_owned())
-            .unwrap_or_default()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    String::new()
+    use_context::<BasePath>()
+        .unwrap_or_else(BasePath::from_document)
+        .0
 }
 
-/// Renders links for a site served under `base` (e.g. `/reader/`) while prerendering.
-pub fn set_base_path(base: &str) {
-    let base = base.trim_end_matches('/').to_owned();
-    BASE_OVERRIDE.with(|b| *b.borrow_mut() = Some(base));
-}
-
-/// An in-app path (`/article/x`) as an href that respects the base path.
+/// An in-app path (`/article/x`, `/?q=war`) as an href that respects the base path.
 pub fn href(path: &str) -> String {
     format!("{}{}", base_path(), path)
 }
 
+/// The href of a page, under the base path.
+pub fn route_href(route: &routes::Route) -> String {
+    href(&route.path())
+}
+
 /// The URL path of an article page.
 pub fn article_path(slug: &str) -> String {
-    format!("/article/{slug}")
+    routes::Route::Article {
+        slug: slug.to_owned(),
+    }
+    .path()
 }
 
 /// The URL path of the brief page for a related entry of an article.
 pub fn brief_path(article_slug: &str, brief_slug: &str) -> String {
-    format!("/article/{article_slug}/brief/{brief_slug}")
+    routes::Route::Brief {
+        article: article_slug.to_owned(),
+        brief: brief_slug.to_owned(),
+    }
+    .path()
 }
 
-/// The whole app: layout and route table.
+/// The whole app: layout and route table. The routes are [`routes::Route`]'s, spelled with
+/// its segment and parameter names.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let base = BasePath::from_document();
+    let router_base = base.as_str().to_owned();
+    provide_context(base);
     let data = reader_data::ReaderData::open();
     provide_context(data);
     reader_data::listen_for_changes(data);
@@ -88,13 +117,16 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
         }/>
-        <Router base=base_path()>
+        <Router base=router_base>
             <RoutedChrome>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/article/:slug") view=ArticlePage/>
-                    <Route path=path!("/article/:slug/brief/:brief") view=BriefPage/>
-                    <Route path=path!("/data") view=YourData/>
+                    <Route path=(StaticSegment(ARTICLE), ParamSegment(SLUG_PARAM)) view=ArticlePage/>
+                    <Route
+                        path=(StaticSegment(ARTICLE), ParamSegment(SLUG_PARAM), StaticSegment(BRIEF), ParamSegment(BRIEF_PARAM))
+                        view=BriefPage
+                    />
+                    <Route path=(StaticSegment(DATA),) view=YourData/>
                 </Routes>
             </RoutedChrome>
             <FocusOnNavigation/>
@@ -122,8 +154,8 @@ pub fn Chrome(
         <SkipLink path=path/>
         <header class="site-header">
             <nav aria-label="Site">
-                <a class="brand" href=href("/")>"Broadsheet"</a>
-                <a href=href("/data")>"Your data"</a>
+                <a class="brand" href=route_href(&routes::Route::Home)>"Broadsheet"</a>
+                <a href=route_href(&routes::Route::Data)>"Your data"</a>
             </nav>
         </header>
         <storage_banner::StorageBanner/>

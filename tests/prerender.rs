@@ -1,6 +1,15 @@
 //! Host tests of the pages rendered ahead of time: the same components, real markup.
 
-use broadsheet::{corpus::Corpus, ui::prerender::render};
+use broadsheet::{
+    corpus::Corpus,
+    routes::Route,
+    ui::prerender::{render, Prerendered},
+};
+
+/// The page at `path` (without the base) of a site under `base`.
+fn rendered(base: &str, path: &str) -> Option<Prerendered> {
+    render(base, &Route::parse(path))
+}
 
 fn seed() -> &'static broadsheet::Article {
     Corpus::bundled()
@@ -13,7 +22,7 @@ fn seed() -> &'static broadsheet::Article {
 #[test]
 fn an_article_page_carries_its_text_under_the_base_path() {
     let article = seed();
-    let page = render("/reader/", Some(&format!("/article/{}", article.slug))).unwrap();
+    let page = rendered("/reader/", &format!("/article/{}", article.slug)).unwrap();
     assert_eq!(page.title, format!("{} · Broadsheet", article.title));
     assert_eq!(page.body.matches("<p id=\"p").count(), 8, "{}", page.body);
     assert!(page.body.contains("<h1"));
@@ -36,35 +45,52 @@ fn an_article_page_carries_its_text_under_the_base_path() {
 fn briefs_home_data_and_not_found_render() {
     let article = seed();
     let brief = &article.related[2];
-    let page = render(
+    let page = rendered(
         "/",
-        Some(&format!("/article/{}/brief/{}", article.slug, brief.slug)),
+        &format!("/article/{}/brief/{}", article.slug, brief.slug),
     )
     .unwrap();
     assert!(page.body.contains("Stalingrad"));
     assert!(page.body.contains("full story is not bundled"));
-    let home = render("/", Some("/")).unwrap();
+    let home = rendered("/", "/").unwrap();
     assert_eq!(home.title, "Broadsheet");
     assert!(home.body.contains(&article.title));
-    assert!(render("/", Some("/data"))
+    assert!(rendered("/", "/data").unwrap().body.contains("Your data"));
+    assert!(render("/", &Route::NotFound)
         .unwrap()
         .body
-        .contains("Your data"));
-    assert!(render("/", None).unwrap().body.contains("Page not found"));
-    assert!(render("/", Some("/article/nope")).is_none());
+        .contains("Page not found"));
+    assert!(rendered("/", "/no/such/page")
+        .unwrap()
+        .body
+        .contains("Page not found"));
+    assert!(rendered("/", "/article/nope").is_none());
+}
+
+#[test]
+fn every_page_of_the_corpus_renders_with_links_under_its_own_base() {
+    let pages = broadsheet::routes::pages(Corpus::bundled());
+    for route in &pages {
+        let page = render("/reader/", route).unwrap_or_else(|| panic!("no page for {route:?}"));
+        assert!(page.body.contains("href=\"/reader/data\""), "{route:?}");
+    }
+    // The base is the render's own, not left behind by the one before.
+    let page = render("/", &Route::Data).unwrap();
+    assert!(page.body.contains("href=\"/data\""));
+    assert!(!page.body.contains("/reader/"), "{}", page.body);
 }
 
 #[test]
 fn markup_in_article_text_is_escaped() {
     // Hostile content renders as text: checked here on the host renderer too.
-    let page = render("/", Some(&format!("/article/{}", seed().slug))).unwrap();
+    let page = rendered("/", &format!("/article/{}", seed().slug)).unwrap();
     assert!(!page.body.contains("<script"));
 }
 
 #[test]
 fn controls_of_a_prerendered_page_are_disabled_with_a_note_until_the_app_takes_over() {
     let article = seed();
-    let page = render("/", Some(&format!("/article/{}", article.slug))).unwrap();
+    let page = rendered("/", &format!("/article/{}", article.slug)).unwrap();
     let reactions = page
         .body
         .matches("<button type=\"button\" disabled aria-pressed=\"false\" class=\"reaction\">")
@@ -76,7 +102,7 @@ fn controls_of_a_prerendered_page_are_disabled_with_a_note_until_the_app_takes_o
     let textarea = page.body.split("<textarea").nth(1).expect("a comment box");
     let textarea = &textarea[..textarea.find('>').unwrap()];
     assert!(!textarea.contains("disabled"), "{textarea}");
-    let home = render("/", Some("/")).unwrap();
+    let home = rendered("/", "/").unwrap();
     let search = home.body.split("<input").nth(1).expect("a search box");
     assert!(!search[..search.find('>').unwrap()].contains("disabled"));
 }

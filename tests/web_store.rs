@@ -6,6 +6,7 @@ use broadsheet::store::{
     ItemState, KeyValue, LocalStore, MemoryStore, Reaction, Repository, StoreError, Theme,
 };
 use broadsheet::ui::reader_data::{listen_for_changes, ReaderData};
+use broadsheet::ui::BasePath;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -23,10 +24,16 @@ fn local() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
-/// Every test starts from an empty localStorage, as the reader served under [`SCOPE`].
+/// Every test starts from an empty localStorage.
 fn clear() {
     local().clear().unwrap();
-    broadsheet::ui::set_base_path(SCOPE);
+}
+
+/// The app's data as the reader served under `base` opens it (its page's `<base href>`, given
+/// to the app as context).
+fn open_under(base: &str) -> ReaderData {
+    provide_context(BasePath::new(base));
+    ReaderData::open()
 }
 
 fn now() -> f64 {
@@ -82,7 +89,7 @@ fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
     local().set_item(ITEM_KEY, garbage).unwrap();
     let owner = Owner::new();
     owner.with(|| {
-        let data = ReaderData::open();
+        let data = open_under(SCOPE);
         let item = data.item(ID.to_owned());
         assert_eq!(item.get_untracked(), ItemState::default());
         let health = data.health.get_untracked();
@@ -140,7 +147,7 @@ fn a_filled_quota_is_reported_state_is_kept_and_saved_once_there_is_room() {
     clear();
     let owner = Owner::new();
     owner.with(|| {
-        let data = ReaderData::open();
+        let data = open_under(SCOPE);
         let item = data.item(ID.to_owned());
         let fillers = fill_local_storage();
 
@@ -174,7 +181,7 @@ fn another_tabs_change_shows_through_the_storage_event() {
     clear();
     let owner = Owner::new();
     owner.with(|| {
-        let data = ReaderData::open();
+        let data = open_under(SCOPE);
         listen_for_changes(data);
         let item = data.item(ID.to_owned());
         // Typed here and not yet written (drafts are debounced).
@@ -244,16 +251,14 @@ fn two_copies_under_different_paths_of_one_origin_keep_separate_data() {
     let owner = Owner::new();
     owner.with(|| {
         // The copy under /staging/ opens, as its page's <base href> says, and writes.
-        broadsheet::ui::set_base_path("/staging/");
-        let staging = ReaderData::open();
+        let staging = open_under("/staging/");
         let staged = staging.item(ID.to_owned());
         staging.update(ID, |s| s.toggle(Reaction::Sad, now()));
         staging.set_settings(|s| s.theme = Theme::Sepia);
         assert!(local().get_item(STAGING_ITEM).unwrap().is_some());
 
         // The copy under /reader/ sees none of it, and its storage events pass it by.
-        broadsheet::ui::set_base_path(SCOPE);
-        let reader = ReaderData::open();
+        let reader = open_under(SCOPE);
         let item = reader.item(ID.to_owned());
         assert_eq!(item.get_untracked(), ItemState::default());
         assert_ne!(reader.settings.get_untracked().theme, Theme::Sepia);

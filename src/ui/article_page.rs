@@ -15,7 +15,10 @@ use leptos_router::hooks::use_params_map;
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
     move || {
-        let slug = params.read().get("slug").unwrap_or_default();
+        let slug = params
+            .read()
+            .get(crate::routes::SLUG_PARAM)
+            .unwrap_or_default();
         match Corpus::bundled().article(&slug) {
             Some(article) => view! { <ArticleView article=article/> }.into_any(),
             None => view! { <NotFound/> }.into_any(),

@@ -18,8 +18,8 @@ pub fn BriefPage() -> impl IntoView {
     let params = use_params_map();
     move || {
         let map = params.read();
-        let slug = map.get("slug").unwrap_or_default();
-        let brief = map.get("brief").unwrap_or_default();
+        let slug = map.get(crate::routes::SLUG_PARAM).unwrap_or_default();
+        let brief = map.get(crate::routes::BRIEF_PARAM).unwrap_or_default();
         match Corpus::bundled().brief(&slug, &brief) {
             Some((article, entry)) => view! { <BriefView article=article entry=entry/> }.into_any(),
             None => view! { <NotFound/> }.into_any(),

@@ -38,7 +38,7 @@ pub fn show_notice() {
     let here = document
         .location()
         .and_then(|l| l.href().ok())
-        .unwrap_or_else(|| super::href("/"));
+        .unwrap_or_else(|| super::route_href(&crate::routes::Route::Home));
     leptos::mount::mount_to_body(move || view! { <FramedNotice href=here/> });
     if let Some(root) = document.document_element() {
         let _ = root.set_attribute("data-app", "framed");

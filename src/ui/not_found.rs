@@ -1,6 +1,7 @@
 //! The page for a URL that names nothing.
 
-use super::href;
+use super::route_href;
+use crate::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
         <article class="not-found">
             <h1 tabindex="-1">"Page not found"</h1>
             <p>"There is no story at this address. It may have been moved, or the link may be mistyped."</p>
-            <p><a href=href("/")>"Go to the front page"</a></p>
+            <p><a href=route_href(&Route::Home)>"Go to the front page"</a></p>
         </article>
     }
 }

@@ -3,9 +3,9 @@
 
 use super::{
     article_page::ArticleView, brief_page::BriefView, home::HomeView, not_found::NotFound,
-    reader_data::ReaderData, set_base_path, your_data::YourData, Chrome,
+    reader_data::ReaderData, your_data::YourData, BasePath, Chrome,
 };
-use crate::{corpus::Corpus, store::MemoryStore};
+use crate::{corpus::Corpus, routes::Route, store::MemoryStore};
 use leptos::prelude::*;
 
 /// A page rendered ahead of time.
@@ -16,35 +16,28 @@ pub struct Prerendered {
     pub body: String,
 }
 
-/// Renders the page at `path` (without the base, e.g. `/article/x`, or `None` for the
-/// not-found page) for a site served under `base` (e.g. `/reader/`).
-pub fn render(base: &str, path: Option<&str>) -> Option<Prerendered> {
+/// Renders the page `route` names (`Route::parse("/article/x")`; [`Route::NotFound`] for the
+/// not-found page) for a site served under `base` (e.g. `/reader/`). `None` for an article or
+/// brief the corpus does not have.
+pub fn render(base: &str, route: &Route) -> Option<Prerendered> {
     let corpus = Corpus::bundled();
-    let full_path = format!("{}{}", base.trim_end_matches('/'), path.unwrap_or("/404"));
+    let full_path = format!("{}{}", base.trim_end_matches('/'), route.path());
     ahead_of_time(base, || {
-        let segments: Vec<&str> = path
-            .map(|p| {
-                p.trim_matches('/')
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_else(|| vec!["404"]);
-        let (title, page) = match segments.as_slice() {
-            [] => (
+        let (title, page) = match route {
+            Route::Home => (
                 String::new(),
                 view! { <HomeView url_q=Signal::stored(String::new()) topic=Signal::stored(None)/> }.into_any(),
             ),
-            ["article", slug] => {
+            Route::Article { slug } => {
                 let article = corpus.article(slug)?;
                 (article.title.clone(), view! { <ArticleView article=article/> }.into_any())
             }
-            ["article", slug, "brief", brief] => {
-                let (article, entry) = corpus.brief(slug, brief)?;
+            Route::Brief { article, brief } => {
+                let (article, entry) = corpus.brief(article, brief)?;
                 (entry.topic.clone(), view! { <BriefView article=article entry=entry/> }.into_any())
             }
-            ["data"] => ("Your data".to_owned(), view! { <YourData/> }.into_any()),
-            _ => ("Page not found".to_owned(), view! { <NotFound/> }.into_any()),
+            Route::Data => ("Your data".to_owned(), view! { <YourData/> }.into_any()),
+            Route::NotFound => ("Page not found".to_owned(), view! { <NotFound/> }.into_any()),
         };
         let path = Signal::stored(full_path);
         let body = view! { <Chrome path=path>{page}</Chrome> }.to_html();
@@ -61,12 +54,16 @@ pub fn render(base: &str, path: Option<&str>) -> Option<Prerendered> {
 /// app's contexts, effects off (they are browser behaviour: scrolling, focus, timers), and
 /// signal reads untracked (a snapshot subscribes to nothing, so Leptos need not warn that
 /// reads happen outside a reactive context).
+///
+/// The no-op executor is process-wide, installed by the first call and found in place by the
+/// rest, because any_spawner has no owned or scoped executor (even `init_local_custom_executor`
+/// fills its one global table of spawn functions).
 fn ahead_of_time<T>(base: &str, render: impl FnOnce() -> T) -> T {
     let _ = any_spawner::Executor::init_custom_executor(NoEffects);
-    set_base_path(base);
     let owner = Owner::new();
     owner.with(|| {
         leptos_meta::provide_meta_context();
+        provide_context(BasePath::new(base));
         provide_context(super::early::Prerendering);
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), base));
         untrack(render)

@@ -19,7 +19,7 @@ pub fn StorageBanner() -> impl IntoView {
             <Show when=move || health.with(|h| h.quota_full)>
                 <p class="banner" role="alert">
                     "Not saved: browser storage is full. Everything you typed is kept in this tab and will be saved as soon as there is room. "
-                    "Free up space under "<a href=super::href("/data")>"Your data"</a>" without losing anything you wrote."
+                    "Free up space under "<a href=super::route_href(&crate::routes::Route::Data)>"Your data"</a>" without losing anything you wrote."
                 </p>
             </Show>
             <For each=move || health.with(|h| h.problems.clone()) key=|p| p.clone() let:problem>

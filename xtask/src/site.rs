@@ -2,6 +2,7 @@
 
 use crate::{root, step, tools};
 use anyhow::{ensure, Context as _};
+use broadsheet::routes::{self, Route};
 use broadsheet::{corpus::Corpus, ui::prerender};
 use lol_html::{element, end_tag, html_content::ContentType, rewrite_str, RewriteStrSettings};
 use std::{
@@ -77,27 +78,28 @@ fn write_page_files(dist: &Path, public_url: &str) -> anyhow::Result<()> {
     for failure in corpus.failures() {
         eprintln!("    skipped {}: {}", failure.file, failure.error);
     }
-    let mut pages = vec!["data".to_owned()];
-    for article in corpus.articles() {
-        pages.push(format!("article/{}", article.slug));
-        for entry in &article.related {
-            pages.push(format!("article/{}/brief/{}", article.slug, entry.slug));
-        }
-    }
-    let page_html = |path: Option<&str>| -> anyhow::Result<String> {
-        let page =
-            prerender::render(public_url, path).with_context(|| format!("no page for {path:?}"))?;
+    // The front page is the site's index.html, written last.
+    let pages: Vec<Route> = routes::pages(corpus)
+        .into_iter()
+        .filter(|route| *route != Route::Home)
+        .collect();
+    let page_html = |route: &Route| -> anyhow::Result<String> {
+        let page = prerender::render(public_url, route)
+            .with_context(|| format!("no page for {route:?}"))?;
         fill_shell(&shell, &page)
     };
-    for page in &pages {
-        let html = page_html(Some(&format!("/{page}")))?;
+    for route in &pages {
+        let html = page_html(route)?;
+        // A corpus's slugs are URL-safe, so a page's path is also its file's.
+        let path = route.path();
+        let page = path.trim_start_matches('/');
         let dir = dist.join(page);
         fs::create_dir_all(&dir)?;
         fs::write(dir.join("index.html"), &html)?;
         fs::write(dist.join(format!("{page}.html")), &html)?;
     }
-    fs::write(dist.join("index.html"), page_html(Some("/"))?)?;
-    fs::write(dist.join("404.html"), page_html(None)?)?;
+    fs::write(dist.join("index.html"), page_html(&Route::Home)?)?;
+    fs::write(dist.join("404.html"), page_html(&Route::NotFound)?)?;
     println!(
         "    rendered {} pages ahead of time, plus the front page and 404.html",
         pages.len()
