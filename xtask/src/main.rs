@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e [--repeat N] [--only NAME]     the end-to-end tests again (Chromium and Firefox), N times,
                                      against the release build the last `test` made; --only runs
                                      just tests/e2e/NAME.test.mjs (Chromium)
-  bench                              run the benchmarks and print their figures
+  bench                              run the benchmarks and print their figures (BENCH_PARTS=4,6
+                                     runs only those; see xtask/src/bench/mod.rs)
   icons                              redraw the app icons into assets/icons/";
 
 /// What `cargo xtask` was asked to do.
@@ -34,9 +35,18 @@ const USAGE: &str = "usage: cargo xtask <command>
 enum Task {
     Serve,
     Test,
-    Build { public_url: String, dist: PathBuf },
-    E2e { repeat: u32, only: Option<String> },
-    Bench,
+    Build {
+        public_url: String,
+        dist: PathBuf,
+    },
+    E2e {
+        repeat: u32,
+        only: Option<String>,
+    },
+    /// `corpus_timing`: the native half of part 6 (see bench/mod.rs).
+    Bench {
+        corpus_timing: Option<PathBuf>,
+    },
     Icons,
 }
 
@@ -52,7 +62,9 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
     let mut task = match command.as_str() {
         "serve" => Task::Serve,
         "test" => Task::Test,
-        "bench" => Task::Bench,
+        "bench" => Task::Bench {
+            corpus_timing: None,
+        },
         "icons" => Task::Icons,
         "build" => Task::Build {
             public_url: "/".to_owned(),
@@ -72,6 +84,9 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
             (Task::Build { dist, .. }, Long("dist")) => dist.clone_from(&parser.value()?.into()),
             (Task::E2e { repeat, .. }, Long("repeat")) => *repeat = parser.value()?.parse()?,
             (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
+            (Task::Bench { corpus_timing }, Long("corpus-timing")) => {
+                *corpus_timing = Some(parser.value()?.into());
+            }
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -106,7 +121,7 @@ fn run(task: Task) -> Result<()> {
             site::build(&public_url, &dist)
         }
         Task::E2e { repeat, only } => e2e(repeat, only.as_deref()),
-        Task::Bench => bench::run(),
+        Task::Bench { corpus_timing } => bench::run(corpus_timing.as_deref()),
         Task::Icons => icons::write_all(&root().join("assets/icons")),
     }
 }
@@ -232,7 +247,8 @@ fn test() -> Result<()> {
 /// linker dies of SIGBUS mid-build, which says nothing about the cause. Say it first.
 fn warn_if_disk_is_low() {
     const NEEDED: u64 = 10 * 1024 * 1024 * 1024;
-    let Ok(disks) = sysinfo::Disks::new_with_refreshed_list() else {
+    let storage = sysinfo::DiskRefreshKind::nothing().with_storage();
+    let Ok(disks) = sysinfo::Disks::new_with_refreshed_list_specifics(storage) else {
         return;
     };
     let repo = root().canonicalize().unwrap_or_else(|_| root());
@@ -339,6 +355,13 @@ mod args_tests {
                 only: Some("early".into())
             })
         );
+        // What part 6 of the benchmark runs in a release build of the xtask.
+        assert_eq!(
+            parse("bench --corpus-timing target/bench-corpus"),
+            Ok(Task::Bench {
+                corpus_timing: Some("target/bench-corpus".into())
+            })
+        );
     }
 
     #[test]
@@ -351,6 +374,8 @@ mod args_tests {
             "e2e --repeat many",
             "serve extra",
             "build --dist",
+            "bench --corpus-timing",
+            "e2e --corpus-timing x",
         ] {
             assert!(parse(line).is_err(), "{line:?} was accepted");
         }

@@ -1,0 +1,297 @@
+//! The release site that parts 2-5 (and 6, for comparison) measure, its servers, and the node
+//! scripts in `bench/` that measure it in a browser.
+
+use std::{
+    env, fs,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use walkdir::WalkDir;
+
+use super::{
+    machine::{wait_for_builds, wait_for_quiet, CpuClock},
+    runner::{Figure, Outcome},
+};
+use crate::{root, site, tools};
+
+/// The seed article: the static page `bench/static/seed.html` is its hand-written twin.
+const SEED: &str = "articles/000_508f32e089381fac.txt";
+
+/// `target/bench/`, created: the scripts' configurations, their results and the build logs.
+fn bench_dir() -> Result<PathBuf> {
+    let dir = root().join("target/bench");
+    fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The binary at `exe`, the running xtask: if cargo has rebuilt it meanwhile, Linux names the
+/// replaced file `PATH (deleted)`, and the new one is at `PATH`. (Not `target/debug/xtask`:
+/// `CARGO_TARGET_DIR` or a release build put it elsewhere.)
+fn rebuilt(exe: &Path) -> PathBuf {
+    let text = exe.to_string_lossy();
+    match text.strip_suffix(" (deleted)") {
+        Some(path) if !exe.exists() => PathBuf::from(path),
+        _ => exe.to_owned(),
+    }
+}
+
+/// The seed article's slug and last paragraph (what "text in the DOM" waits for).
+pub struct Seed {
+    slug: String,
+    last_paragraph: String,
+}
+
+/// Builds the normal release site under `site_root/reader/` and puts the static seed page at
+/// `site_root/static/`.
+pub fn prepare_site(site_root: &Path) -> Result<Seed> {
+    println!("\n==> bench: the release site (parts 2-5)");
+    let _ = fs::remove_dir_all(site_root);
+    let dist = site_root.join("reader");
+    build_site(&dist, None, None)?;
+    println!("    the built files on disk (part 2 measures what an article link actually loads):");
+    site::report_sizes(&dist);
+    let statics = site_root.join("static");
+    fs::create_dir_all(&statics).with_context(|| format!("create {}", statics.display()))?;
+    for entry in WalkDir::new(root().join("bench/static"))
+        .min_depth(1)
+        .max_depth(1)
+    {
+        let entry = entry?;
+        fs::copy(entry.path(), statics.join(entry.file_name()))
+            .with_context(|| format!("copy {}", entry.path().display()))?;
+    }
+    let seed = fs::read(root().join(SEED)).with_context(|| format!("read {SEED}"))?;
+    let article = broadsheet::article::parse(&seed).map_err(|e| anyhow!("{SEED}:{e}"))?;
+    Ok(Seed {
+        last_paragraph: article.paragraphs.last().cloned().unwrap_or_default(),
+        slug: article.slug,
+    })
+}
+
+/// The scripts' configuration for the normal site served at `origin`.
+pub fn site_config(origin: &str, seed: &Seed) -> Result<PathBuf> {
+    let config = serde_json::json!({
+        "base": format!("{origin}/reader/"),
+        "articleUrl": format!("{origin}/reader/article/{}", seed.slug),
+        "staticUrl": format!("{origin}/static/seed.html"),
+        "lastParagraph": seed.last_paragraph,
+        "runs": super::number_from_env("BENCH_RUNS", 21),
+    });
+    write_config("config.json", &config)
+}
+
+/// Writes `target/bench/NAME` and returns its path.
+pub fn write_config(name: &str, config: &serde_json::Value) -> Result<PathBuf> {
+    let dir = bench_dir()?;
+    let path = dir.join(name);
+    fs::write(&path, serde_json::to_string_pretty(config)?)
+        .with_context(|| format!("write {}", path.display()))?;
+    Ok(path)
+}
+
+/// A site folder served by nginx, started again if it went away meanwhile (the machine is
+/// shared: another session's clean-up may stop it while the benchmark waits for quiet).
+pub struct Served {
+    site_root: PathBuf,
+    /// Compress responses (for Lighthouse, whose simulated mobile network makes transfer
+    /// size count as a CDN's compression would).
+    gzip: bool,
+    server: Option<crate::server::Nginx>,
+}
+
+impl Served {
+    pub fn new(site_root: &Path, gzip: bool) -> Self {
+        Served {
+            site_root: site_root.to_owned(),
+            gzip,
+            server: None,
+        }
+    }
+
+    /// The origin of a server that answers now.
+    pub fn origin(&mut self) -> Result<String> {
+        if let Some(server) = &self.server {
+            if server.listening() {
+                return Ok(server.origin());
+            }
+            println!(
+                "    the nginx serving {} is gone; starting it again",
+                self.site_root.display()
+            );
+        }
+        self.server = None;
+        let server = crate::server::Nginx::start_with(&self.site_root, self.gzip)?;
+        let origin = server.origin();
+        self.server = Some(server);
+        Ok(origin)
+    }
+}
+
+/// `cargo xtask build` for `/reader/` into `dist`, as a child process whose output goes to a log,
+/// with another article folder and cargo target folder if given.
+pub fn build_site(
+    dist: &Path,
+    articles: Option<&Path>,
+    target_dir: Option<&Path>,
+) -> Result<Duration> {
+    wait_for_builds("a release build");
+    let _ = fs::remove_dir_all(dist);
+    let exe = env::current_exe().context("where is this xtask")?;
+    let mut cmd = Command::new(rebuilt(&exe));
+    cmd.args(["build", "--public-url", "/reader/", "--dist"])
+        .arg(dist)
+        .current_dir(root());
+    match articles {
+        Some(dir) => cmd.env("BROADSHEET_ARTICLES", dir),
+        None => cmd.env_remove("BROADSHEET_ARTICLES"),
+    };
+    if let Some(dir) = target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    // The whole output goes to a log (a large corpus can make it hundreds of megabytes); the
+    // xtask's own step lines are shown, and the end of the log if the build fails.
+    let name = dist
+        .parent()
+        .and_then(Path::file_name)
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let log_path = bench_dir()?.join(format!("{name}-build.log"));
+    let log =
+        fs::File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
+    let log_err = log.try_clone()?;
+    println!(
+        "==> release build into {} (output in {})",
+        dist.display(),
+        log_path.display()
+    );
+    let started = Instant::now();
+    let status = cmd
+        .stdout(log)
+        .stderr(log_err)
+        .status()
+        .context("could not start the xtask build")?;
+    let mut tail: Vec<String> = Vec::new();
+    let mut lines = 0_usize;
+    if let Ok(file) = fs::File::open(&log_path) {
+        for line in BufReader::new(file).lines().map_while(Result::ok) {
+            lines += 1;
+            let step = line.starts_with("==>")
+                || line.starts_with("xtask:")
+                || [
+                    "done:",
+                    "rendered ",
+                    "wrote ",
+                    "Content-Security-Policy",
+                    "service worker",
+                ]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p));
+            if step {
+                println!("    {}", line.trim_start());
+            }
+            tail.push(line);
+            if tail.len() > 30 {
+                tail.remove(0);
+            }
+        }
+    }
+    println!(
+        "    ({:.0}s, {lines} lines of output)",
+        started.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(started.elapsed())
+    } else {
+        for line in &tail {
+            println!("    | {line}");
+        }
+        bail!(
+            "the release build into {} failed ({status}); see {}",
+            dist.display(),
+            log_path.display()
+        )
+    }
+}
+
+/// Runs `bench/SCRIPT.mjs --config CONFIG` and takes the figures it wrote.
+pub fn node_part(script: &str, config: &Path, out: &mut Outcome) -> Result<()> {
+    let result = root().join(format!("target/bench/{script}.json"));
+    let _ = fs::remove_file(&result);
+    let status = tools::command("node")
+        .arg(format!("bench/{script}.mjs"))
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(&result)
+        .status()
+        .context("could not start node")?;
+    let json: serde_json::Value = fs::read_to_string(&result)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    for f in json["figures"].as_array().into_iter().flatten() {
+        out.figures.push(Figure {
+            label: f["label"].as_str().unwrap_or_default().to_owned(),
+            value: f["value"].as_str().unwrap_or_default().to_owned(),
+            budget: f["budget"].as_str().map(str::to_owned),
+            met: f["met"].as_bool(),
+            by: f["by"].as_str().map(str::to_owned),
+        });
+    }
+    for n in json["notes"].as_array().into_iter().flatten() {
+        out.notes.push(n.as_str().unwrap_or_default().to_owned());
+    }
+    if status.success() {
+        Ok(())
+    } else {
+        let why = out
+            .notes
+            .iter()
+            .rev()
+            .find(|n| n.starts_with("error: "))
+            .map(|n| n.lines().next().unwrap_or(n).to_owned())
+            .unwrap_or_else(|| format!("exited with {status}"));
+        bail!("bench/{script}.mjs: {why}")
+    }
+}
+
+/// Runs a timed node script once the machine is quiet, and notes how busy the CPUs were
+/// before and during the timing (the benchmark's own browser included).
+pub fn timed_node_part(
+    name: &str,
+    script: &str,
+    config: impl FnOnce() -> Result<PathBuf>,
+    out: &mut Outcome,
+) -> Result<()> {
+    let quiet = wait_for_quiet(name);
+    // Written after the wait, with servers that answer now.
+    let config = config()?;
+    let clock = CpuClock::start();
+    let result = node_part(script, &config, out);
+    let during = clock
+        .map(|mut c| {
+            format!(
+                "{:.0}% during it (this benchmark included)",
+                c.busy() * 100.0
+            )
+        })
+        .unwrap_or_default();
+    out.notes.push(format!("{quiet}, {during}"));
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replaced_xtask_is_run_from_where_cargo_put_the_new_one() {
+        let exe = env::current_exe().unwrap();
+        assert_eq!(rebuilt(&exe), exe);
+        let deleted = PathBuf::from(format!("{} (deleted)", exe.display()));
+        assert_eq!(rebuilt(&deleted), exe);
+    }
+}

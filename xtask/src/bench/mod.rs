@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: runs every benchmark in order, prints each figure, and records the
+//! day's figures in `BENCHMARKS.md`.
+//!
+//! The parts, each independent of the others' success:
+//! 1. native parse throughput (`articles bench`), and 1,000 articles parsed in the browser;
+//! 2. first-load transfer of an article link, brotli-compressed (`bench/size.mjs`);
+//! 3. article text in the DOM, the app against the hand-written static page
+//!    `bench/static/seed.html`, and layout shift (`bench/dom-time.mjs`);
+//! 4. Lighthouse on the article page (`bench/lighthouse.mjs`);
+//! 5. long tasks and storage writes while typing a comment and toggling reactions
+//!    (`bench/typing.mjs`);
+//! 6. a generated 10,000-article site: home render, memory, search per keystroke
+//!    (`bench/generate-corpus.mjs`, `bench/scale.mjs`);
+//! 7. fuzzing the parser for `BENCH_FUZZ_SECONDS` (default 60) with cargo-fuzz.
+//!
+//! Benchmarks print figures and compare them with the budgets; a missed budget is reported,
+//! never an error. The command exits non-zero only when a part could not run.
+//! `BENCH_PARTS=4,6` runs only those parts (and leaves `BENCHMARKS.md` alone); `BENCH_RUNS`,
+//! `BENCH_FUZZ_SECONDS`, `BENCH_WAIT_SECONDS` and `BENCH_QUIET_SECONDS` tune the rest.
+
+//!
+//! The files: `runner` runs a part and records what came of it, `machine` waits for a quiet
+//! machine and describes it, `parse` (part 1), `browser` (the site and scripts of parts 2-5),
+//! `scale` (part 6) and `fuzz` (part 7) measure, and `report` writes `BENCHMARKS.md`.
+
+mod browser;
+mod fuzz;
+mod machine;
+mod parse;
+mod report;
+mod runner;
+mod scale;
+
+use std::{env, path::Path, time::Instant};
+
+use anyhow::{anyhow, bail, Result};
+
+use crate::{root, tools};
+use browser::{node_part, prepare_site, site_config, timed_node_part, Served};
+use runner::{part, skipped};
+
+/// `cargo xtask bench`: every part in order, then the summary and `BENCHMARKS.md`.
+///
+/// `cargo xtask bench --corpus-timing DIR` (which part 6 runs in a release build) instead times
+/// what the browser does at start-up and on the first search, natively.
+pub fn run(corpus_timing: Option<&Path>) -> Result<()> {
+    if let Some(dir) = corpus_timing {
+        return scale::corpus_timing(dir);
+    }
+    let started = Instant::now();
+    let only = selection();
+    let wanted = |n: u8| only.as_ref().is_none_or(|o| o.contains(&n));
+    tools::install_all(true)?;
+    let context = machine::context();
+    let mut parts = Vec::new();
+    if wanted(1) {
+        parts.push(part("1. native parse throughput", parse::parse_throughput));
+    }
+
+    let site_root = root().join("target/bench-site");
+    let browser_parts: Vec<(&'static str, &str)> = [
+        (2, "2. first-load size", "size"),
+        (3, "3. article text in the DOM", "dom-time"),
+        (4, "4. Lighthouse", "lighthouse"),
+        (5, "5. typing and reactions", "typing"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| wanted(*n))
+    .map(|(_, name, script)| (name, script))
+    .collect();
+    // Part 6 compares with the normal site too.
+    let site = if browser_parts.is_empty() && !wanted(6) {
+        Err(anyhow!("not selected"))
+    } else {
+        prepare_site(&site_root)
+    };
+    let mut served = Served::new(&site_root, false);
+    let mut compressed = Served::new(&site_root, true);
+    let baseline = match site {
+        Ok(seed) => {
+            for (name, script) in browser_parts {
+                parts.push(part(name, |out| {
+                    // Lighthouse simulates a mobile network, where compression matters.
+                    let server = if script == "lighthouse" {
+                        &mut compressed
+                    } else {
+                        &mut served
+                    };
+                    let mut config = || site_config(&server.origin()?, &seed);
+                    if script == "size" {
+                        machine::wait_for_builds(name);
+                        node_part(script, &config()?, out)
+                    } else {
+                        timed_node_part(name, script, config, out)
+                    }
+                }));
+            }
+            Some(&mut served)
+        }
+        Err(e) => {
+            if !browser_parts.is_empty() {
+                eprintln!("xtask: bench: the release site for parts 2-5 is missing: {e:#}");
+            }
+            for (name, _) in browser_parts {
+                parts.push(skipped(
+                    name,
+                    &format!("the release site did not build: {e:#}"),
+                ));
+            }
+            None
+        }
+    };
+    drop(compressed);
+    if wanted(6) {
+        parts.push(part("6. 10,000 articles", |out| {
+            scale::scale(baseline, out)
+        }));
+    }
+    drop(served);
+    if wanted(7) {
+        parts.push(part("7. fuzzing the parser", fuzz::fuzz));
+    }
+
+    runner::print_summary(&parts);
+    let date = report::today();
+    if only.is_some() {
+        println!("xtask: bench: only some parts ran (BENCH_PARTS); BENCHMARKS.md is left as it is");
+    } else {
+        match report::record(&root().join("BENCHMARKS.md"), &date, &context, &parts) {
+            Ok(()) => println!("xtask: bench: figures recorded in BENCHMARKS.md under {date}"),
+            Err(e) => eprintln!("xtask: bench: could not update BENCHMARKS.md: {e:#}"),
+        }
+    }
+    let failed = runner::failed(&parts);
+    println!(
+        "xtask: bench finished in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    if !failed.is_empty() {
+        bail!("bench: parts that could not run: {}", failed.join(", "));
+    }
+    Ok(())
+}
+
+/// The parts named in `BENCH_PARTS` (e.g. `4,6`), or `None` for all.
+fn selection() -> Option<Vec<u8>> {
+    let list = env::var("BENCH_PARTS").ok()?;
+    Some(
+        list.split([',', ' '])
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+    )
+}
+
+/// The number in the environment variable `var`, or `default` if unset or not a number.
+fn number_from_env<T: std::str::FromStr>(var: &str, default: T) -> T {
+    env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
