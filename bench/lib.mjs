@@ -4,7 +4,9 @@ import { chromium } from 'playwright-core';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// The browser xtask found (CHROMIUM or PATH, see xtask/src/tools.rs); no fixed path.
+export const CHROMIUM = process.env.CHROMIUM;
+if (!CHROMIUM) throw new Error('CHROMIUM is not set: run the benchmarks through `cargo xtask bench`, or set CHROMIUM to a Chromium binary');
 
 /// The flags every benchmark browser runs with (as in tests/e2e/helpers.mjs).
 export const ARGS = [

@@ -17,7 +17,7 @@
 //! A `<meta>` policy cannot forbid framing; [`HEADER_POLICY`] is what a host should send as a
 //! header, with `frame-ancestors 'none'` (see `crate::site::headers_file`).
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use base64::Engine as _;
 use lol_html::{element, html_content::ContentType, rewrite_str, text, RewriteStrSettings};
 use sha2::{Digest, Sha256};
@@ -80,21 +80,8 @@ pub fn add_policy(html: &str) -> anyhow::Result<String> {
         "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
         policy(&hashes)
     );
-    let mut inserted = false;
-    let out = rewrite_str(
-        html,
-        RewriteStrSettings::new().append_element_content_handler(element!("meta[charset]", |el| {
-            if !inserted {
-                el.after(&meta, ContentType::Html);
-                inserted = true;
-            }
-            Ok(())
-        })),
-    )?;
-    if !inserted {
-        bail!("no <meta charset> to put the policy after");
-    }
-    Ok(out)
+    insert_at_first(html, "meta[charset]", Place::After, &meta)?
+        .context("no <meta charset> to put the policy after")
 }
 
 /// The `sha256-…` of every inline script the page runs; an error for anything the policy would
@@ -178,6 +165,36 @@ fn inline_script_hashes(html: &str) -> anyhow::Result<Vec<String>> {
         .flatten()
         .map(|text| hash_source(text))
         .collect())
+}
+/// Where [`insert_at_first`] puts its markup, relative to the element.
+pub enum Place {
+    Before,
+    After,
+}
+
+/// `html` with `markup` put before or after the first element matching `selector`, or `None`
+/// when no element matches (the caller says what that means).
+pub fn insert_at_first(
+    html: &str,
+    selector: &str,
+    place: Place,
+    markup: &str,
+) -> anyhow::Result<Option<String>> {
+    let mut inserted = false;
+    let out = rewrite_str(
+        html,
+        RewriteStrSettings::new().append_element_content_handler(element!(selector, |el| {
+            if !inserted {
+                match place {
+                    Place::Before => el.before(markup, ContentType::Html),
+                    Place::After => el.after(markup, ContentType::Html),
+                }
+                inserted = true;
+            }
+            Ok(())
+        })),
+    )?;
+    Ok(inserted.then_some(out))
 }
 
 /// `sha256-…` of an inline script as the browser hashes it: its text after the HTML parser has

@@ -1,6 +1,9 @@
 //! The release site: Trunk's build plus a page file for every URL, and a real static server.
 
-use crate::{root, step, tools};
+use crate::{
+    csp::{insert_at_first, Place},
+    root, step, tools,
+};
 use anyhow::{ensure, Context as _};
 use broadsheet::routes::{self, Route};
 use broadsheet::{corpus::Corpus, ui::prerender};
@@ -141,19 +144,7 @@ fn inline_head_scripts(shell: &str) -> anyhow::Result<String> {
             .collect();
         scripts.push_str(&format!("<script>{}</script>\n", lines.join("\n")));
     }
-    let mut inserted = false;
-    let out = rewrite_str(
-        shell,
-        RewriteStrSettings::new().append_element_content_handler(element!("script", |el| {
-            if !inserted {
-                el.before(&scripts, ContentType::Html);
-                inserted = true;
-            }
-            Ok(())
-        })),
-    )?;
-    ensure!(inserted, "index.html has no <script>");
-    Ok(out)
+    insert_at_first(shell, "script", Place::Before, &scripts)?.context("index.html has no <script>")
 }
 
 /// Puts a rendered page into Trunk's shell: its title, and its body inside

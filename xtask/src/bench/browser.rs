@@ -221,6 +221,7 @@ pub fn node_part(script: &str, config: &Path, out: &mut Outcome) -> Result<()> {
     let result = root().join(format!("target/bench/{script}.json"));
     let _ = fs::remove_file(&result);
     let status = tools::command("node")
+        .env("CHROMIUM", tools::CHROMIUM.path()?)
         .arg(format!("bench/{script}.mjs"))
         .arg("--config")
         .arg(config)
