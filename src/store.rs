@@ -5,21 +5,24 @@
 //! key and reported; a full or missing storage is reported while the state lives on in
 //! memory; a write merges with whatever another tab stored since this tab last looked.
 
+mod export;
+mod keys;
 mod kv;
 #[cfg(target_arch = "wasm32")]
 mod local;
 mod repo;
 mod state;
 
+pub use export::{
+    too_large_to_import, Damage, ExportFile, ImportError, ImportSummary, InvalidExport,
+    EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, MAX_IMPORT_BYTES,
+};
+pub use keys::{key_prefix, scope_of, ItemId, NotAnItemId, NAMESPACE};
 pub use kv::{KeyValue, MemoryStore, StoreError};
 #[cfg(target_arch = "wasm32")]
 pub use local::LocalStore;
-pub use repo::{
-    key_prefix, now, scope_of, settings_win, too_large_to_import, Backup, ExportFile, ImportError,
-    ImportSummary, Loaded, Repository, SaveOutcome, EXPORT_FORMAT, EXPORT_VERSION,
-    FUTURE_MARGIN_MS, MAX_IMPORT_BYTES, NAMESPACE,
-};
+pub use repo::{now, settings_win, Backup, Loaded, Repository, SaveOutcome, Unreadable};
 pub use state::{
-    Comment, Draft, EditDraft, FontChoice, ItemState, Progress, Reaction, ReactionMark, Settings,
-    Theme, Unknown, MAX_COMMENT_CHARS,
+    Comment, CommentAction, CommentError, Draft, EditDraft, FontChoice, ItemState, Progress,
+    Reaction, ReactionMark, Settings, Theme, Unknown, MAX_COMMENT_CHARS,
 };

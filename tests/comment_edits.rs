@@ -1,13 +1,16 @@
 //! Host tests of a comment edit in progress: kept with the item like the draft, so a reload,
 //! a closed tab or another page does not lose it, and merged between tabs.
 
-use broadsheet::store::{ItemState, MemoryStore, Repository};
+use broadsheet::store::{ItemId, ItemState, MemoryStore, Repository};
 use broadsheet::ui::reader_data::ReaderData;
 use leptos::prelude::GetUntracked;
 use std::rc::Rc;
 
-const ARTICLE: &str = "article/kirill-dmitriev-talks";
 const SCOPE: &str = "/reader/";
+
+fn article() -> ItemId {
+    ItemId::article("kirill-dmitriev-talks")
+}
 
 fn with_comment() -> ItemState {
     let mut item = ItemState::default();
@@ -62,22 +65,22 @@ fn edits_merge_between_tabs_and_a_closed_edit_does_not_reopen() {
 fn an_edit_in_progress_survives_a_reload() {
     let store = Rc::new(MemoryStore::new());
     let tab = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    tab.update(ARTICLE, |s| {
+    tab.update(&article(), |s| {
         s.post("First thoughts.", "c1".into(), 1_000.0).unwrap();
     });
-    tab.update(ARTICLE, |s| s.open_edit("c1", 2_000.0));
-    tab.update_in_memory(ARTICLE, |s| {
+    tab.update(&article(), |s| s.open_edit("c1", 2_000.0));
+    tab.update_in_memory(&article(), |s| {
         s.set_edit_text("c1", "First thoughts, half rewritten", 3_000.0)
     });
     // The page is hidden or closed: pending changes are written.
     tab.flush();
     let reopened = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let item = reopened.item(ARTICLE.to_owned()).get_untracked();
+    let item = reopened.item(article()).get_untracked();
     assert_eq!(
         item.edit_in_progress("c1"),
         Some("First thoughts, half rewritten")
     );
     let repo = Repository::new(store, SCOPE);
-    let stored = repo.load_item(ARTICLE, 4_000.0).unwrap().value;
+    let stored = repo.load_item(&article(), 4_000.0).unwrap().value;
     assert_eq!(stored, item);
 }

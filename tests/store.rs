@@ -2,21 +2,17 @@
 //! over a memory store playing damaged, full, missing and shared (two-tab) storage.
 
 use broadsheet::store::{
-    Comment, ItemState, KeyValue, MemoryStore, Reaction, Repository, Settings, StoreError, Theme,
-    EXPORT_FORMAT, EXPORT_VERSION, MAX_COMMENT_CHARS,
+    Comment, ItemId, ItemState, KeyValue, MemoryStore, Reaction, Repository, Settings, StoreError,
+    Theme, EXPORT_FORMAT, EXPORT_VERSION, MAX_COMMENT_CHARS,
 };
 use broadsheet::ui::reader_data::ReaderData;
 use leptos::prelude::GetUntracked;
 use std::{collections::BTreeMap, rc::Rc};
 
-const ARTICLE: &str = "article/kirill-dmitriev-talks";
-const BRIEF: &str = "brief/kirill-dmitriev-talks/ceasefire-holds";
-/// The base path the repositories here serve, and their keys.
-const SCOPE: &str = "/reader/";
-const ITEM_KEY: &str = "broadsheet:/reader/:v1:item:article/kirill-dmitriev-talks";
-const SETTINGS_KEY: &str = "broadsheet:/reader/:v1:settings";
-const SCHEMA_KEY: &str = "broadsheet:/reader/:schema";
-const ERASED_KEY: &str = "broadsheet:/reader/:v1:erased";
+#[path = "support/stored.rs"]
+mod stored;
+use stored::{item_id, ARTICLE, BRIEF, ERASED_KEY, ITEM_KEY, SCHEMA_KEY, SCOPE, SETTINGS_KEY};
+
 const NOW: f64 = 1_000.0;
 
 /// The v0 layout (dotted keys), as an old version of the reader left it.
@@ -98,7 +94,10 @@ fn post_refuses_empty_whitespace_and_overlong_comments() {
             }
             Err(fragment) => {
                 let message = got.expect_err(text);
-                assert!(message.contains(fragment), "{text:?}: {message}");
+                assert!(
+                    message.to_string().contains(fragment),
+                    "{text:?}: {message}"
+                );
                 assert_eq!(item, before, "a refused comment changes nothing: {text:?}");
             }
         }
@@ -169,7 +168,7 @@ fn damaged_values_are_moved_to_a_backup_and_reported() {
     for (raw, why) in cases {
         let repo = repo();
         repo.kv().set(ITEM_KEY, raw).unwrap();
-        let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+        let loaded = repo.load_item(&item_id(ARTICLE), NOW).unwrap();
         assert_eq!(loaded.value, ItemState::default(), "{why}: starts afresh");
         let backup = backups(repo.kv());
         assert_eq!(backup.len(), 1, "{why}");
@@ -188,14 +187,15 @@ fn damaged_values_are_moved_to_a_backup_and_reported() {
         assert_eq!(repo.kv().get(ITEM_KEY).unwrap(), None, "{why}");
 
         // Saving afresh does not touch the backup.
-        repo.save_item(ARTICLE, &sample_item(NOW)).unwrap();
+        repo.save_item(&item_id(ARTICLE), &sample_item(NOW))
+            .unwrap();
         assert_eq!(
             repo.kv().get(&backup[0]).unwrap().as_deref(),
             Some(raw),
             "{why}"
         );
         assert_eq!(
-            repo.load_item(ARTICLE, NOW).unwrap().value,
+            repo.load_item(&item_id(ARTICLE), NOW).unwrap().value,
             sample_item(NOW)
         );
     }
@@ -221,7 +221,11 @@ fn a_second_damage_in_the_same_moment_gets_its_own_backup() {
     let repo = repo();
     for raw in ["first garbage", "second garbage"] {
         repo.kv().set(ITEM_KEY, raw).unwrap();
-        assert!(repo.load_item(ARTICLE, NOW).unwrap().problem.is_some());
+        assert!(repo
+            .load_item(&item_id(ARTICLE), NOW)
+            .unwrap()
+            .problem
+            .is_some());
     }
     let kept: Vec<String> = backups(repo.kv())
         .iter()
@@ -237,7 +241,7 @@ fn damaged_value_without_room_for_a_backup_is_left_untouched() {
     repo.kv().set(ITEM_KEY, garbage).unwrap();
     repo.kv().set_quota(Some(0)); // no room for anything new
 
-    let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+    let loaded = repo.load_item(&item_id(ARTICLE), NOW).unwrap();
     let problem = loaded.problem.unwrap();
     assert!(problem.contains("left untouched"), "{problem}");
     assert!(problem.contains(ITEM_KEY), "{problem}");
@@ -248,20 +252,20 @@ fn damaged_value_without_room_for_a_backup_is_left_untouched() {
     let mut item = ItemState::default();
     item.toggle(Reaction::Like, NOW);
     assert_eq!(
-        repo.save_item(ARTICLE, &item),
+        repo.save_item(&item_id(ARTICLE), &item),
         Err(StoreError::QuotaExceeded)
     );
     assert_eq!(repo.kv().get(ITEM_KEY).unwrap().as_deref(), Some(garbage));
 
     // Once there is room, the save first sets the damaged value aside, and says so.
     repo.kv().set_quota(None);
-    let outcome = repo.save_item(ARTICLE, &item).unwrap();
+    let outcome = repo.save_item(&item_id(ARTICLE), &item).unwrap();
     assert_eq!(outcome.merged, item);
     let backup = backups(repo.kv());
     assert_eq!(backup.len(), 1);
     assert!(outcome.problem.unwrap().contains(&backup[0]));
     assert_eq!(repo.kv().get(&backup[0]).unwrap().as_deref(), Some(garbage));
-    assert_eq!(repo.load_item(ARTICLE, NOW).unwrap().value, item);
+    assert_eq!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value, item);
 }
 
 // ---------------------------------------------------------------- quota
@@ -278,7 +282,7 @@ fn a_full_quota_is_reported_and_a_later_save_succeeds() {
     let before = snapshot(repo.kv());
 
     assert_eq!(
-        repo.save_item(ARTICLE, &item),
+        repo.save_item(&item_id(ARTICLE), &item),
         Err(StoreError::QuotaExceeded)
     );
     let settings = Settings {
@@ -298,9 +302,12 @@ fn a_full_quota_is_reported_and_a_later_save_succeeds() {
     assert_eq!(item, sample_item(NOW), "the state is still there to retry");
 
     repo.kv().set_quota(Some(used + 10_000)); // room freed
-    assert_eq!(repo.save_item(ARTICLE, &item).unwrap().merged, item);
+    assert_eq!(
+        repo.save_item(&item_id(ARTICLE), &item).unwrap().merged,
+        item
+    );
     repo.save_settings(&settings).unwrap();
-    assert_eq!(repo.load_item(ARTICLE, NOW).unwrap().value, item);
+    assert_eq!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value, item);
     assert_eq!(repo.load_settings(NOW).unwrap().value, settings);
 }
 
@@ -308,10 +315,10 @@ fn a_full_quota_is_reported_and_a_later_save_succeeds() {
 fn reader_data_keeps_changes_in_memory_while_full_and_retries() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let item = data.item(ARTICLE.to_owned());
+    let item = data.item(item_id(ARTICLE));
     store.set_quota(Some(0));
 
-    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Love, NOW));
     assert!(data.health.get_untracked().quota_full);
     assert!(data.has_pending());
     assert!(
@@ -321,12 +328,14 @@ fn reader_data_keeps_changes_in_memory_while_full_and_retries() {
     assert_eq!(store.get(ITEM_KEY).unwrap(), None);
 
     store.set_quota(None);
-    data.update_in_memory(ARTICLE, |s| s.set_draft("typed while full", NOW + 1.0));
+    data.update_in_memory(&item_id(ARTICLE), |s| {
+        s.set_draft("typed while full", NOW + 1.0)
+    });
     data.flush();
     assert!(!data.health.get_untracked().quota_full);
     assert!(!data.has_pending());
     let stored = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     assert!(
@@ -343,9 +352,11 @@ fn unavailable_storage_fails_every_call_with_a_reason() {
     let repo = repo();
     repo.kv().set_unavailable(true);
     let unavailable = |e: StoreError| matches!(e, StoreError::Unavailable(_));
-    assert!(repo.load_item(ARTICLE, NOW).is_err_and(unavailable));
     assert!(repo
-        .save_item(ARTICLE, &sample_item(NOW))
+        .load_item(&item_id(ARTICLE), NOW)
+        .is_err_and(unavailable));
+    assert!(repo
+        .save_item(&item_id(ARTICLE), &sample_item(NOW))
         .is_err_and(unavailable));
     assert!(repo.load_settings(NOW).is_err_and(unavailable));
     assert!(repo.export(NOW).is_err_and(unavailable));
@@ -363,8 +374,8 @@ fn reader_data_works_from_memory_when_storage_is_unavailable() {
     let data = ReaderData::with_store(Box::new(store), SCOPE);
     assert!(data.health.get_untracked().unavailable.is_some());
 
-    let item = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| {
+    let item = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| {
         s.post("kept for this visit", "c1".into(), NOW).unwrap()
     });
     assert_eq!(item.get_untracked().visible_comments().count(), 1);
@@ -380,11 +391,11 @@ fn reader_data_reports_storage_that_goes_away_mid_visit() {
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     assert!(data.health.get_untracked().is_ok());
     store.set_unavailable(true);
-    data.update(ARTICLE, |s| s.toggle(Reaction::Sad, NOW));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Sad, NOW));
     assert!(data.health.get_untracked().unavailable.is_some());
     assert!(data.has_pending(), "kept in memory");
     assert!(data
-        .item(ARTICLE.to_owned())
+        .item(item_id(ARTICLE))
         .get_untracked()
         .reacted(Reaction::Sad));
 }
@@ -412,7 +423,7 @@ fn migrates_the_v0_fixture() {
     assert!(notes[0].contains("broadsheet.reactions.ceasefire-talks"));
     assert!(notes[0].contains(&backup[0]));
 
-    let talks = repo.load_item(ARTICLE, NOW).unwrap();
+    let talks = repo.load_item(&item_id(ARTICLE), NOW).unwrap();
     assert_eq!(talks.problem, None);
     let on: Vec<Reaction> = Reaction::ALL
         .into_iter()
@@ -424,7 +435,7 @@ fn migrates_the_v0_fixture() {
         "What do “three steps forward” mean — and who counts them?"
     );
     let ceasefire = repo
-        .load_item("article/ceasefire-talks", NOW)
+        .load_item(&item_id("article/ceasefire-talks"), NOW)
         .unwrap()
         .value;
     assert_eq!(
@@ -494,22 +505,28 @@ fn two_tabs_never_overwrite_each_others_unseen_changes() {
         let store = Rc::new(MemoryStore::new());
         let a = Repository::new(store.clone(), SCOPE);
         let b = Repository::new(store.clone(), SCOPE);
-        a.save_item(ARTICLE, &shared_start).unwrap();
+        a.save_item(&item_id(ARTICLE), &shared_start).unwrap();
 
-        let seen_by_a = a.load_item(ARTICLE, NOW).unwrap().value;
-        let seen_by_b = b.load_item(ARTICLE, NOW).unwrap().value;
+        let seen_by_a = a.load_item(&item_id(ARTICLE), NOW).unwrap().value;
+        let seen_by_b = b.load_item(&item_id(ARTICLE), NOW).unwrap().value;
         let (mine_a, mine_b) = (tab_a(seen_by_a), tab_b(seen_by_b));
         let (first, second) = if a_saves_first {
-            (a.save_item(ARTICLE, &mine_a), b.save_item(ARTICLE, &mine_b))
+            (
+                a.save_item(&item_id(ARTICLE), &mine_a),
+                b.save_item(&item_id(ARTICLE), &mine_b),
+            )
         } else {
-            (b.save_item(ARTICLE, &mine_b), a.save_item(ARTICLE, &mine_a))
+            (
+                b.save_item(&item_id(ARTICLE), &mine_b),
+                a.save_item(&item_id(ARTICLE), &mine_a),
+            )
         };
         first.unwrap();
         let merged = second.unwrap().merged;
 
-        let stored = a.load_item(ARTICLE, NOW).unwrap().value;
+        let stored = a.load_item(&item_id(ARTICLE), NOW).unwrap().value;
         assert_eq!(stored, merged, "the second save returns what it stored");
-        assert_eq!(stored, b.load_item(ARTICLE, NOW).unwrap().value);
+        assert_eq!(stored, b.load_item(&item_id(ARTICLE), NOW).unwrap().value);
 
         let on: Vec<Reaction> = Reaction::ALL
             .into_iter()
@@ -526,7 +543,7 @@ fn two_tabs_never_overwrite_each_others_unseen_changes() {
         assert_eq!(stored.draft_text(), "B's later draft");
 
         // A tab that saves its stale copy again brings nothing back and loses nothing.
-        let again = a.save_item(ARTICLE, &mine_a).unwrap().merged;
+        let again = a.save_item(&item_id(ARTICLE), &mine_a).unwrap().merged;
         assert_eq!(again, stored, "a_saves_first = {a_saves_first}");
     }
 }
@@ -537,7 +554,7 @@ fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
     let mut item = ItemState::default();
     item.toggle(Reaction::Like, 1.0);
     item.post("regrettable", "c1".into(), 2.0).unwrap();
-    a.save_item(ARTICLE, &item).unwrap();
+    a.save_item(&item_id(ARTICLE), &item).unwrap();
     let mut settings = Settings {
         theme: Theme::Dark,
         at: 3.0,
@@ -546,18 +563,18 @@ fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
     a.save_settings(&settings).unwrap();
 
     // Tab B holds all of it in memory and types a draft it has not saved yet.
-    let mut in_b = b.load_item(ARTICLE, NOW).unwrap().value;
+    let mut in_b = b.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     in_b.set_draft("still typing", 4.0);
     a.delete_all(5.0).unwrap();
 
     // B's next write keeps its draft and what it changes later, nothing from before.
     in_b.toggle(Reaction::Sad, 6.0);
-    let stored = b.save_item(ARTICLE, &in_b).unwrap().merged;
+    let stored = b.save_item(&item_id(ARTICLE), &in_b).unwrap().merged;
     assert_eq!(stored.draft_text(), "still typing");
     assert!(!stored.reacted(Reaction::Like));
     assert!(stored.reacted(Reaction::Sad));
     assert_eq!(stored.comments, []);
-    assert_eq!(b.load_item(ARTICLE, NOW).unwrap().value, stored);
+    assert_eq!(b.load_item(&item_id(ARTICLE), NOW).unwrap().value, stored);
     assert_eq!(
         b.save_settings(&settings).unwrap().merged,
         Settings::default()
@@ -568,12 +585,15 @@ fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
 
     // An import brings back whatever the file holds, however old.
     let mut file = a.export(NOW).unwrap();
-    file.items.insert(ARTICLE.to_owned(), item.clone());
-    file.items.insert("article/other".to_owned(), item.clone());
+    file.items.insert(item_id(ARTICLE), item.clone());
+    file.items.insert(item_id("article/other"), item.clone());
     b.import(&serde_json::to_string(&file).unwrap()).unwrap();
-    assert_eq!(b.load_item("article/other", NOW).unwrap().value, item);
+    assert_eq!(
+        b.load_item(&item_id("article/other"), NOW).unwrap().value,
+        item
+    );
     assert!(b
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value
         .reacted(Reaction::Like));
@@ -583,9 +603,11 @@ fn a_tab_holding_data_from_before_delete_all_does_not_bring_it_back() {
 fn reader_data_drops_what_another_tab_deleted_and_keeps_the_unsaved_draft() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Like, NOW));
-    data.update_in_memory(ARTICLE, |s| s.set_draft("not saved yet", NOW + 1.0));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Like, NOW));
+    data.update_in_memory(&item_id(ARTICLE), |s| {
+        s.set_draft("not saved yet", NOW + 1.0)
+    });
 
     // The other tab deletes everything; the events arrive here in the order it wrote.
     let other_tab = Repository::new(store.clone(), SCOPE);
@@ -601,7 +623,7 @@ fn reader_data_drops_what_another_tab_deleted_and_keeps_the_unsaved_draft() {
     assert_eq!(shown.draft_text(), "not saved yet");
 
     data.flush();
-    let stored = other_tab.load_item(ARTICLE, NOW).unwrap().value;
+    let stored = other_tab.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     assert!(!stored.reacted(Reaction::Like));
     assert_eq!(stored.draft_text(), "not saved yet");
 }
@@ -611,13 +633,13 @@ fn a_deleted_comment_stays_deleted_against_an_older_copy() {
     let (a, b) = two_tabs();
     let mut item = ItemState::default();
     item.post("regrettable", "c1".into(), 1.0).unwrap();
-    a.save_item(ARTICLE, &item).unwrap();
-    let stale_in_b = b.load_item(ARTICLE, NOW).unwrap().value;
+    a.save_item(&item_id(ARTICLE), &item).unwrap();
+    let stale_in_b = b.load_item(&item_id(ARTICLE), NOW).unwrap().value;
 
     let mut deleted = item.clone();
     deleted.set_deleted("c1", true, 2.0);
-    a.save_item(ARTICLE, &deleted).unwrap();
-    let after_b = b.save_item(ARTICLE, &stale_in_b).unwrap().merged;
+    a.save_item(&item_id(ARTICLE), &deleted).unwrap();
+    let after_b = b.save_item(&item_id(ARTICLE), &stale_in_b).unwrap().merged;
     assert_eq!(after_b.visible_comments().count(), 0);
 }
 
@@ -644,13 +666,14 @@ fn settings_from_a_tab_that_had_not_seen_newer_ones_are_not_written() {
 /// A store with an article, a brief, a deleted comment, settings and a backup.
 fn filled_repo() -> Repository<MemoryStore> {
     let repo = repo();
-    repo.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+    repo.save_item(&item_id(ARTICLE), &sample_item(100.0))
+        .unwrap();
     let mut brief = ItemState::default();
     brief.toggle(Reaction::Surprised, 200.0);
     brief.post("kept", "b-1".into(), 201.0).unwrap();
     brief.post("deleted", "b-2".into(), 202.0).unwrap();
     brief.set_deleted("b-2", true, 203.0);
-    repo.save_item(BRIEF, &brief).unwrap();
+    repo.save_item(&item_id(BRIEF), &brief).unwrap();
     repo.save_settings(&Settings {
         theme: Theme::Contrast,
         text_size: 4,
@@ -714,12 +737,12 @@ fn import_merges_with_what_is_there() {
     let repo = repo();
     let mut mine = ItemState::default();
     mine.post("written here", "here-1".into(), 500.0).unwrap();
-    repo.save_item(ARTICLE, &mine).unwrap();
+    repo.save_item(&item_id(ARTICLE), &mine).unwrap();
 
     let summary = repo.import(&json).unwrap();
     assert_eq!(summary.comments_added, 2);
     let texts: Vec<String> = repo
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value
         .visible_comments()
@@ -811,6 +834,7 @@ fn bad_import_files_are_refused_and_change_nothing() {
             .unwrap();
         let before = snapshot(repo.kv());
         let error = repo.import(&file).expect_err(fragment);
+        let error = error.to_string();
         assert!(error.contains(fragment), "want {fragment:?}, got {error:?}");
         assert_eq!(snapshot(repo.kv()), before, "{fragment}: nothing changed");
     }
@@ -822,7 +846,7 @@ fn an_import_that_runs_out_of_room_part_way_changes_nothing() {
     let repo = repo();
     let mut mine = ItemState::default();
     mine.toggle(Reaction::Angry, 1.0);
-    repo.save_item(BRIEF, &mine).unwrap();
+    repo.save_item(&item_id(BRIEF), &mine).unwrap();
     let before = snapshot(repo.kv());
     let units = |map: &BTreeMap<String, String>| -> usize {
         map.iter()
@@ -832,13 +856,16 @@ fn an_import_that_runs_out_of_room_part_way_changes_nothing() {
     // Room for the article (written first), not for the brief as well.
     let article_alone = Repository::new(MemoryStore::new(), SCOPE);
     article_alone
-        .save_item(ARTICLE, &sample_item(100.0))
+        .save_item(&item_id(ARTICLE), &sample_item(100.0))
         .unwrap();
     repo.kv()
         .set_quota(Some(units(&before) + units(&snapshot(article_alone.kv()))));
 
     let error = repo.import(&json).unwrap_err();
-    assert_eq!(error, "Nothing was imported: browser storage is full.");
+    assert_eq!(
+        error.to_string(),
+        "Nothing was imported: browser storage is full."
+    );
     assert_eq!(snapshot(repo.kv()), before);
 
     repo.kv().set_quota(None);
@@ -872,8 +899,8 @@ fn bytes_used_counts_our_keys_in_utf16() {
 fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_out() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Angry, NOW));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Angry, NOW));
 
     let json = serde_json::to_string(&filled_repo().export(NOW).unwrap()).unwrap();
     data.import(&json).unwrap();
@@ -885,9 +912,9 @@ fn reader_data_shows_imports_deletions_and_other_tabs_in_memos_already_handed_ou
 
     // Another tab writes (the `storage` event carries the new value).
     let other_tab = Repository::new(store.clone(), SCOPE);
-    let mut theirs = other_tab.load_item(ARTICLE, NOW).unwrap().value;
+    let mut theirs = other_tab.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     theirs.toggle(Reaction::Sad, NOW + 10.0);
-    other_tab.save_item(ARTICLE, &theirs).unwrap();
+    other_tab.save_item(&item_id(ARTICLE), &theirs).unwrap();
     let raw = store.get(ITEM_KEY).unwrap();
     data.on_storage(Some(ITEM_KEY), raw.as_deref());
     assert!(article.get_untracked().reacted(Reaction::Sad));
@@ -909,7 +936,7 @@ fn a_full_storage_at_first_start_is_full_not_unavailable() {
     let mut kept = ItemState::default();
     kept.toggle(Reaction::Love, 1.0);
     Repository::new(store.clone(), SCOPE)
-        .save_item(ARTICLE, &kept)
+        .save_item(&item_id(ARTICLE), &kept)
         .unwrap();
     store.set_quota(Some(0)); // not even the schema marker fits
 
@@ -918,7 +945,7 @@ fn a_full_storage_at_first_start_is_full_not_unavailable() {
     assert!(health.quota_full);
     assert_eq!(health.unavailable, None);
     assert!(
-        data.item(ARTICLE.to_owned())
+        data.item(item_id(ARTICLE))
             .get_untracked()
             .reacted(Reaction::Love),
         "what was saved still shows"
@@ -934,7 +961,10 @@ fn an_import_refused_for_lack_of_room_shows_storage_is_full() {
     store.set_quota(Some(0));
 
     let error = data.import(&json).unwrap_err();
-    assert_eq!(error, "Nothing was imported: browser storage is full.");
+    assert_eq!(
+        error.to_string(),
+        "Nothing was imported: browser storage is full."
+    );
     assert!(data.health.get_untracked().quota_full);
     assert_eq!(snapshot(&store), before);
 
@@ -955,9 +985,9 @@ fn stamps_outrank_everything_seen_even_when_the_clock_goes_backwards() {
     let repo = repo();
     let mut seen_ahead = ItemState::default();
     seen_ahead.toggle(Reaction::Like, 5_000.0);
-    repo.save_item(ARTICLE, &seen_ahead).unwrap();
+    repo.save_item(&item_id(ARTICLE), &seen_ahead).unwrap();
     let fresh = Repository::new(repo.kv(), SCOPE);
-    fresh.load_item(ARTICLE, NOW).unwrap();
+    fresh.load_item(&item_id(ARTICLE), NOW).unwrap();
     // The clock reads 1,000, then 900, then 900 again: every stamp is later than the last.
     let stamps = [fresh.stamp(NOW), fresh.stamp(900.0), fresh.stamp(900.0)];
     assert_eq!(stamps, [5_001.0, 5_002.0, 5_003.0]);
@@ -973,7 +1003,7 @@ fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
     let mut item = ItemState::default();
     item.toggle(Reaction::Like, ahead);
     item.post("written ahead", "c1".into(), ahead).unwrap();
-    tab_ahead.save_item(ARTICLE, &item).unwrap();
+    tab_ahead.save_item(&item_id(ARTICLE), &item).unwrap();
     tab_ahead
         .save_settings(&Settings {
             theme: Theme::Dark,
@@ -984,15 +1014,19 @@ fn changes_win_over_data_written_by_a_clock_that_ran_ahead() {
 
     // The clock is right again; the reader changes their mind about all of it.
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
-    data.update(ARTICLE, |s| {
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| {
+        s.toggle(Reaction::Like, data.stamp())
+    });
+    data.update(&item_id(ARTICLE), |s| {
         s.edit("c1", "edited later", data.stamp()).unwrap()
     });
     data.set_settings(|s| s.theme = Theme::Sepia);
-    data.update(ARTICLE, |s| s.set_deleted("c1", true, data.stamp()));
+    data.update(&item_id(ARTICLE), |s| {
+        s.set_deleted("c1", true, data.stamp())
+    });
 
-    let stored = tab_ahead.load_item(ARTICLE, NOW).unwrap().value;
+    let stored = tab_ahead.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     assert!(
         !stored.reacted(Reaction::Like),
         "the toggle stays: {stored:?}"
@@ -1021,13 +1055,15 @@ fn comments_posted_after_a_delete_all_made_with_a_clock_ahead_are_kept() {
     let erased = store.get(ERASED_KEY).unwrap();
     open_before.on_storage(Some(ERASED_KEY), erased.as_deref());
     for (tab, text) in [(data, "posted after"), (open_before, "posted here too")] {
-        tab.item(ARTICLE.to_owned());
+        tab.item(item_id(ARTICLE));
         let id = format!("{text}-id");
-        tab.update(ARTICLE, |s| s.post(text, id, tab.stamp()).unwrap());
+        tab.update(&item_id(ARTICLE), |s| {
+            s.post(text, id, tab.stamp()).unwrap()
+        });
         assert!(!tab.has_pending());
     }
     let stored = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     let texts: Vec<&str> = stored.visible_comments().map(|c| c.text.as_str()).collect();
@@ -1040,12 +1076,12 @@ fn a_delete_all_outranks_what_it_erases_whatever_the_clock() {
     let repo = repo();
     let mut item = ItemState::default();
     item.toggle(Reaction::Love, 5_000.0);
-    repo.save_item(ARTICLE, &item).unwrap();
+    repo.save_item(&item_id(ARTICLE), &item).unwrap();
     // This tab's clock is behind the stamp it erases.
     Repository::new(repo.kv(), SCOPE).delete_all(NOW).unwrap();
     // A stale tab writing the same again brings nothing back.
     assert!(!repo
-        .save_item(ARTICLE, &item)
+        .save_item(&item_id(ARTICLE), &item)
         .unwrap()
         .merged
         .reacted(Reaction::Love));
@@ -1068,7 +1104,7 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
             at: now + 365.0 * DAY,
             ..Settings::default()
         },
-        items: BTreeMap::from([(ARTICLE.to_owned(), item)]),
+        items: BTreeMap::from([(item_id(ARTICLE), item)]),
         backups: BTreeMap::new(),
     };
     let store = Rc::new(MemoryStore::new());
@@ -1084,17 +1120,19 @@ fn imported_stamps_in_the_future_are_clamped_and_reported() {
         "{message}"
     );
     let stored = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     assert!(stored.latest_stamp() <= broadsheet::store::now() + 60_000.0);
 
     // Changes made after the import win over it.
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Like, data.stamp()));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| {
+        s.toggle(Reaction::Like, data.stamp())
+    });
     data.set_settings(|s| s.theme = Theme::Light);
     let stored = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     assert!(!stored.reacted(Reaction::Like));
@@ -1173,7 +1211,7 @@ fn a_value_from_a_newer_version_is_left_alone_and_never_written_over() {
         .unwrap();
     let before = snapshot(repo.kv());
 
-    let loaded = repo.load_item(ARTICLE, NOW).unwrap();
+    let loaded = repo.load_item(&item_id(ARTICLE), NOW).unwrap();
     assert!(
         loaded.value.reacted(Reaction::Like),
         "shown as far as it can be"
@@ -1189,7 +1227,7 @@ fn a_value_from_a_newer_version_is_left_alone_and_never_written_over() {
     let mut item = ItemState::default();
     item.toggle(Reaction::Sad, NOW);
     assert_eq!(
-        repo.save_item(ARTICLE, &item),
+        repo.save_item(&item_id(ARTICLE), &item),
         Err(StoreError::NewerVersion {
             key: ITEM_KEY.into(),
             version: 2
@@ -1208,9 +1246,11 @@ fn reader_data_refuses_to_save_over_a_newer_version_and_says_to_reload() {
     let store = Rc::new(MemoryStore::new());
     store.set(ITEM_KEY, NEWER_ITEM).unwrap();
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let item = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Sad, data.stamp()));
-    data.update(ARTICLE, |s| s.toggle(Reaction::Love, data.stamp()));
+    let item = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Sad, data.stamp()));
+    data.update(&item_id(ARTICLE), |s| {
+        s.toggle(Reaction::Love, data.stamp())
+    });
 
     assert_eq!(store.get(ITEM_KEY).unwrap().as_deref(), Some(NEWER_ITEM));
     assert!(
@@ -1234,9 +1274,9 @@ fn reader_data_refuses_to_save_over_a_newer_version_and_says_to_reload() {
     assert!(refusals[0].contains(ITEM_KEY));
 
     // Other items are saved as usual.
-    data.update(BRIEF, |s| s.toggle(Reaction::Like, data.stamp()));
+    data.update(&item_id(BRIEF), |s| s.toggle(Reaction::Like, data.stamp()));
     assert!(Repository::new(store.clone(), SCOPE)
-        .load_item(BRIEF, NOW)
+        .load_item(&item_id(BRIEF), NOW)
         .unwrap()
         .value
         .reacted(Reaction::Like));
@@ -1262,8 +1302,8 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     store.set(SETTINGS_KEY, &settings.to_string()).unwrap();
 
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| {
+    data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| {
         s.toggle(Reaction::Like, data.stamp());
         s.toggle(Reaction::Sad, data.stamp());
         s.set_draft("draft, longer", data.stamp());
@@ -1290,7 +1330,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     let mut other = ItemState::default();
     other.toggle(Reaction::Angry, 1.0);
     let merged = Repository::new(store.clone(), SCOPE)
-        .save_item(ARTICLE, &other)
+        .save_item(&item_id(ARTICLE), &other)
         .unwrap()
         .merged;
     assert_eq!(
@@ -1306,8 +1346,8 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
 fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| {
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| {
         s.post("still shown here", "c1".into(), data.stamp())
             .unwrap()
     });
@@ -1316,7 +1356,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     let mut theirs = ItemState::default();
     theirs.toggle(Reaction::Sad, data.stamp());
     let scratch = Repository::new(MemoryStore::new(), SCOPE);
-    scratch.save_item(ARTICLE, &theirs).unwrap();
+    scratch.save_item(&item_id(ARTICLE), &theirs).unwrap();
     let raw = scratch.kv().get(ITEM_KEY).unwrap().unwrap();
     store.set(ITEM_KEY, &raw).unwrap();
     data.on_storage(Some(ITEM_KEY), Some(&raw));
@@ -1326,7 +1366,7 @@ fn what_a_storage_event_lacks_is_written_back_so_a_third_tab_sees_it() {
     assert!(shown.reacted(Reaction::Sad));
     // A third tab, reading storage now, has both.
     let third = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     assert_eq!(third, shown);
@@ -1477,13 +1517,16 @@ fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
     for (file, fragment) in cases {
         let store = Rc::new(MemoryStore::new());
         let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-        data.update(ARTICLE, |s| s.toggle(Reaction::Angry, data.stamp()));
+        data.update(&item_id(ARTICLE), |s| {
+            s.toggle(Reaction::Angry, data.stamp())
+        });
         let before = snapshot(&store);
-        let shown = data.item(ARTICLE.to_owned()).get_untracked();
+        let shown = data.item(item_id(ARTICLE)).get_untracked();
         let error = data.import(&file).expect_err(fragment);
+        let error = error.to_string();
         assert!(error.contains(fragment), "want {fragment:?}, got {error:?}");
         assert_eq!(snapshot(&store), before, "{fragment}: nothing changed");
-        assert_eq!(data.item(ARTICLE.to_owned()).get_untracked(), shown);
+        assert_eq!(data.item(item_id(ARTICLE)).get_untracked(), shown);
     }
     // The file itself, untouched, is fine; so is one with an edit in progress.
     assert!(repo().import(&good.to_string()).is_ok());
@@ -1494,7 +1537,9 @@ fn import_files_are_bounded_and_every_field_is_checked_where_it_is() {
 
 #[test]
 fn the_size_limit_is_said_in_the_message() {
-    let big = broadsheet::store::too_large_to_import(12.0 * 1024.0 * 1024.0).unwrap();
+    let big = broadsheet::store::too_large_to_import(12.0 * 1024.0 * 1024.0)
+        .unwrap()
+        .to_string();
     assert!(big.contains("12.0 MB"), "{big}");
     assert!(big.contains("10 MB"), "{big}");
     assert_eq!(broadsheet::store::too_large_to_import(1000.0), None);
@@ -1512,7 +1557,7 @@ fn keys_an_old_version_goes_on_writing_are_migrated_whenever_they_appear() {
     let repo = repo(); // migrated once: the schema marker is there
     let mut here = ItemState::default();
     here.toggle(Reaction::Like, 10.0);
-    repo.save_item(ARTICLE, &here).unwrap();
+    repo.save_item(&item_id(ARTICLE), &here).unwrap();
 
     // A tab still running v0 writes its dotted keys.
     repo.kv()
@@ -1522,7 +1567,7 @@ fn keys_an_old_version_goes_on_writing_are_migrated_whenever_they_appear() {
         .set("broadsheet.draft.kirill-dmitriev-talks", "from the old tab")
         .unwrap();
     assert_eq!(repo.migrate(NOW).unwrap(), Vec::<String>::new());
-    let item = repo.load_item(ARTICLE, NOW).unwrap().value;
+    let item = repo.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     assert!(item.reacted(Reaction::Like), "merged, nothing lost");
     assert!(item.reacted(Reaction::Love));
     assert_eq!(item.draft_text(), "from the old tab");
@@ -1531,14 +1576,14 @@ fn keys_an_old_version_goes_on_writing_are_migrated_whenever_they_appear() {
         !keys.iter().any(|k| k.starts_with("broadsheet.")),
         "{keys:?}"
     );
-    assert!(repo.export(NOW).unwrap().items[ARTICLE].reacted(Reaction::Love));
+    assert!(repo.export(NOW).unwrap().items[&item_id(ARTICLE)].reacted(Reaction::Love));
 }
 
 #[test]
 fn reader_data_takes_in_an_old_tabs_write_from_the_storage_event() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
+    let article = data.item(item_id(ARTICLE));
     store.set("broadsheet.theme", "sepia").unwrap();
     data.on_storage(Some("broadsheet.theme"), Some("sepia"));
     store
@@ -1558,7 +1603,7 @@ fn reader_data_takes_in_an_old_tabs_write_from_the_storage_event() {
         .unwrap();
     let file = data.export().unwrap();
     assert_eq!(
-        file.items["article/another-story"].draft_text(),
+        file.items[&item_id("article/another-story")].draft_text(),
         "kept for export"
     );
 }
@@ -1579,13 +1624,13 @@ fn a_retried_save_keeps_one_backup_of_the_same_damaged_value() {
     item.set_draft(&"long ".repeat(100), NOW);
     for _attempt in 0..3 {
         assert_eq!(
-            repo.save_item(ARTICLE, &item),
+            repo.save_item(&item_id(ARTICLE), &item),
             Err(StoreError::QuotaExceeded)
         );
     }
     assert_eq!(backups(repo.kv()).len(), 1);
     repo.kv().set_quota(None);
-    repo.save_item(ARTICLE, &item).unwrap();
+    repo.save_item(&item_id(ARTICLE), &item).unwrap();
     assert_eq!(backups(repo.kv()).len(), 1);
 }
 
@@ -1594,7 +1639,7 @@ fn backups_are_listed_exported_and_discarded_one_by_one() {
     let repo = repo();
     repo.kv().set(ITEM_KEY, "garbage").unwrap();
     repo.kv().set(SETTINGS_KEY, "{oops").unwrap();
-    repo.load_item(ARTICLE, 5_000.0).unwrap();
+    repo.load_item(&item_id(ARTICLE), 5_000.0).unwrap();
     repo.load_settings(6_000.0).unwrap();
     let list = repo.backups().unwrap();
     let what: Vec<(&str, Option<f64>)> = list.iter().map(|b| (b.what.as_str(), b.at)).collect();
@@ -1653,8 +1698,8 @@ fn the_scope_is_the_base_path_with_its_slashes_and_no_colon() {
     assert_eq!(key_prefix("/a:b/"), "broadsheet:/a%3Ab/:");
     assert_eq!(key_prefix("/reader"), "broadsheet:/reader/:");
     let repo = Repository::new(MemoryStore::new(), "/reader");
-    assert_eq!(repo.item_key(ARTICLE), ITEM_KEY);
-    assert_eq!(repo.item_id(ITEM_KEY), Some(ARTICLE));
+    assert_eq!(repo.item_key(&item_id(ARTICLE)), ITEM_KEY);
+    assert_eq!(repo.item_id(ITEM_KEY), Some(item_id(ARTICLE)));
     assert_eq!(
         repo.item_id("broadsheet:/reader/x/:v1:item:article/kirill-dmitriev-talks"),
         None
@@ -1679,7 +1724,8 @@ fn shared_by_two_copies_and_another_app() -> (
     let staging = Repository::new(store.clone(), "/staging/");
     for repo in [&reader, &staging] {
         repo.migrate(NOW).unwrap();
-        repo.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+        repo.save_item(&item_id(ARTICLE), &sample_item(100.0))
+            .unwrap();
         repo.save_settings(&Settings {
             theme: Theme::Sepia,
             at: 300.0,
@@ -1689,8 +1735,14 @@ fn shared_by_two_copies_and_another_app() -> (
     }
     // One damaged value each, set aside under a backup.
     for repo in [&reader, &staging] {
-        repo.kv().set(&repo.item_key(BRIEF), "damaged").unwrap();
-        assert!(repo.load_item(BRIEF, NOW).unwrap().problem.is_some());
+        repo.kv()
+            .set(&repo.item_key(&item_id(BRIEF)), "damaged")
+            .unwrap();
+        assert!(repo
+            .load_item(&item_id(BRIEF), NOW)
+            .unwrap()
+            .problem
+            .is_some());
         assert_eq!(repo.backups().unwrap().len(), 1);
     }
     (store, reader, staging)
@@ -1723,7 +1775,7 @@ fn delete_all_leaves_other_apps_and_other_copies_of_the_reader_alone() {
     // /staging/ goes on as before: nothing of it was erased, not even in memory.
     assert_eq!(staging.erased_at().unwrap(), 0.0);
     assert_eq!(
-        staging.load_item(ARTICLE, NOW).unwrap().value,
+        staging.load_item(&item_id(ARTICLE), NOW).unwrap().value,
         sample_item(100.0)
     );
     assert_eq!(staging.backups().unwrap().len(), 1);
@@ -1748,10 +1800,13 @@ fn bytes_used_export_and_backups_count_only_this_scope() {
         of_scope("broadsheet:/staging/:")
     );
     staging
-        .save_item("article/only-staging", &sample_item(500.0))
+        .save_item(&item_id("article/only-staging"), &sample_item(500.0))
         .unwrap();
     let exported = reader.export(NOW).unwrap();
-    assert_eq!(exported.items.keys().collect::<Vec<_>>(), [ARTICLE]);
+    assert_eq!(
+        exported.items.keys().collect::<Vec<_>>(),
+        [&item_id(ARTICLE)]
+    );
     assert_eq!(exported.backups.len(), 1);
     assert!(exported
         .backups
@@ -1794,7 +1849,9 @@ fn unscoped_keys_are_taken_over_once_by_the_first_copy_to_start() {
     let store = Rc::new(MemoryStore::new());
     // As the version before scoping left them.
     let before = Repository::new(MemoryStore::new(), SCOPE);
-    before.save_item(ARTICLE, &sample_item(100.0)).unwrap();
+    before
+        .save_item(&item_id(ARTICLE), &sample_item(100.0))
+        .unwrap();
     let item_raw = before.kv().get(ITEM_KEY).unwrap().unwrap();
     let settings = Settings {
         theme: Theme::Contrast,
@@ -1835,7 +1892,7 @@ fn unscoped_keys_are_taken_over_once_by_the_first_copy_to_start() {
         "{keys:?}"
     );
     assert_eq!(
-        reader.load_item(ARTICLE, NOW).unwrap().value,
+        reader.load_item(&item_id(ARTICLE), NOW).unwrap().value,
         sample_item(100.0)
     );
     // The v0 theme is migrated as a change made now: it outranks the v1 settings.
@@ -1882,13 +1939,13 @@ fn unscoped_keys_are_taken_over_once_by_the_first_copy_to_start() {
 fn unscoped_keys_an_older_tab_writes_later_are_merged_not_written_over() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Love, NOW));
     // A tab of the version before scoping (not reloaded after the update) writes.
     let mut theirs = ItemState::default();
     theirs.toggle(Reaction::Sad, NOW + 1.0);
     let scratch = Repository::new(MemoryStore::new(), SCOPE);
-    scratch.save_item(ARTICLE, &theirs).unwrap();
+    scratch.save_item(&item_id(ARTICLE), &theirs).unwrap();
     let raw = scratch.kv().get(ITEM_KEY).unwrap().unwrap();
     let old_key = "broadsheet:v1:item:article/kirill-dmitriev-talks";
     store.set(old_key, &raw).unwrap();
@@ -1900,7 +1957,7 @@ fn unscoped_keys_an_older_tab_writes_later_are_merged_not_written_over() {
     );
     assert_eq!(store.get(old_key).unwrap(), None);
     let stored = Repository::new(store.clone(), SCOPE)
-        .load_item(ARTICLE, NOW)
+        .load_item(&item_id(ARTICLE), NOW)
         .unwrap()
         .value;
     assert_eq!(stored, shown);
@@ -1910,8 +1967,8 @@ fn unscoped_keys_an_older_tab_writes_later_are_merged_not_written_over() {
 fn another_copys_storage_events_are_not_ours() {
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Love, NOW));
     let staging = Repository::new(store.clone(), "/staging/");
     staging.delete_all(NOW + 10.0).unwrap();
     let marker = "broadsheet:/staging/:v1:erased";
@@ -1920,8 +1977,8 @@ fn another_copys_storage_events_are_not_ours() {
     assert!(article.get_untracked().reacted(Reaction::Love));
     let mut theirs = ItemState::default();
     theirs.toggle(Reaction::Sad, NOW + 20.0);
-    staging.save_item(ARTICLE, &theirs).unwrap();
-    let key = staging.item_key(ARTICLE);
+    staging.save_item(&item_id(ARTICLE), &theirs).unwrap();
+    let key = staging.item_key(&item_id(ARTICLE));
     let raw = store.get(&key).unwrap();
     data.on_storage(Some(&key), raw.as_deref());
     assert!(!article.get_untracked().reacted(Reaction::Sad));
@@ -1950,13 +2007,17 @@ fn read_stories_and_a_backup(repo: &Repository<impl KeyValue>, n: usize, backup_
             read: i % 2 == 0,
             ..ItemState::default()
         };
-        repo.save_item(&format!("article/read-story-{i}"), &item)
+        repo.save_item(&ItemId::article(&format!("read-story-{i}")), &item)
             .unwrap();
     }
     repo.kv()
-        .set(&repo.item_key(BRIEF), &"#".repeat(backup_chars))
+        .set(&repo.item_key(&item_id(BRIEF)), &"#".repeat(backup_chars))
         .unwrap();
-    assert!(repo.load_item(BRIEF, NOW).unwrap().problem.is_some());
+    assert!(repo
+        .load_item(&item_id(BRIEF), NOW)
+        .unwrap()
+        .problem
+        .is_some());
 }
 
 #[test]
@@ -1974,19 +2035,19 @@ fn forgetting_reading_positions_keeps_reactions_comments_and_drafts() {
         at: 110.0,
     });
     with_position.read = true;
-    reader.save_item(ARTICLE, &with_position).unwrap();
+    reader.save_item(&item_id(ARTICLE), &with_position).unwrap();
     let used = reader.bytes_used().unwrap();
 
     let (stories, freed) = reader.forget_progress().unwrap();
     assert_eq!(stories, 5, "the four read stories and the article");
     assert_eq!(reader.bytes_used().unwrap(), used - freed);
     assert_eq!(
-        reader.load_item(ARTICLE, NOW).unwrap().value,
+        reader.load_item(&item_id(ARTICLE), NOW).unwrap().value,
         sample_item(100.0)
     );
     assert_eq!(
         reader.item_ids().unwrap(),
-        [ARTICLE],
+        [item_id(ARTICLE)],
         "read-only stories go"
     );
     assert_eq!(reader.backups().unwrap().len(), 2, "backups stay");
@@ -1996,7 +2057,7 @@ fn forgetting_reading_positions_keeps_reactions_comments_and_drafts() {
         .collect();
     assert_eq!(staging_after, staging_before);
     assert_eq!(
-        staging.load_item(ARTICLE, NOW).unwrap().value,
+        staging.load_item(&item_id(ARTICLE), NOW).unwrap().value,
         sample_item(100.0)
     );
     assert_eq!(reader.forget_progress().unwrap(), (0, 0));
@@ -2014,7 +2075,7 @@ fn discarding_all_backups_takes_only_this_scopes_backups() {
     assert!(reader.backups().unwrap().is_empty());
     assert_eq!(staging.backups().unwrap().len(), 1);
     assert_eq!(
-        reader.load_item(ARTICLE, NOW).unwrap().value,
+        reader.load_item(&item_id(ARTICLE), NOW).unwrap().value,
         sample_item(100.0)
     );
     assert_eq!(reader.discard_all_backups().unwrap(), (0, 0));
@@ -2026,13 +2087,13 @@ fn with_storage_full_freeing_space_saves_the_unsaved_draft() {
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
     let repo = Repository::new(store.clone(), SCOPE);
     read_stories_and_a_backup(&repo, 10, 2000);
-    let article = data.item(ARTICLE.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Love, NOW));
+    let article = data.item(item_id(ARTICLE));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Love, NOW));
     store.set_quota(Some(units(&*store) + 20));
 
     // Typed while full: kept in memory, reported.
     let words = "Words typed while storage was full. ".repeat(8);
-    data.update_in_memory(ARTICLE, |s| s.set_draft(&words, NOW + 1.0));
+    data.update_in_memory(&item_id(ARTICLE), |s| s.set_draft(&words, NOW + 1.0));
     data.flush();
     assert!(data.health.get_untracked().quota_full);
     assert!(data.has_pending());
@@ -2042,7 +2103,7 @@ fn with_storage_full_freeing_space_saves_the_unsaved_draft() {
     assert_eq!(stories, 10);
     assert!(!data.health.get_untracked().quota_full);
     assert!(!data.has_pending());
-    let stored = repo.load_item(ARTICLE, NOW).unwrap().value;
+    let stored = repo.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     assert_eq!(stored.draft_text(), words);
     assert!(stored.reacted(Reaction::Love));
     assert_eq!(article.get_untracked(), stored);
@@ -2050,14 +2111,17 @@ fn with_storage_full_freeing_space_saves_the_unsaved_draft() {
     // Full again; discarding the backups makes room.
     store.set_quota(Some(units(&*store) + 20));
     let more = format!("{words}{}", "And more words. ".repeat(40));
-    data.update_in_memory(ARTICLE, |s| s.set_draft(&more, NOW + 2.0));
+    data.update_in_memory(&item_id(ARTICLE), |s| s.set_draft(&more, NOW + 2.0));
     data.flush();
     assert!(data.health.get_untracked().quota_full);
     assert_eq!(data.discard_all_backups().unwrap().0, 1);
     assert!(!data.health.get_untracked().quota_full);
     assert!(!data.has_pending());
     assert_eq!(
-        repo.load_item(ARTICLE, NOW).unwrap().value.draft_text(),
+        repo.load_item(&item_id(ARTICLE), NOW)
+            .unwrap()
+            .value
+            .draft_text(),
         more
     );
 }
@@ -2067,15 +2131,17 @@ fn delete_all_keeps_unsaved_drafts_and_says_beforehand_what_is_lost() {
     use broadsheet::ui::reader_data::Unsaved;
     let store = Rc::new(MemoryStore::new());
     let data = ReaderData::with_store(Box::new(store.clone()), SCOPE);
-    let article = data.item(ARTICLE.to_owned());
-    let brief = data.item(BRIEF.to_owned());
-    data.update(ARTICLE, |s| s.toggle(Reaction::Like, NOW));
+    let article = data.item(item_id(ARTICLE));
+    let brief = data.item(item_id(BRIEF));
+    data.update(&item_id(ARTICLE), |s| s.toggle(Reaction::Like, NOW));
     read_stories_and_a_backup(&Repository::new(store.clone(), SCOPE), 3, 100);
     assert_eq!(data.unsaved(), Unsaved::default());
     store.set_quota(Some(units(&*store) + 10));
 
-    data.update_in_memory(ARTICLE, |s| s.set_draft("unsaved words", NOW + 1.0));
-    data.update_in_memory(BRIEF, |s| s.toggle(Reaction::Sad, NOW + 2.0));
+    data.update_in_memory(&item_id(ARTICLE), |s| {
+        s.set_draft("unsaved words", NOW + 1.0)
+    });
+    data.update_in_memory(&item_id(BRIEF), |s| s.toggle(Reaction::Sad, NOW + 2.0));
     data.set_settings(|s| s.theme = Theme::Dark);
     data.flush();
     assert!(data.health.get_untracked().quota_full);
@@ -2098,8 +2164,8 @@ fn delete_all_keeps_unsaved_drafts_and_says_beforehand_what_is_lost() {
     assert_eq!(data.unsaved(), Unsaved::default());
     let fresh = Repository::new(store.clone(), SCOPE);
     assert!(fresh.erased_at().unwrap() > 0.0);
-    let stored = fresh.load_item(ARTICLE, NOW).unwrap().value;
+    let stored = fresh.load_item(&item_id(ARTICLE), NOW).unwrap().value;
     assert_eq!(stored.draft_text(), "unsaved words");
     assert!(!stored.has_reactions());
-    assert_eq!(fresh.item_ids().unwrap(), [ARTICLE]);
+    assert_eq!(fresh.item_ids().unwrap(), [item_id(ARTICLE)]);
 }

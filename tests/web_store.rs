@@ -12,12 +12,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const ID: &str = "article/kirill-dmitriev-talks";
-/// The base path the repositories here serve, and their keys.
-const SCOPE: &str = "/reader/";
-const ITEM_KEY: &str = "broadsheet:/reader/:v1:item:article/kirill-dmitriev-talks";
-const SETTINGS_KEY: &str = "broadsheet:/reader/:v1:settings";
-const ERASED_KEY: &str = "broadsheet:/reader/:v1:erased";
+#[path = "support/stored.rs"]
+mod stored;
+use stored::{item_id, ARTICLE as ID, ERASED_KEY, ITEM_KEY, SCOPE, SETTINGS_KEY};
 const FILLER: &str = "test-filler:";
 
 fn local() -> web_sys::Storage {
@@ -72,7 +69,7 @@ fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
     local().set_item(ITEM_KEY, garbage).unwrap();
 
     let repo = Repository::new(LocalStore::open().unwrap(), SCOPE);
-    let loaded = repo.load_item(ID, now()).unwrap();
+    let loaded = repo.load_item(&item_id(ID), now()).unwrap();
     assert_eq!(loaded.value, ItemState::default());
     let backups = backup_keys();
     assert_eq!(backups.len(), 1, "{backups:?}");
@@ -90,7 +87,7 @@ fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
     let owner = Owner::new();
     owner.with(|| {
         let data = open_under(SCOPE);
-        let item = data.item(ID.to_owned());
+        let item = data.item(item_id(ID));
         assert_eq!(item.get_untracked(), ItemState::default());
         let health = data.health.get_untracked();
         let backup = backup_keys().pop().expect("a backup key");
@@ -101,9 +98,9 @@ fn a_damaged_value_is_kept_under_a_backup_key_and_reported() {
         assert_eq!(local().get_item(&backup).unwrap().as_deref(), Some(garbage));
 
         // Going on with defaults writes afresh and leaves the backup alone.
-        data.update(ID, |s| s.toggle(Reaction::Like, now()));
+        data.update(&item_id(ID), |s| s.toggle(Reaction::Like, now()));
         assert!(other_tab()
-            .load_item(ID, now())
+            .load_item(&item_id(ID), now())
             .unwrap()
             .value
             .reacted(Reaction::Like));
@@ -148,7 +145,7 @@ fn a_filled_quota_is_reported_state_is_kept_and_saved_once_there_is_room() {
     let owner = Owner::new();
     owner.with(|| {
         let data = open_under(SCOPE);
-        let item = data.item(ID.to_owned());
+        let item = data.item(item_id(ID));
         let fillers = fill_local_storage();
 
         // The repository refuses with the typed error and writes nothing.
@@ -156,11 +153,14 @@ fn a_filled_quota_is_reported_state_is_kept_and_saved_once_there_is_room() {
         let mut state = ItemState::default();
         state.toggle(Reaction::Insightful, now());
         state.set_draft(&"typed while full ".repeat(20), now());
-        assert_eq!(repo.save_item(ID, &state), Err(StoreError::QuotaExceeded));
+        assert_eq!(
+            repo.save_item(&item_id(ID), &state),
+            Err(StoreError::QuotaExceeded)
+        );
         assert_eq!(local().get_item(ITEM_KEY).unwrap(), None);
 
         // The app keeps the change in memory and says storage is full.
-        data.update_in_memory(ID, |s| *s = state.clone());
+        data.update_in_memory(&item_id(ID), |s| *s = state.clone());
         data.flush();
         assert!(data.health.get_untracked().quota_full);
         assert!(data.has_pending());
@@ -171,7 +171,10 @@ fn a_filled_quota_is_reported_state_is_kept_and_saved_once_there_is_room() {
         data.flush();
         assert!(!data.health.get_untracked().quota_full);
         assert!(!data.has_pending());
-        assert_eq!(other_tab().load_item(ID, now()).unwrap().value, state);
+        assert_eq!(
+            other_tab().load_item(&item_id(ID), now()).unwrap().value,
+            state
+        );
     });
     clear();
 }
@@ -183,15 +186,15 @@ fn another_tabs_change_shows_through_the_storage_event() {
     owner.with(|| {
         let data = open_under(SCOPE);
         listen_for_changes(data);
-        let item = data.item(ID.to_owned());
+        let item = data.item(item_id(ID));
         // Typed here and not yet written (drafts are debounced).
-        data.update_in_memory(ID, |s| s.set_draft("mine, unsaved", now()));
+        data.update_in_memory(&item_id(ID), |s| s.set_draft("mine, unsaved", now()));
 
         // The other tab reacts and writes; this tab hears of it through `storage`.
         let other = other_tab();
-        let mut theirs = other.load_item(ID, now()).unwrap().value;
+        let mut theirs = other.load_item(&item_id(ID), now()).unwrap().value;
         theirs.toggle(Reaction::Love, now());
-        other.save_item(ID, &theirs).unwrap();
+        other.save_item(&item_id(ID), &theirs).unwrap();
         let raw = local().get_item(ITEM_KEY).unwrap();
         dispatch_storage_event(Some(ITEM_KEY), raw.as_deref(), &local());
 
@@ -212,7 +215,7 @@ fn another_tabs_change_shows_through_the_storage_event() {
         let mut elsewhere = theirs.clone();
         elsewhere.toggle(Reaction::Angry, now());
         let scratch = Repository::new(MemoryStore::new(), SCOPE);
-        scratch.save_item(ID, &elsewhere).unwrap();
+        scratch.save_item(&item_id(ID), &elsewhere).unwrap();
         let encoded = scratch.kv().get(ITEM_KEY).unwrap();
         dispatch_storage_event(Some(ITEM_KEY), encoded.as_deref(), &session);
         assert!(!item.get_untracked().reacted(Reaction::Angry));
@@ -252,20 +255,20 @@ fn two_copies_under_different_paths_of_one_origin_keep_separate_data() {
     owner.with(|| {
         // The copy under /staging/ opens, as its page's <base href> says, and writes.
         let staging = open_under("/staging/");
-        let staged = staging.item(ID.to_owned());
-        staging.update(ID, |s| s.toggle(Reaction::Sad, now()));
+        let staged = staging.item(item_id(ID));
+        staging.update(&item_id(ID), |s| s.toggle(Reaction::Sad, now()));
         staging.set_settings(|s| s.theme = Theme::Sepia);
         assert!(local().get_item(STAGING_ITEM).unwrap().is_some());
 
         // The copy under /reader/ sees none of it, and its storage events pass it by.
         let reader = open_under(SCOPE);
-        let item = reader.item(ID.to_owned());
+        let item = reader.item(item_id(ID));
         assert_eq!(item.get_untracked(), ItemState::default());
         assert_ne!(reader.settings.get_untracked().theme, Theme::Sepia);
         let raw = local().get_item(STAGING_ITEM).unwrap();
         reader.on_storage(Some(STAGING_ITEM), raw.as_deref());
         assert!(!item.get_untracked().reacted(Reaction::Sad));
-        reader.update(ID, |s| s.toggle(Reaction::Love, now()));
+        reader.update(&item_id(ID), |s| s.toggle(Reaction::Love, now()));
         assert!(!staged.get_untracked().reacted(Reaction::Love));
 
         // Delete all under /reader/ leaves /staging/'s data and the other app's key alone.
@@ -276,7 +279,7 @@ fn two_copies_under_different_paths_of_one_origin_keep_separate_data() {
         assert!(staged.get_untracked().reacted(Reaction::Sad));
         let stored = Repository::new(LocalStore::open().unwrap(), "/staging/");
         assert!(stored
-            .load_item(ID, now())
+            .load_item(&item_id(ID), now())
             .unwrap()
             .value
             .reacted(Reaction::Sad));

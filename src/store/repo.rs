@@ -1,14 +1,15 @@
 //! Namespaced, versioned keys over any [`KeyValue`]: loading with corruption backups,
 //! merging writes, migration from v0, export, import and delete-all.
 
+use super::export::{
+    clamp_future_stamps, parse_export, ExportFile, ImportError, ImportSummary, EXPORT_FORMAT,
+    EXPORT_VERSION,
+};
+use super::keys::{is_v0_key, rest_of, split_key, unscoped_key, ItemId, Keys, Rest, V0Key, SCHEMA};
 use super::kv::{utf16_len, KeyValue, StoreError};
-use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, Unknown, MAX_COMMENT_CHARS};
+use super::state::{Draft, ItemState, ReactionMark, Settings, Theme, Unknown};
 use serde::{Deserialize, Serialize};
 use std::{cell::Cell, collections::BTreeMap};
-
-/// How far in the future an imported stamp may lie (clocks disagree a little) before it is
-/// brought back to the time of the import.
-pub const FUTURE_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
 
 /// Milliseconds since the epoch on this device's clock (for display; changes are stamped with
 /// [`Repository::stamp`]).
@@ -27,79 +28,6 @@ pub fn now() -> f64 {
     }
 }
 
-/// Every key this app writes starts with this, then `:`.
-pub const NAMESPACE: &str = "broadsheet";
-const SCHEMA: &str = "1";
-/// v0 (before namespacing by version) used dotted keys.
-const V0_PREFIX: &str = "broadsheet.";
-/// Keys before scoping by base path (`broadsheet:v1:…`, `broadsheet:schema`,
-/// `broadsheet:backup:…`) start with this and then a letter; scoped keys with `broadsheet:/`.
-const UNSCOPED_PREFIX: &str = "broadsheet:";
-
-/// The scope of a site served under `base_path` (`/reader`, `/reader/`, `""` for the domain
-/// root): the path with one leading and one trailing `/`, and `:` written `%3A`, so that the
-/// first `:` after the scope always ends it (`/reader/`, `/`).
-pub fn scope_of(base_path: &str) -> String {
-    let path = base_path.trim_matches('/').replace(':', "%3A");
-    if path.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/{path}/")
-    }
-}
-
-/// Every key of the reader served under `base_path` starts with this: `broadsheet:` then the
-/// scope, then `:` (`broadsheet:/reader/:`). Two copies of the reader under different paths of
-/// one origin never share a key, and nothing else's key starts with it.
-pub fn key_prefix(base_path: &str) -> String {
-    format!("{NAMESPACE}:{}:", scope_of(base_path))
-}
-
-/// A key of this app in any scope, or unscoped (before scoping): its scope (`None` when
-/// unscoped) and the rest after the scope's `:` (`v1:item:article/x`, `schema`, `backup:…`).
-fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
-    let rest = key.strip_prefix(UNSCOPED_PREFIX)?;
-    if rest.starts_with('/') {
-        let (scope, rest) = rest.split_once(':')?;
-        scope.ends_with('/').then_some((Some(scope), rest))
-    } else {
-        let unscoped = rest == "schema" || rest.starts_with("v1:") || rest.starts_with("backup:");
-        unscoped.then_some((None, rest))
-    }
-}
-
-/// The key names of one scope.
-#[derive(Clone, Debug)]
-struct Keys {
-    /// `broadsheet:/reader/:`
-    prefix: String,
-    schema: String,
-    item_prefix: String,
-    settings: String,
-    /// When the reader last deleted everything: a tab holding older data in memory drops it
-    /// instead of writing it back.
-    erased: String,
-    backup_prefix: String,
-}
-
-impl Keys {
-    fn new(base_path: &str) -> Self {
-        let prefix = key_prefix(base_path);
-        Keys {
-            schema: format!("{prefix}schema"),
-            item_prefix: format!("{prefix}v1:item:"),
-            settings: format!("{prefix}v1:settings"),
-            erased: format!("{prefix}v1:erased"),
-            backup_prefix: format!("{prefix}backup:"),
-            prefix,
-        }
-    }
-}
-
-/// `format` field of an export file.
-pub const EXPORT_FORMAT: &str = "broadsheet-export";
-/// Version of the export file layout.
-pub const EXPORT_VERSION: u32 = 1;
 /// Version of the envelope of every stored value (`{"v":1,"data":…}`).
 const STORAGE_VERSION: u32 = 1;
 
@@ -120,21 +48,6 @@ pub struct SaveOutcome<T> {
     pub problem: Option<String>,
 }
 
-/// One file with everything the reader has kept.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportFile {
-    pub format: String,
-    pub version: u32,
-    pub exported_at: f64,
-    pub settings: Settings,
-    /// Per article (`article/SLUG`) or brief (`brief/ARTICLE/BRIEF`).
-    pub items: BTreeMap<String, ItemState>,
-    /// Damaged data set aside, by backup key, exactly as it was found.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub backups: BTreeMap<String, String>,
-}
-
 /// Damaged data that was set aside under a backup key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backup {
@@ -148,97 +61,6 @@ pub struct Backup {
     pub at: Option<f64>,
     /// Its size as browsers count it (UTF-16, key included).
     pub bytes: usize,
-}
-
-/// What an import changed, for the reader to see.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    pub items: usize,
-    pub comments_added: usize,
-    pub reactions_changed: usize,
-    pub drafts_restored: usize,
-    pub settings_changed: bool,
-    /// Stamps in the file later than the time of the import (plus [`FUTURE_MARGIN_MS`]),
-    /// brought back to that time so that they cannot outrank every later change.
-    pub future_stamps_clamped: usize,
-    /// Backups of damaged data in the file that were not here, kept again as backups.
-    pub backups_restored: usize,
-}
-
-impl std::fmt::Display for ImportSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let clamped = ImportSummary {
-            future_stamps_clamped: 0,
-            backups_restored: 0,
-            ..self.clone()
-        };
-        if clamped == ImportSummary::default() {
-            f.write_str(match self.backups_restored {
-                0 => "Nothing changed: everything in the file was already here.",
-                _ => "Nothing else changed: everything else in the file was already here.",
-            })?;
-        } else {
-            write!(
-            f,
-            "Imported: {} comment{} added, {} reaction{} changed, {} draft{} restored across {} stor{}{}.",
-            self.comments_added,
-            plural(self.comments_added),
-            self.reactions_changed,
-            plural(self.reactions_changed),
-            self.drafts_restored,
-            plural(self.drafts_restored),
-            self.items,
-            if self.items == 1 { "y" } else { "ies" },
-            if self.settings_changed { "; reading settings updated" } else { "" }
-            )?;
-        }
-        match self.backups_restored {
-            0 => {}
-            1 => f.write_str(" 1 backup of damaged data was kept again.")?,
-            n => write!(f, " {n} backups of damaged data were kept again.")?,
-        }
-        match self.future_stamps_clamped {
-            0 => Ok(()),
-            n => write!(
-                f,
-                " {n} change{} dated in the future (a clock set ahead) {} dated to now instead.",
-                plural(n),
-                if n == 1 { "was" } else { "were" }
-            ),
-        }
-    }
-}
-
-/// Why an import was refused. Either way, nothing changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ImportError {
-    /// The file is not a valid export; the message says where and what.
-    Invalid(String),
-    /// Storage failed (full, unavailable) while reading or writing.
-    Storage(StoreError),
-}
-
-impl From<StoreError> for ImportError {
-    fn from(e: StoreError) -> Self {
-        ImportError::Storage(e)
-    }
-}
-
-impl std::fmt::Display for ImportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ImportError::Invalid(why) => f.write_str(why),
-            ImportError::Storage(e) => write!(f, "Nothing was imported: {e}."),
-        }
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -311,14 +133,14 @@ impl<K: KeyValue> Repository<K> {
         &self.kv
     }
 
-    /// The storage key of an item id (`article/SLUG` or `brief/ARTICLE/BRIEF`).
-    pub fn item_key(&self, id: &str) -> String {
-        format!("{}{id}", self.keys.item_prefix)
+    /// The storage key of an item.
+    pub fn item_key(&self, id: &ItemId) -> String {
+        self.keys.item(id)
     }
 
-    /// The item id a storage key belongs to, if it is one of ours.
-    pub fn item_id<'a>(&self, key: &'a str) -> Option<&'a str> {
-        key.strip_prefix(&self.keys.item_prefix)
+    /// The item a storage key belongs to, if it is one of ours and names an article or brief.
+    pub fn item_id(&self, key: &str) -> Option<ItemId> {
+        self.keys.item_id(key)
     }
 
     pub fn is_settings_key(&self, key: &str) -> bool {
@@ -350,7 +172,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// Whether `key` is one the first version (v0) wrote, which [`Repository::migrate`] moves.
     pub fn is_v0_key(key: &str) -> bool {
-        key.starts_with(V0_PREFIX)
+        is_v0_key(key)
     }
 
     /// Whether `key` is one an older version wrote, which [`Repository::migrate`] takes over:
@@ -358,28 +180,6 @@ impl<K: KeyValue> Repository<K> {
     /// base path (`broadsheet:v1:…`, `broadsheet:schema`, `broadsheet:backup:…`).
     pub fn is_legacy_key(key: &str) -> bool {
         Self::is_v0_key(key) || matches!(split_key(key), Some((None, _)))
-    }
-
-    /// `key` of any scope, or unscoped, as the key of this scope with the same rest; other keys
-    /// as they are.
-    fn rescoped(&self, key: &str) -> String {
-        match split_key(key) {
-            Some((_, rest)) => format!("{}{rest}", self.keys.prefix),
-            None => key.to_owned(),
-        }
-    }
-
-    /// A backup key of any scope (or unscoped) as a backup key of this scope, the key it was
-    /// found under rescoped as well; `None` if it is not a backup key.
-    fn rescoped_backup(&self, key: &str) -> Option<String> {
-        let (_, rest) = split_key(key)?;
-        let rest = rest.strip_prefix("backup:")?;
-        let (of, stamp) = rest.rsplit_once(':').unwrap_or((rest, ""));
-        Some(format!(
-            "{}{}:{stamp}",
-            self.keys.backup_prefix,
-            self.rescoped(of)
-        ))
     }
 
     /// Takes over the unscoped keys of the versions before scoping: the first copy of the
@@ -393,7 +193,7 @@ impl<K: KeyValue> Repository<K> {
         notes: &mut Vec<String>,
     ) -> Result<(), StoreError> {
         // The record of "delete all" first, so what it erased is not brought back.
-        let erased_key = format!("{UNSCOPED_PREFIX}v1:erased");
+        let erased_key = unscoped_key("v1:erased");
         if let Some(raw) = self.kv.get(&erased_key)? {
             if let Ok(theirs) = decode::<f64>(&raw) {
                 if theirs > self.erased_at()? {
@@ -411,11 +211,12 @@ impl<K: KeyValue> Repository<K> {
             let Some(raw) = self.kv.get(key)? else {
                 continue;
             };
-            if rest == "schema" || rest == "v1:erased" {
+            let rest = Rest::of(rest);
+            if matches!(rest, Rest::Schema | Rest::Erased) {
                 self.kv.remove(key)?;
                 continue;
             }
-            if let Some(backup) = self.rescoped_backup(key) {
+            if let Some(backup) = self.keys.rescoped_backup(key) {
                 match self.kv.get(&backup)? {
                     None => self.kv.set(&backup, &raw)?,
                     Some(there) if there == raw => {}
@@ -426,17 +227,17 @@ impl<K: KeyValue> Repository<K> {
                 self.kv.remove(key)?;
                 continue;
             }
-            let target = self.rescoped(key);
-            let merged = if let Some(id) = rest.strip_prefix("v1:item:") {
-                match decode::<ItemState>(&raw) {
-                    Ok(item) => match self.write_item(id, &item, erased_at) {
+            let target = self.keys.rescoped(key);
+            let merged = if let Rest::Item(id) = rest {
+                match (decode::<ItemState>(&raw), ItemId::parse(id)) {
+                    (Ok(item), Ok(id)) => match self.write_item(&id, &item, erased_at) {
                         Ok(_) => true,
                         Err(StoreError::NewerVersion { .. }) => false,
                         Err(e) => return Err(e),
                     },
-                    Err(_) => false,
+                    _ => false,
                 }
-            } else if rest == "v1:settings" {
+            } else if rest == Rest::Settings {
                 match decode::<Settings>(&raw) {
                     Ok(settings) => match self.write_settings(&settings, erased_at) {
                         Ok(_) => true,
@@ -475,7 +276,7 @@ impl<K: KeyValue> Repository<K> {
             .filter(|k| matches!(split_key(k), Some((None, _))))
             .cloned()
             .collect();
-        let old: Vec<String> = keys.into_iter().filter(|k| Self::is_v0_key(k)).collect();
+        let old: Vec<String> = keys.into_iter().filter(|k| is_v0_key(k)).collect();
         if old.is_empty()
             && unscoped.is_empty()
             && self.kv.get(&self.keys.schema)?.as_deref() == Some(SCHEMA)
@@ -483,17 +284,18 @@ impl<K: KeyValue> Repository<K> {
             return Ok(notes);
         }
         self.adopt_unscoped(&unscoped, now, &mut notes)?;
-        let mut items: BTreeMap<String, ItemState> = BTreeMap::new();
+        let mut items: BTreeMap<ItemId, ItemState> = BTreeMap::new();
         let mut settings = None;
         // What an old tab wrote is its latest change: stamped as a change made here now.
         let at = if old.is_empty() { now } else { self.stamp(now) };
         for key in &old {
             let raw = self.kv.get(key)?.unwrap_or_default();
-            let rest = &key[V0_PREFIX.len()..];
-            let ok = if let Some(slug) = rest.strip_prefix("reactions.") {
-                serde_json::from_str::<Vec<super::state::Reaction>>(&raw)
-                    .map(|list| {
-                        let item = items.entry(format!("article/{slug}")).or_default();
+            let article = |slug: &str| ItemId::parse(&format!("article/{slug}")).ok();
+            let ok = match V0Key::parse(key).unwrap_or(V0Key::Other) {
+                V0Key::Reactions(slug) => article(slug)
+                    .zip(serde_json::from_str::<Vec<super::state::Reaction>>(&raw).ok())
+                    .map(|(id, list)| {
+                        let item = items.entry(id).or_default();
                         for r in list {
                             item.reactions.insert(
                                 r,
@@ -505,24 +307,26 @@ impl<K: KeyValue> Repository<K> {
                             );
                         }
                     })
-                    .is_ok()
-            } else if let Some(slug) = rest.strip_prefix("draft.") {
-                items.entry(format!("article/{slug}")).or_default().draft = Some(Draft {
-                    text: raw.clone(),
-                    at,
-                    extra: Unknown::new(),
-                });
-                true
-            } else if rest == "theme" {
-                let theme = Theme::ALL.into_iter().find(|t| t.key() == raw);
-                settings = theme.map(|theme| Settings {
-                    theme,
-                    at,
-                    ..Settings::default()
-                });
-                theme.is_some()
-            } else {
-                false
+                    .is_some(),
+                V0Key::Draft(slug) => article(slug)
+                    .map(|id| {
+                        items.entry(id).or_default().draft = Some(Draft {
+                            text: raw.clone(),
+                            at,
+                            extra: Unknown::new(),
+                        });
+                    })
+                    .is_some(),
+                V0Key::Theme => {
+                    let theme = Theme::ALL.into_iter().find(|t| t.key() == raw);
+                    settings = theme.map(|theme| Settings {
+                        theme,
+                        at,
+                        ..Settings::default()
+                    });
+                    theme.is_some()
+                }
+                V0Key::Other => false,
             };
             if !ok {
                 let backup = self.back_up(key, &raw, now)?;
@@ -558,7 +362,7 @@ impl<K: KeyValue> Repository<K> {
                 problem: None,
             });
         };
-        match decode_checked::<T>(&raw) {
+        match decode::<T>(&raw) {
             Ok(value) => Ok(Loaded {
                 value,
                 problem: None,
@@ -592,7 +396,7 @@ impl<K: KeyValue> Repository<K> {
     /// Copies a damaged value to a backup key of its own (never over an earlier backup). The
     /// same damaged value is kept once: a save retried after a failure finds its backup made.
     fn back_up(&self, key: &str, raw: &str, stamp: f64) -> Result<String, StoreError> {
-        let of_key = format!("{}{}:", self.keys.backup_prefix, self.rescoped(key));
+        let of_key = self.keys.backups_of(key);
         for existing in self.kv.keys()? {
             if existing.starts_with(&of_key) && self.kv.get(&existing)?.as_deref() == Some(raw) {
                 return Ok(existing);
@@ -621,7 +425,7 @@ impl<K: KeyValue> Repository<K> {
         let Some(raw) = self.kv.get(key)? else {
             return Ok((None, None));
         };
-        match decode_checked::<T>(&raw) {
+        match decode::<T>(&raw) {
             Ok(value) => Ok((Some(value), None)),
             Err(Unreadable::Newer(version)) => Err(StoreError::NewerVersion {
                 key: key.to_owned(),
@@ -639,7 +443,7 @@ impl<K: KeyValue> Repository<K> {
         }
     }
 
-    pub fn load_item(&self, id: &str, now: f64) -> Result<Loaded<ItemState>, StoreError> {
+    pub fn load_item(&self, id: &ItemId, now: f64) -> Result<Loaded<ItemState>, StoreError> {
         let loaded: Loaded<ItemState> = self.load(
             &self.item_key(id),
             &format!("reactions and comments for {id}"),
@@ -654,7 +458,7 @@ impl<K: KeyValue> Repository<K> {
     /// What this tab holds from before the reader deleted everything is dropped, not written.
     pub fn save_item(
         &self,
-        id: &str,
+        id: &ItemId,
         state: &ItemState,
     ) -> Result<SaveOutcome<ItemState>, StoreError> {
         self.write_item(id, state, self.erased_at()?)
@@ -663,7 +467,7 @@ impl<K: KeyValue> Repository<K> {
     /// [`Repository::save_item`], dropping what changed at or before `erased_at` (0: nothing).
     fn write_item(
         &self,
-        id: &str,
+        id: &ItemId,
         state: &ItemState,
         erased_at: f64,
     ) -> Result<SaveOutcome<ItemState>, StoreError> {
@@ -743,21 +547,21 @@ impl<K: KeyValue> Repository<K> {
     }
 
     /// Decodes a stored item value, e.g. from a `storage` event.
-    pub fn decode_item(raw: &str) -> Result<ItemState, String> {
+    pub fn decode_item(raw: &str) -> Result<ItemState, Unreadable> {
         decode(raw)
     }
 
-    pub fn decode_settings(raw: &str) -> Result<Settings, String> {
+    pub fn decode_settings(raw: &str) -> Result<Settings, Unreadable> {
         decode::<Settings>(raw).map(Settings::clamped)
     }
 
     /// Ids of every stored item.
-    pub fn item_ids(&self) -> Result<Vec<String>, StoreError> {
+    pub fn item_ids(&self) -> Result<Vec<ItemId>, StoreError> {
         Ok(self
             .kv
             .keys()?
             .iter()
-            .filter_map(|k| self.item_id(k).map(str::to_owned))
+            .filter_map(|k| self.item_id(k))
             .collect())
     }
 
@@ -791,21 +595,16 @@ impl<K: KeyValue> Repository<K> {
         })
     }
 
-    /// Checks an export file completely, then merges it in. A bad file changes nothing.
-    pub fn import(&self, json: &str) -> Result<ImportSummary, String> {
-        self.import_checked(json).map_err(|e| e.to_string())
-    }
-
-    /// [`Repository::import`], telling a bad file apart from a storage failure (after which,
-    /// too, nothing has changed).
-    pub fn import_checked(&self, json: &str) -> Result<ImportSummary, ImportError> {
+    /// Checks an export file completely, then merges it in. A bad file changes nothing, and
+    /// neither does a storage failure part-way (what was written is put back).
+    pub fn import(&self, json: &str) -> Result<ImportSummary, ImportError> {
         self.import_at(json, now())
     }
 
-    /// [`Repository::import_checked`] at the time `now`: stamps later than `now` plus
+    /// [`Repository::import`] at the time `now`: stamps later than `now` plus
     /// [`FUTURE_MARGIN_MS`] are brought back to `now` (and counted in the summary).
     pub fn import_at(&self, json: &str, now: f64) -> Result<ImportSummary, ImportError> {
-        let mut file = parse_export(json).map_err(ImportError::Invalid)?;
+        let mut file = parse_export(json)?;
         let mut summary = ImportSummary {
             future_stamps_clamped: clamp_future_stamps(&mut file, now),
             ..ImportSummary::default()
@@ -845,7 +644,10 @@ impl<K: KeyValue> Repository<K> {
         let mut backups = Vec::new();
         for (key, raw) in &file.backups {
             // Exported under another base path (or before scoping): kept under this one's.
-            let key = self.rescoped_backup(key).unwrap_or_else(|| key.clone());
+            let key = self
+                .keys
+                .rescoped_backup(key)
+                .unwrap_or_else(|| key.clone());
             if self.kv.get(&key)?.is_none() {
                 backups.push((key, raw.clone()));
             }
@@ -909,12 +711,12 @@ impl<K: KeyValue> Repository<K> {
         self.erased_at()?;
         for key in &ours {
             if let Some(raw) = self.kv.get(key)? {
-                let rest = split_key(key).map_or("", |(_, rest)| rest);
-                if rest.starts_with("v1:item:") {
+                let rest = rest_of(key).unwrap_or(Rest::Other);
+                if let Rest::Item(_) = rest {
                     if let Ok(item) = decode::<ItemState>(&raw) {
                         self.observe(item.latest_stamp());
                     }
-                } else if rest == "v1:settings" || rest == "v1:erased" {
+                } else if matches!(rest, Rest::Settings | Rest::Erased) {
                     if let Ok(at) = decode::<Settings>(&raw)
                         .map(|s| s.at)
                         .or_else(|_| decode::<f64>(&raw))
@@ -936,7 +738,7 @@ impl<K: KeyValue> Repository<K> {
         self.kv.set(&self.keys.erased, &encode(&now))?;
         Ok(ours
             .iter()
-            .filter(|k| !matches!(split_key(k), Some((_, "schema" | "v1:erased"))))
+            .filter(|k| !matches!(rest_of(k), Some(Rest::Schema | Rest::Erased)))
             .count())
     }
 
@@ -956,9 +758,9 @@ impl<K: KeyValue> Repository<K> {
             let Some(raw) = self.kv.get(&key)? else {
                 continue;
             };
-            let rest = &key[self.keys.backup_prefix.len()..];
-            let (of, stamp) = rest.rsplit_once(':').unwrap_or((rest, ""));
-            let stamp = stamp.split('-').next().unwrap_or_default();
+            let Some((of, stamp)) = self.keys.backup_parts(&key) else {
+                continue;
+            };
             let what = if let Some(id) = self.item_id(of) {
                 format!("Reactions and comments for {id}")
             } else if self.is_settings_key(of) {
@@ -966,10 +768,12 @@ impl<K: KeyValue> Repository<K> {
             } else {
                 format!("Saved data “{of}”")
             };
+            let at = serde_json::from_str::<f64>(stamp).ok().filter(|t| *t > 0.0);
+            let of = of.to_owned();
             found.push(Backup {
                 bytes: 2 * (utf16_len(&key) + utf16_len(&raw)),
-                at: serde_json::from_str::<f64>(stamp).ok().filter(|t| *t > 0.0),
-                of: of.to_owned(),
+                at,
+                of,
                 what,
                 key,
             });
@@ -984,7 +788,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// The damaged value kept under a backup key (to download), if it is one.
     pub fn backup_value(&self, key: &str) -> Result<Option<String>, StoreError> {
-        if !key.starts_with(&self.keys.backup_prefix) {
+        if !self.keys.is_backup(key) {
             return Ok(None);
         }
         self.kv.get(key)
@@ -992,7 +796,7 @@ impl<K: KeyValue> Repository<K> {
 
     /// Removes one backup, once the reader has chosen to; any other key is left alone.
     pub fn discard_backup(&self, key: &str) -> Result<bool, StoreError> {
-        if !key.starts_with(&self.keys.backup_prefix) || self.kv.get(key)?.is_none() {
+        if !self.keys.is_backup(key) || self.kv.get(key)?.is_none() {
             return Ok(false);
         }
         self.kv.remove(key)?;
@@ -1026,7 +830,7 @@ impl<K: KeyValue> Repository<K> {
             let Some(raw) = self.kv.get(&key)? else {
                 continue;
             };
-            let Ok(mut item) = decode_checked::<ItemState>(&raw) else {
+            let Ok(mut item) = decode::<ItemState>(&raw) else {
                 continue;
             };
             if item.progress.is_none() && !item.read {
@@ -1054,41 +858,9 @@ impl<K: KeyValue> Repository<K> {
             .kv
             .keys()?
             .into_iter()
-            .filter(|k| k.starts_with(&self.keys.backup_prefix))
+            .filter(|k| self.keys.is_backup(k))
             .collect())
     }
-}
-
-/// Brings every stamp in `file` later than `now + FUTURE_MARGIN_MS` back to `now`; returns
-/// how many it changed.
-fn clamp_future_stamps(file: &mut ExportFile, now: f64) -> usize {
-    let mut clamped = 0;
-    let mut clamp = |at: &mut f64| {
-        if *at > now + FUTURE_MARGIN_MS {
-            *at = now;
-            clamped += 1;
-        }
-    };
-    clamp(&mut file.settings.at);
-    for item in file.items.values_mut() {
-        for mark in item.reactions.values_mut() {
-            clamp(&mut mark.at);
-        }
-        if let Some(draft) = &mut item.draft {
-            clamp(&mut draft.at);
-        }
-        for comment in &mut item.comments {
-            clamp(&mut comment.posted_at);
-            clamp(&mut comment.updated_at);
-        }
-        if let Some(progress) = &mut item.progress {
-            clamp(&mut progress.at);
-        }
-        for edit in item.edits.values_mut() {
-            clamp(&mut edit.at);
-        }
-    }
-    clamped
 }
 
 /// Whether `mine` outranks `theirs`: the later stamp, or for alike stamps the greater content.
@@ -1105,14 +877,26 @@ fn encode<T: Serialize>(value: &T) -> String {
 }
 
 /// Why a stored value cannot be used as it is.
-enum Unreadable {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unreadable {
     /// Written by a newer version (its envelope's `v`): to be left alone, not set aside.
     Newer(u32),
-    /// Not a value of this app, or damaged; why.
+    /// Not a value of this app, or damaged; why (the JSON decoder's account, or the version).
     Damaged(String),
 }
 
-fn decode_checked<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, Unreadable> {
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Newer(v) => write!(f, "written by a newer version (storage format {v})"),
+            Unreadable::Damaged(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+fn decode<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, Unreadable> {
     let envelope: Envelope<serde_json::Value> =
         serde_json::from_str(raw).map_err(|e| Unreadable::Damaged(e.to_string()))?;
     match envelope.v {
@@ -1134,276 +918,4 @@ fn newer_problem(what: &str, version: u32) -> String {
     format!(
         "Saved {what} were written by a newer version of Broadsheet (storage format {version}; this tab knows {STORAGE_VERSION}). They are left as they are, and changes to them in this tab are not saved: reload this tab to use the newer version."
     )
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(raw: &str) -> Result<T, String> {
-    decode_checked(raw).map_err(|e| match e {
-        Unreadable::Newer(v) => format!("written by a newer version (storage format {v})"),
-        Unreadable::Damaged(why) => why,
-    })
-}
-
-/// Largest import file accepted, in bytes. An export holds no more than browser storage does
-/// (about 5 MB of UTF-16 text per site), which is at most 10 MB of UTF-8.
-pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
-
-/// Why a file of `bytes` bytes is refused before it is read.
-pub fn too_large_to_import(bytes: f64) -> Option<String> {
-    (bytes > MAX_IMPORT_BYTES as f64).then(|| {
-        format!(
-            "This file is {:.1} MB; a Broadsheet export is never larger than 10 MB (browser storage holds about 5 MB), so it was not read.",
-            bytes / (1024.0 * 1024.0)
-        )
-    })
-}
-
-/// Longest comment id accepted in an import (this reader makes ids of about 25 characters).
-const MAX_COMMENT_ID_CHARS: usize = 100;
-
-/// The fields of each part of an export file, for naming any other field.
-const FILE_FIELDS: &[&str] = &[
-    "format",
-    "version",
-    "exported_at",
-    "settings",
-    "items",
-    "backups",
-];
-const SETTINGS_FIELDS: &[&str] = &[
-    "theme",
-    "text_size",
-    "line_width",
-    "font",
-    "line_spacing",
-    "at",
-];
-const ITEM_FIELDS: &[&str] = &[
-    "reactions",
-    "draft",
-    "comments",
-    "progress",
-    "read",
-    "edits",
-];
-const EDIT_FIELDS: &[&str] = &["text", "at", "closed"];
-const MARK_FIELDS: &[&str] = &["on", "at"];
-const DRAFT_FIELDS: &[&str] = &["text", "at"];
-const COMMENT_FIELDS: &[&str] = &["id", "text", "posted_at", "updated_at", "edited", "deleted"];
-const PROGRESS_FIELDS: &[&str] = &["paragraph", "offset", "at"];
-
-/// Refuses a field of `value` (when it is an object) not in `known`, saying where.
-fn known_fields(value: &serde_json::Value, known: &[&str], at: &str) -> Result<(), String> {
-    let Some(object) = value.as_object() else {
-        return Ok(()); // a wrong type is reported by the decoding that follows
-    };
-    match object.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(field) => Err(format!(
-            "This export is damaged: unknown field {field:?} in {at} (expected one of: {}).",
-            known.join(", ")
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Checks every object in the file for fields this version does not write.
-fn check_fields(file: &serde_json::Value) -> Result<(), String> {
-    known_fields(file, FILE_FIELDS, "the file")?;
-    known_fields(&file["settings"], SETTINGS_FIELDS, "settings")?;
-    let Some(items) = file.get("items").and_then(|i| i.as_object()) else {
-        return Ok(());
-    };
-    for (id, item) in items {
-        let at = format!("items[{id:?}]");
-        known_fields(item, ITEM_FIELDS, &at)?;
-        if let Some(marks) = item.get("reactions").and_then(|r| r.as_object()) {
-            for (reaction, mark) in marks {
-                known_fields(mark, MARK_FIELDS, &format!("{at}.reactions.{reaction}"))?;
-            }
-        }
-        if let Some(draft) = item.get("draft") {
-            known_fields(draft, DRAFT_FIELDS, &format!("{at}.draft"))?;
-        }
-        if let Some(comments) = item.get("comments").and_then(|c| c.as_array()) {
-            for (n, comment) in comments.iter().enumerate() {
-                known_fields(comment, COMMENT_FIELDS, &format!("{at}.comments[{n}]"))?;
-            }
-        }
-        if let Some(progress) = item.get("progress") {
-            known_fields(progress, PROGRESS_FIELDS, &format!("{at}.progress"))?;
-        }
-        if let Some(edits) = item.get("edits").and_then(|e| e.as_object()) {
-            for (comment, edit) in edits {
-                known_fields(edit, EDIT_FIELDS, &format!("{at}.edits[{comment:?}]"))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Whether `id` is exactly `article/SLUG` or `brief/ARTICLE/BRIEF`.
-fn is_item_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('/').collect();
-    let slugs_valid = parts[1..].iter().all(|s| crate::article::is_valid_slug(s));
-    slugs_valid && matches!((parts[0], parts.len()), ("article", 2) | ("brief", 3))
-}
-
-/// A stamp as this reader writes them: milliseconds since the epoch, not negative.
-fn check_stamp(at: f64, what: &str) -> Result<(), String> {
-    if at.is_finite() && at >= 0.0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "This export is damaged: {what} has the time {at}, which is not a time this reader writes."
-        ))
-    }
-}
-
-/// Checks each value's range and length, saying where.
-fn check_values(file: &ExportFile) -> Result<(), String> {
-    check_stamp(file.exported_at, "exported_at")?;
-    let s = &file.settings;
-    check_stamp(s.at, "settings.at")?;
-    for (name, step, steps) in [
-        ("text_size", s.text_size, Settings::TEXT_SIZES),
-        ("line_width", s.line_width, Settings::LINE_WIDTHS),
-        ("line_spacing", s.line_spacing, Settings::LINE_SPACINGS),
-    ] {
-        if step >= steps {
-            return Err(format!(
-                "This export is damaged: settings.{name} is {step}; it goes from 0 to {}.",
-                steps - 1
-            ));
-        }
-    }
-    for (id, item) in &file.items {
-        if !is_item_id(id) {
-            return Err(format!(
-                "This export is damaged: {id:?} is not an article or brief."
-            ));
-        }
-        let at = format!("items[{id:?}]");
-        for (reaction, mark) in &item.reactions {
-            check_stamp(mark.at, &format!("{at}.reactions.{}", reaction.name()))?;
-        }
-        if let Some(draft) = &item.draft {
-            check_stamp(draft.at, &format!("{at}.draft"))?;
-            if draft.text.chars().count() > MAX_COMMENT_CHARS {
-                return Err(format!(
-                    "This export is damaged: the draft on {id} is over 5,000 characters."
-                ));
-            }
-        }
-        let mut ids = std::collections::BTreeSet::new();
-        for (n, c) in item.comments.iter().enumerate() {
-            let where_ = format!("{at}.comments[{n}]");
-            if c.id.is_empty() || c.id.chars().count() > MAX_COMMENT_ID_CHARS {
-                return Err(format!(
-                    "This export is damaged: {where_} has an id that is empty or over {MAX_COMMENT_ID_CHARS} characters."
-                ));
-            }
-            if !ids.insert(c.id.as_str()) {
-                return Err(format!(
-                    "This export is damaged: {where_} repeats the comment id {:?} on {id}.",
-                    c.id
-                ));
-            }
-            if c.text.chars().count() > MAX_COMMENT_CHARS {
-                return Err(format!(
-                    "This export is damaged: a comment on {id} ({}) is over 5,000 characters.",
-                    c.id
-                ));
-            }
-            if !c.deleted && c.text.trim().is_empty() {
-                return Err(format!(
-                    "This export is damaged: a comment on {id} ({}) is empty.",
-                    c.id
-                ));
-            }
-            check_stamp(c.posted_at, &format!("{where_}.posted_at"))?;
-            check_stamp(c.updated_at, &format!("{where_}.updated_at"))?;
-        }
-        for (comment, edit) in &item.edits {
-            check_stamp(edit.at, &format!("{at}.edits[{comment:?}]"))?;
-            if edit.text.chars().count() > MAX_COMMENT_CHARS {
-                return Err(format!(
-                    "This export is damaged: the edit of comment {comment} on {id} is over 5,000 characters."
-                ));
-            }
-        }
-        if let Some(p) = &item.progress {
-            check_stamp(p.at, &format!("{at}.progress"))?;
-            if !(0.0..=1.0).contains(&p.offset) {
-                return Err(format!(
-                    "This export is damaged: {at}.progress.offset is {}; it goes from 0 to 1.",
-                    p.offset
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Parses and validates an export file; errors say where and what. The file must hold only
-/// what this version writes: an unknown field is refused by name (a misspelt one would
-/// otherwise import nothing, silently).
-pub fn parse_export(json: &str) -> Result<ExportFile, String> {
-    if let Some(why) = too_large_to_import(json.len() as f64) {
-        return Err(why);
-    }
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-        format!(
-            "This is not a Broadsheet export: not valid JSON (line {}, column {}).",
-            e.line(),
-            e.column()
-        )
-    })?;
-    if value.get("format").and_then(|f| f.as_str()) != Some(EXPORT_FORMAT) {
-        return Err(
-            "This is not a Broadsheet export: its \"format\" is not \"broadsheet-export\".".into(),
-        );
-    }
-    match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(EXPORT_VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "This export is version {v}; this reader understands version {EXPORT_VERSION}."
-            ))
-        }
-        None => return Err("This export has no \"version\".".into()),
-    }
-    check_fields(&value)?;
-    // Decoded part by part, so that a wrong type is reported with where it is.
-    let part = |key: &str| value.get(key).cloned().unwrap_or(serde_json::Value::Null);
-    let damaged = |at: &str, e: serde_json::Error| format!("This export is damaged: {at}: {e}.");
-    let exported_at = serde_json::from_value::<f64>(part("exported_at"))
-        .map_err(|e| damaged("exported_at", e))?;
-    let settings =
-        serde_json::from_value::<Settings>(part("settings")).map_err(|e| damaged("settings", e))?;
-    let raw_items = serde_json::from_value::<BTreeMap<String, serde_json::Value>>(part("items"))
-        .map_err(|e| damaged("items", e))?;
-    let mut items = BTreeMap::new();
-    for (id, raw) in raw_items {
-        let item = serde_json::from_value::<ItemState>(raw)
-            .map_err(|e| damaged(&format!("items[{id:?}]"), e))?;
-        items.insert(id, item);
-    }
-    let backups = serde_json::from_value::<Option<BTreeMap<String, String>>>(part("backups"))
-        .map_err(|e| damaged("backups", e))?
-        .unwrap_or_default();
-    let is_backup_key = |k: &str| split_key(k).is_some_and(|(_, rest)| rest.starts_with("backup:"));
-    if let Some(key) = backups.keys().find(|k| !is_backup_key(k)) {
-        return Err(format!(
-            "This export is damaged: backups holds {key:?}, which is not a backup key."
-        ));
-    }
-    let file = ExportFile {
-        format: EXPORT_FORMAT.to_owned(),
-        version: EXPORT_VERSION,
-        exported_at,
-        settings,
-        items,
-        backups,
-    };
-    check_values(&file)?;
-    Ok(file)
 }

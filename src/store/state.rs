@@ -134,6 +134,53 @@ pub struct ItemState {
     pub extra: Unknown,
 }
 
+/// Whether a comment is being posted or an edit saved: the refusals say what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentAction {
+    Post,
+    Edit,
+}
+
+/// Why a comment's text was refused (nothing changed). Its text is shown to the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentError {
+    /// Nothing but white space.
+    Empty(CommentAction),
+    /// Over [`MAX_COMMENT_CHARS`] characters.
+    TooLong(CommentAction),
+}
+
+impl std::fmt::Display for CommentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Empty(CommentAction::Post) => {
+                "Write something before posting: an empty comment cannot be posted."
+            }
+            Self::Empty(CommentAction::Edit) => "A comment cannot be empty: delete it instead.",
+            Self::TooLong(CommentAction::Post) => {
+                "This comment is longer than 5,000 characters: shorten it to post."
+            }
+            Self::TooLong(CommentAction::Edit) => {
+                "This comment is longer than 5,000 characters: shorten it to save."
+            }
+        })
+    }
+}
+
+impl std::error::Error for CommentError {}
+
+/// `text` trimmed, if it may be a comment.
+fn checked_text(text: &str, action: CommentAction) -> Result<&str, CommentError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(CommentError::Empty(action))
+    } else if text.chars().count() > MAX_COMMENT_CHARS {
+        Err(CommentError::TooLong(action))
+    } else {
+        Ok(text)
+    }
+}
+
 impl ItemState {
     pub fn is_empty(&self) -> bool {
         *self == ItemState::default()
@@ -179,14 +226,8 @@ impl ItemState {
     }
 
     /// Posts the draft text as a comment; refuses an empty or overlong one.
-    pub fn post(&mut self, text: &str, id: String, now: f64) -> Result<(), &'static str> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err("Write something before posting: an empty comment cannot be posted.");
-        }
-        if text.chars().count() > MAX_COMMENT_CHARS {
-            return Err("This comment is longer than 5,000 characters: shorten it to post.");
-        }
+    pub fn post(&mut self, text: &str, id: String, now: f64) -> Result<(), CommentError> {
+        let text = checked_text(text, CommentAction::Post)?;
         self.comments.push(Comment {
             id,
             text: text.to_owned(),
@@ -200,14 +241,9 @@ impl ItemState {
         Ok(())
     }
 
-    pub fn edit(&mut self, id: &str, text: &str, now: f64) -> Result<(), &'static str> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err("A comment cannot be empty: delete it instead.");
-        }
-        if text.chars().count() > MAX_COMMENT_CHARS {
-            return Err("This comment is longer than 5,000 characters: shorten it to save.");
-        }
+    /// Replaces the text of comment `id`; refuses an empty or overlong one.
+    pub fn edit(&mut self, id: &str, text: &str, now: f64) -> Result<(), CommentError> {
+        let text = checked_text(text, CommentAction::Edit)?;
         if let Some(c) = self.comments.iter_mut().find(|c| c.id == id) {
             c.text = text.to_owned();
             c.edited = true;

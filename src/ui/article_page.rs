@@ -26,11 +26,6 @@ pub fn ArticlePage() -> impl IntoView {
     }
 }
 
-/// The storage id of an article.
-pub fn article_item_id(slug: &str) -> String {
-    format!("article/{slug}")
-}
-
 /// The reading view of one article.
 #[component]
 pub fn ArticleView(
@@ -38,7 +33,7 @@ pub fn ArticleView(
     article: &'static Article,
 ) -> impl IntoView {
     let [low, high] = article.reading_minutes;
-    let item_id = article_item_id(&article.slug);
+    let item_id = crate::store::ItemId::article(&article.slug);
     let (copied, set_copied) = signal(String::new());
     // Fragment links are resolved against <base href>, so they carry the page's own path.
     let self_path = super::href(&super::article_path(&article.slug));
@@ -137,7 +132,7 @@ mod progress {
     }
 
     /// Restores the saved position (or the `#pN` in the URL) once, then tracks scrolling.
-    pub fn track(item_id: String) {
+    pub fn track(item_id: crate::store::ItemId) {
         let data = use_reader_data();
         let item = data.item(item_id.clone());
         let saved = item.with_untracked(|s| s.progress);

@@ -56,12 +56,7 @@ pub fn BriefView(
                 "."
             </p>
         </article>
-        <Reactions item_id=brief_item_id(&article.slug, &entry.slug)/>
-        <Comments item_id=brief_item_id(&article.slug, &entry.slug)/>
+        <Reactions item_id=crate::store::ItemId::brief(&article.slug, &entry.slug)/>
+        <Comments item_id=crate::store::ItemId::brief(&article.slug, &entry.slug)/>
     }
-}
-
-/// The storage id of a brief.
-pub fn brief_item_id(article_slug: &str, brief_slug: &str) -> String {
-    format!("brief/{article_slug}/{brief_slug}")
 }

@@ -1,8 +1,8 @@
 //! Comments kept on this device: a draft that is never lost, posting, editing and deleting.
 
 use super::early::{merge_draft, not_ready, take_early, GettingReady, COMMENT_BOX};
-use super::reader_data::{now, use_reader_data};
-use crate::store::{Comment, ItemState, MAX_COMMENT_CHARS};
+use super::reader_data::{now, use_item, ItemData, ReaderData};
+use crate::store::{Comment, CommentError, ItemId, MAX_COMMENT_CHARS};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -12,21 +12,20 @@ const DRAFT_DEBOUNCE: Duration = Duration::from_millis(500);
 /// The comment section of an article or brief.
 #[component]
 pub fn Comments(
-    /// Storage id of the article or brief.
-    item_id: String,
+    /// The article or brief.
+    item_id: ItemId,
 ) -> impl IntoView {
-    let data = use_reader_data();
-    let item = data.item(item_id.clone());
-    let item_id = StoredValue::new(item_id);
+    let handle = use_item(item_id);
+    let (data, item) = (handle.data, handle.state);
     let (status, set_status) = signal(String::new());
-    let (error, set_error) = signal(None::<&'static str>);
+    let (error, set_error) = signal(None::<CommentError>);
     let (undo, set_undo) = signal(None::<String>);
     let save_scheduled = StoredValue::new(false);
     // Words typed into the page rendered ahead of time, before the app took over, join the
     // saved draft and are saved at once.
     if let Some(typed) = take_early(COMMENT_BOX) {
         let merged = item.with_untracked(|s| merge_draft(s.draft_text(), &typed));
-        data.update(&item_id.get_value(), |s| s.set_draft(&merged, data.stamp()));
+        handle.update(|s| s.set_draft(&merged, data.stamp()));
         if !data.has_pending() {
             set_status.set("Draft saved".to_owned());
         }
@@ -44,9 +43,9 @@ pub fn Comments(
     // After a debounced write succeeds, say so.
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        data.update_in_memory(&item_id.get_value(), |s| s.set_draft(&text, data.stamp()));
+        handle.update_in_memory(|s| s.set_draft(&text, data.stamp()));
         set_error.set(None);
-        save_soon(save_scheduled, move || {
+        save_soon(data, save_scheduled, move || {
             set_status.set("Draft saved".to_owned())
         });
     };
@@ -55,9 +54,7 @@ pub fn Comments(
         let text = draft();
         let id = comment_id();
         let mut result = Ok(());
-        data.update(&item_id.get_value(), |s| {
-            result = s.post(&text, id, data.stamp())
-        });
+        handle.update(|s| result = s.post(&text, id, data.stamp()));
         match result {
             Ok(()) => {
                 set_error.set(None);
@@ -67,31 +64,25 @@ pub fn Comments(
         }
     };
     let discard = move |_| {
-        data.update(&item_id.get_value(), |s| s.set_draft("", data.stamp()));
+        handle.update(|s| s.set_draft("", data.stamp()));
         set_status.set("Draft discarded".to_owned());
     };
     let comments = move || item.with(|s| s.visible_comments().cloned().collect::<Vec<_>>());
     let delete = Callback::new(move |id: String| {
-        data.update(&item_id.get_value(), |s| {
-            s.set_deleted(&id, true, data.stamp())
-        });
+        handle.update(|s| s.set_deleted(&id, true, data.stamp()));
         set_undo.set(Some(id));
         set_status.set("Comment deleted".to_owned());
     });
     let restore = move |_| {
         if let Some(id) = undo.get_untracked() {
-            data.update(&item_id.get_value(), |s| {
-                s.set_deleted(&id, false, data.stamp())
-            });
+            handle.update(|s| s.set_deleted(&id, false, data.stamp()));
             set_undo.set(None);
             set_status.set("Comment restored".to_owned());
         }
     };
     let edit = Callback::new(move |(id, text): (String, String)| {
         let mut result = Ok(());
-        data.update(&item_id.get_value(), |s| {
-            result = s.edit(&id, &text, data.stamp())
-        });
+        handle.update(|s| result = s.edit(&id, &text, data.stamp()));
         if result.is_ok() {
             set_status.set("Comment updated".to_owned());
         }
@@ -113,7 +104,7 @@ pub fn Comments(
                 </p>
                 <ol class="comment-list" aria-label="Comments">
                     <For each=comments key=|c| (c.id.clone(), c.updated_at.to_bits()) let:comment>
-                        <CommentItem comment=comment item=item item_id=item_id on_delete=delete on_edit=edit/>
+                        <CommentItem comment=comment item=handle on_delete=delete on_edit=edit/>
                     </For>
                 </ol>
             </Show>
@@ -132,7 +123,7 @@ pub fn Comments(
                     {move || format!("{} / 5,000 characters", count())}
                 </p>
                 <p id="comment-note" class="note">"Your comment is kept on this device only."</p>
-                {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message.to_string()}</p> })}
                 <div class="form-actions">
                     <button type="submit" class="primary" disabled=not_ready()>"Post comment"</button>
                     <Show when=move || !draft().is_empty()>
@@ -154,12 +145,11 @@ pub fn Comments(
 
 /// Writes pending changes once typing pauses ([`DRAFT_DEBOUNCE`]), then runs `saved` if
 /// everything was written. `scheduled` is set while a write is waiting.
-fn save_soon(scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
+fn save_soon(data: ReaderData, scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
     if scheduled.get_value() {
         return;
     }
     scheduled.set_value(true);
-    let data = use_reader_data();
     set_timeout(
         move || {
             scheduled.set_value(false);
@@ -188,16 +178,14 @@ fn comment_id() -> String {
 fn CommentItem(
     /// The comment to show.
     comment: Comment,
-    /// The article's or brief's state, where the edit in progress is kept.
-    item: Memo<ItemState>,
-    /// Storage id of the article or brief.
-    item_id: StoredValue<String>,
+    /// The article or brief, whose state keeps the edit in progress.
+    item: ItemData,
     /// Called with the comment id to delete it.
     on_delete: Callback<String>,
-    /// Called with (id, new text); returns an error message when the text is refused.
-    on_edit: Callback<(String, String), Result<(), &'static str>>,
+    /// Called with (id, new text); returns why when the text is refused.
+    on_edit: Callback<(String, String), Result<(), CommentError>>,
 ) -> impl IntoView {
-    let data = use_reader_data();
+    let (handle, data, item) = (item, item.data, item.state);
     let id = StoredValue::new(comment.id.clone());
     let editing = move || item.with(|s| s.edit_in_progress(&id.get_value()).is_some());
     let edit_text = move || {
@@ -207,31 +195,25 @@ fn CommentItem(
                 .to_owned()
         })
     };
-    let (edit_error, set_edit_error) = signal(None::<&'static str>);
+    let (edit_error, set_edit_error) = signal(None::<CommentError>);
     let (edit_status, set_edit_status) = signal(String::new());
     let save_scheduled = StoredValue::new(false);
     let posted = super::human_time(comment.posted_at);
     let edited = comment.edited;
     let text = comment.text.clone();
     let open = move |_| {
-        data.update(&item_id.get_value(), |s| {
-            s.open_edit(&id.get_value(), data.stamp())
-        });
+        handle.update(|s| s.open_edit(&id.get_value(), data.stamp()));
     };
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        data.update_in_memory(&item_id.get_value(), |s| {
-            s.set_edit_text(&id.get_value(), &text, data.stamp())
-        });
-        save_soon(save_scheduled, move || {
+        handle.update_in_memory(|s| s.set_edit_text(&id.get_value(), &text, data.stamp()));
+        save_soon(data, save_scheduled, move || {
             set_edit_status.set("Edit kept".to_owned())
         });
     };
     let cancel = move |_| {
         set_edit_error.set(None);
-        data.update(&item_id.get_value(), |s| {
-            s.close_edit(&id.get_value(), data.stamp())
-        });
+        handle.update(|s| s.close_edit(&id.get_value(), data.stamp()));
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -270,7 +252,7 @@ fn CommentItem(
                         "Edit comment"
                         <textarea rows="4" prop:value=edit_text on:input=on_input></textarea>
                     </label>
-                    {move || edit_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                    {move || edit_error.get().map(|m| view! { <p class="form-error" role="alert">{m.to_string()}</p> })}
                     <div class="form-actions">
                         <button type="submit" class="primary">"Save"</button>
                         <button type="button" on:click=cancel>"Cancel"</button>

@@ -1,6 +1,6 @@
 //! The front page: every bundled article newest first, a topic filter, and the reader's marks.
 
-use super::{article_page::article_item_id, article_path, href, reader_data::use_reader_data};
+use super::{article_path, href, reader_data::use_reader_data};
 use crate::{
     article::Article,
     corpus::Corpus,
@@ -360,7 +360,7 @@ fn encode_query(value: &str) -> String {
 #[component]
 fn ContinueReading(
     /// Every stored item.
-    items: Memo<BTreeMap<String, ItemState>>,
+    items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
 ) -> impl IntoView {
     let latest = move || {
         items.with(|m| {
@@ -368,7 +368,7 @@ fn ContinueReading(
                 .articles()
                 .iter()
                 .filter_map(|a| {
-                    let state = m.get(&article_item_id(&a.slug))?;
+                    let state = m.get(&crate::store::ItemId::article(&a.slug))?;
                     let p = state
                         .progress
                         .filter(|p| !state.read && (p.paragraph > 0 || p.offset > 0.0))?;
@@ -395,14 +395,14 @@ fn StoryItem(
     /// The article to list.
     article: &'static Article,
     /// Every stored item, for the marks.
-    items: Memo<BTreeMap<String, ItemState>>,
+    items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
 ) -> impl IntoView {
     let [low, high] = article.reading_minutes;
     let summary = article
         .summary
         .clone()
         .unwrap_or_else(|| article.paragraphs[0].clone());
-    let id = article_item_id(&article.slug);
+    let id = crate::store::ItemId::article(&article.slug);
     let marks = move || {
         items.with(|m| {
             let state = m.get(&id).cloned().unwrap_or_default();

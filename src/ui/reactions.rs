@@ -1,31 +1,28 @@
 //! The "Reactions" group: six toggle buttons whose state is kept per article or brief.
 
 use super::early::{not_ready, GettingReady};
-use super::reader_data::use_reader_data;
-use crate::store::Reaction;
+use super::reader_data::use_item;
+use crate::store::{ItemId, Reaction};
 use leptos::prelude::*;
 
 /// Toggle buttons with `aria-pressed`; each change is announced politely.
 #[component]
 pub fn Reactions(
-    /// Storage id of the article or brief (`article/SLUG`, `brief/ARTICLE/BRIEF`).
-    item_id: String,
+    /// The article or brief.
+    item_id: ItemId,
 ) -> impl IntoView {
-    let data = use_reader_data();
-    let item = data.item(item_id.clone());
+    let item = use_item(item_id);
     let (announcement, set_announcement) = signal(String::new());
-    let item_id = StoredValue::new(item_id);
     view! {
         <div class="reactions">
             <div class="reaction-buttons" role="group" aria-label="Reactions">
                 {Reaction::ALL
                     .into_iter()
                     .map(|reaction| {
-                        let pressed = move || item.with(|s| s.reacted(reaction));
+                        let pressed = move || item.state.with(|s| s.reacted(reaction));
                         let toggle = move |_| {
-                            let id = item_id.get_value();
-                            data.update(&id, |s| s.toggle(reaction, data.stamp()));
-                            let on = item.with_untracked(|s| s.reacted(reaction));
+                            item.update(|s| s.toggle(reaction, item.data.stamp()));
+                            let on = item.state.with_untracked(|s| s.reacted(reaction));
                             set_announcement.set(format!(
                                 "{} {}",
                                 reaction.name(),

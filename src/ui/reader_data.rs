@@ -2,8 +2,8 @@
 //! reader's data through, and where storage problems become visible state.
 
 use crate::store::{
-    ExportFile, ImportError, ImportSummary, ItemState, KeyValue, MemoryStore, Repository, Settings,
-    StoreError,
+    ExportFile, ImportError, ImportSummary, ItemId, ItemState, KeyValue, MemoryStore, Repository,
+    Settings, StoreError,
 };
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,9 +46,9 @@ impl Unsaved {
 #[derive(Clone, Copy)]
 pub struct ReaderData {
     repo: StoredValue<Repository<Box<dyn KeyValue>>, LocalStorage>,
-    items: RwSignal<BTreeMap<String, ItemState>>,
+    items: RwSignal<BTreeMap<ItemId, ItemState>>,
     /// Items changed in memory and not yet written.
-    pending: StoredValue<BTreeSet<String>>,
+    pending: StoredValue<BTreeSet<ItemId>>,
     settings_pending: StoredValue<bool>,
     pub settings: RwSignal<Settings>,
     pub health: RwSignal<Health>,
@@ -145,14 +145,14 @@ impl ReaderData {
     }
 
     /// The item's state as a memo; loads it from storage on first use.
-    pub fn item(self, id: String) -> Memo<ItemState> {
+    pub fn item(self, id: ItemId) -> Memo<ItemState> {
         self.load(&id);
         let items = self.items;
         Memo::new(move |_| items.with(|m| m.get(&id).cloned().unwrap_or_default()))
     }
 
     /// Reads an item from storage, noting any problem in `health`; `None` when storage failed.
-    fn read_item(self, id: &str, now: f64) -> Option<ItemState> {
+    fn read_item(self, id: &ItemId, now: f64) -> Option<ItemState> {
         match self.repo.with_value(|r| r.load_item(id, now)) {
             Ok(loaded) => {
                 if let Some(problem) = loaded.problem {
@@ -167,28 +167,28 @@ impl ReaderData {
         }
     }
 
-    fn load(self, id: &str) {
+    fn load(self, id: &ItemId) {
         if self.items.with_untracked(|m| m.contains_key(id)) {
             return;
         }
         let state = self.read_item(id, now()).unwrap_or_default();
         self.items.update(|m| {
-            m.insert(id.to_owned(), state);
+            m.insert(id.clone(), state);
         });
     }
 
     /// Changes an item in memory only; [`ReaderData::flush`] writes it (drafts debounce this way).
-    pub fn update_in_memory(self, id: &str, change: impl FnOnce(&mut ItemState)) {
+    pub fn update_in_memory(self, id: &ItemId, change: impl FnOnce(&mut ItemState)) {
         self.load(id);
         self.items
-            .update(|m| change(m.entry(id.to_owned()).or_default()));
+            .update(|m| change(m.entry(id.clone()).or_default()));
         self.pending.update_value(|p| {
-            p.insert(id.to_owned());
+            p.insert(id.clone());
         });
     }
 
     /// Changes an item and writes it at once.
-    pub fn update(self, id: &str, change: impl FnOnce(&mut ItemState)) {
+    pub fn update(self, id: &ItemId, change: impl FnOnce(&mut ItemState)) {
         self.update_in_memory(id, change);
         self.flush();
     }
@@ -211,7 +211,7 @@ impl ReaderData {
     /// Writes every pending change, merging with other tabs. On a full quota the changes stay
     /// in memory and are retried by the next flush.
     pub fn flush(self) {
-        let ids: Vec<String> = self.pending.with_value(|p| p.iter().cloned().collect());
+        let ids: Vec<ItemId> = self.pending.with_value(|p| p.iter().cloned().collect());
         let mut failed: Option<StoreError> = None;
         // Refused because a newer version wrote the value: reported, kept in memory, and no
         // reason to think storage itself is full.
@@ -309,8 +309,8 @@ impl ReaderData {
             // Another app's key, or another copy of the reader's (under another base path).
             return;
         }
-        if let Some(id) = self.repo.with_value(|r| r.item_id(key).map(str::to_owned)) {
-            let id = id.as_str();
+        if let Some(id) = self.repo.with_value(|r| r.item_id(key)) {
+            let id = &id;
             if !self.items.with_untracked(|m| m.contains_key(id)) {
                 return;
             }
@@ -323,7 +323,7 @@ impl ReaderData {
             let unsaved = self.pending.with_value(|p| p.contains(id));
             let mut lacking = false;
             self.items.update(|m| {
-                let mine = m.entry(id.to_owned()).or_default();
+                let mine = m.entry(id.clone()).or_default();
                 *mine = if new_value.is_none() && !unsaved {
                     theirs.clone()
                 } else {
@@ -336,7 +336,7 @@ impl ReaderData {
             // Unsaved changes are written by the flush already due (drafts are debounced).
             if lacking && !unsaved {
                 self.pending.update_value(|p| {
-                    p.insert(id.to_owned());
+                    p.insert(id.clone());
                 });
                 self.flush();
             }
@@ -376,7 +376,7 @@ impl ReaderData {
     /// showing them.
     fn reload_all(self) {
         let now = now();
-        let ids: Vec<String> = self.items.with_untracked(|m| m.keys().cloned().collect());
+        let ids: Vec<ItemId> = self.items.with_untracked(|m| m.keys().cloned().collect());
         let pending = self.pending.get_value();
         let mut fresh = BTreeMap::new();
         for id in ids {
@@ -421,17 +421,13 @@ impl ReaderData {
 
     /// Merges an export file in; a bad file changes nothing. A full or failing storage is
     /// also reported in [`Health`], as any other failed write is.
-    pub fn import(self, json: &str) -> Result<ImportSummary, String> {
+    pub fn import(self, json: &str) -> Result<ImportSummary, ImportError> {
         self.flush();
-        let summary = self
-            .repo
-            .with_value(|r| r.import_checked(json))
-            .map_err(|e| {
-                if let ImportError::Storage(store) = &e {
-                    self.report(store);
-                }
-                e.to_string()
-            })?;
+        let summary = self.repo.with_value(|r| r.import(json)).inspect_err(|e| {
+            if let ImportError::Storage(store) = e {
+                self.report(store);
+            }
+        })?;
         self.reload_all();
         Ok(summary)
     }
@@ -460,7 +456,7 @@ impl ReaderData {
         let removed = self.repo.with_value(|r| r.delete_all(now()))?;
         let erased_at = self.repo.with_value(|r| r.last_seen());
         let pending = self.pending.get_value();
-        let kept: BTreeMap<String, ItemState> = self.items.with_untracked(|m| {
+        let kept: BTreeMap<ItemId, ItemState> = self.items.with_untracked(|m| {
             pending
                 .iter()
                 .filter_map(|id| {
@@ -537,7 +533,7 @@ impl ReaderData {
     }
 
     /// Ids of items stored or in memory (for home-page marks).
-    pub fn all_items(self) -> Memo<BTreeMap<String, ItemState>> {
+    pub fn all_items(self) -> Memo<BTreeMap<ItemId, ItemState>> {
         let items = self.items;
         let repo = self.repo;
         // Stored items not yet loaded are read once here.
@@ -557,6 +553,38 @@ fn newer_version_problem(e: &StoreError) -> String {
 /// The reader's data, provided by [`crate::ui::App`].
 pub fn use_reader_data() -> ReaderData {
     expect_context::<ReaderData>()
+}
+
+/// One article's or brief's data, for the components that show and change it.
+#[derive(Clone, Copy)]
+pub struct ItemData {
+    pub data: ReaderData,
+    id: StoredValue<ItemId>,
+    /// Its state, loaded from storage on first use.
+    pub state: Memo<ItemState>,
+}
+
+impl ItemData {
+    /// Changes it and writes it at once.
+    pub fn update(self, change: impl FnOnce(&mut ItemState)) {
+        self.id.with_value(|id| self.data.update(id, change));
+    }
+
+    /// Changes it in memory only, for a later flush (see [`ReaderData::update_in_memory`]).
+    pub fn update_in_memory(self, change: impl FnOnce(&mut ItemState)) {
+        self.id
+            .with_value(|id| self.data.update_in_memory(id, change));
+    }
+}
+
+/// The data of item `id`, from the reader's data in context.
+pub fn use_item(id: ItemId) -> ItemData {
+    let data = use_reader_data();
+    ItemData {
+        data,
+        state: data.item(id.clone()),
+        id: StoredValue::new(id),
+    }
 }
 
 /// Keeps this tab in step with others (`storage` events) and writes pending changes when the

@@ -1,6 +1,7 @@
 //! "Your data": export, import, delete everything, and how storage is doing.
 
 use super::reader_data::{use_reader_data, Health, ReaderData};
+use crate::store::ImportError;
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
 
@@ -154,7 +155,8 @@ fn ImportData(
             done.run(match text.ok().and_then(|t| t.as_string()) {
                 Some(text) => match data.import(&text) {
                     Ok(summary) => Message::Done(summary.to_string()),
-                    Err(why) if why.starts_with("Nothing") => Message::Failed(why),
+                    // A storage failure says itself that nothing was imported.
+                    Err(why @ ImportError::Storage(_)) => Message::Failed(why.to_string()),
                     Err(why) => Message::Failed(format!("{why} Nothing was changed.")),
                 },
                 None => Message::Failed(format!(
@@ -193,7 +195,7 @@ fn FreeSpace(
     /// The reader's data.
     data: ReaderData,
     /// Every story kept, to count reading positions.
-    items: Memo<std::collections::BTreeMap<String, crate::store::ItemState>>,
+    items: Memo<std::collections::BTreeMap<crate::store::ItemId, crate::store::ItemState>>,
     /// Told what was freed.
     done: Callback<Message>,
 ) -> impl IntoView {
