@@ -59,6 +59,17 @@ enum Message {
     Failed(String),
 }
 
+/// Downloads the export now, and says how it went (`then` is added to a success).
+fn export_now(data: ReaderData, then: &str) -> Message {
+    match download_export(data) {
+        Ok((name, stories)) => Message::Done(format!(
+            "Exported {stories} stor{} and your reading settings to {name}.{then}",
+            if stories == 1 { "y" } else { "ies" }
+        )),
+        Err(why) => Message::Failed(format!("The export failed: {why}.")),
+    }
+}
+
 /// "Export my data": one versioned JSON file of everything.
 #[component]
 fn ExportData(
@@ -67,15 +78,7 @@ fn ExportData(
     /// Told how the export went.
     done: Callback<Message>,
 ) -> impl IntoView {
-    let export = move |_| {
-        done.run(match download_export(data) {
-            Ok((name, stories)) => Message::Done(format!(
-                "Exported {stories} stor{} and your reading settings to {name}.",
-                if stories == 1 { "y" } else { "ies" }
-            )),
-            Err(why) => Message::Failed(format!("The export failed: {why}.")),
-        });
-    };
+    let export = move |_| done.run(export_now(data, ""));
     view! {
         <section class="data-action" aria-labelledby="export-title">
             <h2 id="export-title">"Export"</h2>
@@ -310,15 +313,7 @@ fn DeleteData(
             }
         });
     };
-    let export_first = move |_| {
-        done.run(match download_export(data) {
-            Ok((name, stories)) => Message::Done(format!(
-                "Exported {stories} stor{} and your reading settings to {name}. Delete below once you have it.",
-                if stories == 1 { "y" } else { "ies" }
-            )),
-            Err(why) => Message::Failed(format!("The export failed: {why}.")),
-        });
-    };
+    let export_first = move |_| done.run(export_now(data, " Delete below once you have it."));
     let close = move || {
         set_confirming.set(false);
         if let Some(button) = delete_button.get_untracked() {
