@@ -1,7 +1,7 @@
 //! The bundled articles, parsed once, ordered newest first and looked up by slug.
 
 use crate::article::{parse, Article, ParseError, RelatedStory};
-use std::{collections::HashMap, sync::OnceLock};
+use std::{collections::HashMap, sync::Arc};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/articles.rs"));
@@ -23,12 +23,13 @@ pub enum RelatedTarget<'a> {
     Brief,
 }
 
-static BUNDLED: OnceLock<Corpus> = OnceLock::new();
-
 /// Every bundled article, newest first (undated ones after dated, then by title).
+///
+/// The app builds it once and shares it through context (`Arc<Corpus>`); each article is an
+/// `Arc` so that pages and list items hold their article without borrowing the corpus.
 #[derive(Debug, Default)]
 pub struct Corpus {
-    articles: Vec<Article>,
+    articles: Vec<Arc<Article>>,
     failures: Vec<Failure>,
     /// Position of each article in `articles`, by slug.
     by_slug: HashMap<String, usize>,
@@ -54,7 +55,7 @@ impl Corpus {
                 }
                 Ok(article) => {
                     corpus.by_slug.insert(article.slug.clone(), 0);
-                    corpus.articles.push(article);
+                    corpus.articles.push(Arc::new(article));
                 }
                 Err(error) => corpus.failures.push(Failure {
                     file: file.to_owned(),
@@ -83,21 +84,13 @@ impl Corpus {
         corpus
     }
 
-    /// The articles compiled into this build, parsed on first use.
-    pub fn bundled() -> &'static Corpus {
-        BUNDLED.get_or_init(|| Corpus::from_files(bundled::FILES.iter().copied()))
-    }
-
-    /// On the host, makes `corpus` the one [`Corpus::bundled`] returns, before its first use:
-    /// the build renders pages for the articles the browser build bundles, wherever they are.
-    /// False when it was already in use.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn install(corpus: Corpus) -> bool {
-        BUNDLED.set(corpus).is_ok()
+    /// Parses the articles compiled into this build. The app does so once, at start-up.
+    pub fn bundled() -> Corpus {
+        Corpus::from_files(bundled::FILES.iter().copied())
     }
 
     /// Articles, newest first.
-    pub fn articles(&self) -> &[Article] {
+    pub fn articles(&self) -> &[Arc<Article>] {
         &self.articles
     }
 
@@ -106,7 +99,7 @@ impl Corpus {
         &self.failures
     }
 
-    pub fn article(&self, slug: &str) -> Option<&Article> {
+    pub fn article(&self, slug: &str) -> Option<&Arc<Article>> {
         self.by_slug.get(slug).map(|&i| &self.articles[i])
     }
 
@@ -115,11 +108,15 @@ impl Corpus {
     pub fn related_target(&self, entry: &RelatedStory) -> RelatedTarget<'_> {
         self.article(&entry.slug)
             .or_else(|| self.by_text.get(&entry.summary).map(|&i| &self.articles[i]))
-            .map_or(RelatedTarget::Brief, RelatedTarget::Article)
+            .map_or(RelatedTarget::Brief, |a| RelatedTarget::Article(a))
     }
 
     /// The brief `brief_slug` listed under article `article_slug`.
-    pub fn brief(&self, article_slug: &str, brief_slug: &str) -> Option<(&Article, &RelatedStory)> {
+    pub fn brief(
+        &self,
+        article_slug: &str,
+        brief_slug: &str,
+    ) -> Option<(&Arc<Article>, &RelatedStory)> {
         let article = self.article(article_slug)?;
         let entry = article.related.iter().find(|r| r.slug == brief_slug)?;
         Some((article, entry))

@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn the_pages_of_a_corpus_are_every_article_and_brief() {
         let corpus = Corpus::bundled();
-        let pages = pages(corpus);
+        let pages = pages(&corpus);
         assert_eq!(pages[..2], [Route::Home, Route::Data]);
         let briefs: usize = corpus.articles().iter().map(|a| a.related.len()).sum();
         assert_eq!(pages.len(), 2 + corpus.articles().len() + briefs);

@@ -100,11 +100,17 @@ pub fn brief_path(article_slug: &str, brief_slug: &str) -> String {
     .path()
 }
 
+/// The bundled articles, provided by [`App`] (and by prerendering).
+pub fn use_corpus() -> std::sync::Arc<crate::corpus::Corpus> {
+    expect_context()
+}
+
 /// The whole app: layout and route table. The routes are [`routes::Route`]'s, spelled with
 /// its segment and parameter names.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(std::sync::Arc::new(crate::corpus::Corpus::bundled()));
     let base = BasePath::from_document();
     let router_base = base.as_str().to_owned();
     provide_context(base);

@@ -1,15 +1,14 @@
 //! Markup and script in every field of an article render as inert text, and nothing in the
 //! app writes HTML from strings.
 
-use broadsheet::ui::prerender::render_article;
+use broadsheet::{corpus::Corpus, ui::prerender::render_article};
+use std::sync::Arc;
 
 const HOSTILE: &str = include_str!("fixtures/hostile.txt");
 
 fn rendered() -> String {
-    let article = Box::leak(Box::new(
-        broadsheet::parse_str(HOSTILE).expect("the fixture parses"),
-    ));
-    render_article("/", article)
+    let article = broadsheet::parse_str(HOSTILE).expect("the fixture parses");
+    render_article("/", Arc::new(Corpus::bundled()), Arc::new(article))
 }
 
 #[test]

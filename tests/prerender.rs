@@ -5,17 +5,24 @@ use broadsheet::{
     routes::Route,
     ui::prerender::{render, Prerendered},
 };
+use std::sync::Arc;
 
-/// The page at `path` (without the base) of a site under `base`.
-fn rendered(base: &str, path: &str) -> Option<Prerendered> {
-    render(base, &Route::parse(path))
+/// The bundled articles, as the build renders them.
+fn corpus() -> Arc<Corpus> {
+    Arc::new(Corpus::bundled())
 }
 
-fn seed() -> &'static broadsheet::Article {
-    Corpus::bundled()
+/// The page at `path` (without the base) of the bundled articles' site under `base`.
+fn rendered(base: &str, path: &str) -> Option<Prerendered> {
+    render(&corpus(), base, &Route::parse(path))
+}
+
+fn seed() -> Arc<broadsheet::Article> {
+    corpus()
         .articles()
         .iter()
         .find(|a| a.related.len() == 5)
+        .cloned()
         .expect("the seed is bundled")
 }
 
@@ -56,7 +63,7 @@ fn briefs_home_data_and_not_found_render() {
     assert_eq!(home.title, "Broadsheet");
     assert!(home.body.contains(&article.title));
     assert!(rendered("/", "/data").unwrap().body.contains("Your data"));
-    assert!(render("/", &Route::NotFound)
+    assert!(render(&corpus(), "/", &Route::NotFound)
         .unwrap()
         .body
         .contains("Page not found"));
@@ -69,13 +76,15 @@ fn briefs_home_data_and_not_found_render() {
 
 #[test]
 fn every_page_of_the_corpus_renders_with_links_under_its_own_base() {
-    let pages = broadsheet::routes::pages(Corpus::bundled());
+    let corpus = corpus();
+    let pages = broadsheet::routes::pages(&corpus);
     for route in &pages {
-        let page = render("/reader/", route).unwrap_or_else(|| panic!("no page for {route:?}"));
+        let page =
+            render(&corpus, "/reader/", route).unwrap_or_else(|| panic!("no page for {route:?}"));
         assert!(page.body.contains("href=\"/reader/data\""), "{route:?}");
     }
     // The base is the render's own, not left behind by the one before.
-    let page = render("/", &Route::Data).unwrap();
+    let page = render(&corpus, "/", &Route::Data).unwrap();
     assert!(page.body.contains("href=\"/data\""));
     assert!(!page.body.contains("/reader/"), "{}", page.body);
 }

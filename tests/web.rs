@@ -7,6 +7,7 @@ use broadsheet::{
     ui::{reader_data::ReaderData, ArticleView},
 };
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -22,6 +23,7 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
     leptos::mount::mount_to(host.clone(), move || {
         leptos_meta::provide_meta_context();
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), "/"));
+        provide_context(Arc::new(Corpus::bundled()));
         view()
     })
     .forget();
@@ -30,11 +32,11 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
 
 #[wasm_bindgen_test]
 fn article_view_shows_every_paragraph_and_related_story() {
-    let slug = broadsheet::parse_str(SEED).unwrap().slug;
-    let article = Corpus::bundled()
-        .article(&slug)
-        .expect("the seed is bundled");
-    let host = mount(move || view! { <ArticleView article=article/> });
+    let article = seed_article();
+    let host = mount({
+        let article = article.clone();
+        move || view! { <ArticleView article=article/> }
+    });
 
     let paragraphs = host.query_selector_all(".article-body > p[id]").unwrap();
     assert_eq!(paragraphs.length(), 8);
@@ -63,10 +65,11 @@ fn article_view_shows_every_paragraph_and_related_story() {
     host.remove();
 }
 
-fn seed_article() -> &'static broadsheet::Article {
+fn seed_article() -> Arc<broadsheet::Article> {
     let slug = broadsheet::parse_str(SEED).unwrap().slug;
     Corpus::bundled()
         .article(&slug)
+        .cloned()
         .expect("the seed is bundled")
 }
 
@@ -143,8 +146,7 @@ async fn posting_an_empty_comment_is_refused_and_a_real_one_is_listed_as_text() 
 #[wasm_bindgen_test]
 async fn hostile_article_fields_stay_text_in_the_dom() {
     let hostile = include_str!("fixtures/hostile.txt");
-    let article: &'static broadsheet::Article =
-        Box::leak(Box::new(broadsheet::parse_str(hostile).unwrap()));
+    let article = Arc::new(broadsheet::parse_str(hostile).unwrap());
     let host = mount(move || view! { <ArticleView article=article/> });
     leptos::task::tick().await;
     for tag in ["script", "img", "iframe", "svg", "style", "b"] {

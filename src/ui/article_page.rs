@@ -3,24 +3,26 @@
 
 use super::{
     comments::Comments, reactions::Reactions, reader_data::use_reader_data, reading_time_label,
-    related::ReadNext, settings::ReadingSettings, share::ShareButton, NotFound,
+    related::ReadNext, settings::ReadingSettings, share::ShareButton, use_corpus, NotFound,
 };
-use crate::{article::Article, corpus::Corpus};
+use crate::article::Article;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
 
 /// Looks the article up by the `:slug` in the URL.
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
+    let corpus = use_corpus();
     move || {
         let slug = params
             .read()
             .get(crate::routes::SLUG_PARAM)
             .unwrap_or_default();
-        match Corpus::bundled().article(&slug) {
-            Some(article) => view! { <ArticleView article=article/> }.into_any(),
+        match corpus.article(&slug) {
+            Some(article) => view! { <ArticleView article=article.clone()/> }.into_any(),
             None => view! { <NotFound/> }.into_any(),
         }
     }
@@ -30,7 +32,7 @@ pub fn ArticlePage() -> impl IntoView {
 #[component]
 pub fn ArticleView(
     /// The article to show.
-    article: &'static Article,
+    article: Arc<Article>,
 ) -> impl IntoView {
     let [low, high] = article.reading_minutes;
     let item_id = crate::store::ItemId::article(&article.slug);

@@ -2,26 +2,27 @@
 
 use super::{
     article_path, comments::Comments, href, reactions::Reactions, settings::ReadingSettings,
-    share::ShareButton, NotFound,
+    share::ShareButton, use_corpus, NotFound,
 };
-use crate::{
-    article::{Article, RelatedStory},
-    corpus::Corpus,
-};
+use crate::article::{Article, RelatedStory};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
 
 /// Topic, time and summary of a related entry, and the article it came from.
 #[component]
 pub fn BriefPage() -> impl IntoView {
     let params = use_params_map();
+    let corpus = use_corpus();
     move || {
         let map = params.read();
         let slug = map.get(crate::routes::SLUG_PARAM).unwrap_or_default();
         let brief = map.get(crate::routes::BRIEF_PARAM).unwrap_or_default();
-        match Corpus::bundled().brief(&slug, &brief) {
-            Some((article, entry)) => view! { <BriefView article=article entry=entry/> }.into_any(),
+        match corpus.brief(&slug, &brief) {
+            Some((article, entry)) => {
+                view! { <BriefView article=article.clone() entry=entry.clone()/> }.into_any()
+            }
             None => view! { <NotFound/> }.into_any(),
         }
     }
@@ -31,9 +32,9 @@ pub fn BriefPage() -> impl IntoView {
 #[component]
 pub fn BriefView(
     /// The article the entry is listed under.
-    article: &'static Article,
+    article: Arc<Article>,
     /// The related entry.
-    entry: &'static RelatedStory,
+    entry: RelatedStory,
 ) -> impl IntoView {
     view! {
         <Title text=entry.topic.clone()/>

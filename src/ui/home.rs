@@ -1,6 +1,6 @@
 //! The front page: every bundled article newest first, a topic filter, and the reader's marks.
 
-use super::{article_path, href, reader_data::use_reader_data};
+use super::{article_path, href, reader_data::use_reader_data, use_corpus};
 use crate::{
     article::Article,
     corpus::Corpus,
@@ -10,7 +10,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use std::{collections::BTreeMap, sync::OnceLock};
+use std::{collections::BTreeMap, sync::Arc};
 
 /// How many stories are shown before "Show more": keeps the DOM small at any size.
 const PAGE: usize = 50;
@@ -19,62 +19,65 @@ const PAGE: usize = 50;
 /// must still fit in a frame.
 const RESULTS_PAGE: usize = 20;
 
-/// The finished search index.
-static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-
-thread_local! {
-    /// The index under construction, between slices.
-    static BUILDER: std::cell::RefCell<Option<IndexBuilder>> = Default::default();
-}
-
 /// Articles indexed per slice: small enough that a slice is far below a long task (50 ms).
 const ARTICLES_PER_SLICE: usize = 200;
 
-/// Search readiness, provided by the app: the index is built a slice at a time between
-/// frames once the front page is up, so no keystroke ever waits for a long indexing task.
+/// The search index, owned by the app: provided above the router, so it is built once and
+/// survives going from the front page to an article and back. It is built a slice at a time
+/// between frames once the front page is up, so no keystroke ever waits for a long indexing
+/// task.
 #[derive(Clone, Copy)]
 pub struct SearchState {
     /// Articles indexed so far; `None` once the index is complete.
     pending: RwSignal<Option<usize>>,
+    /// The index under construction, between slices.
+    builder: StoredValue<Option<IndexBuilder>>,
+    /// The finished index.
+    index: StoredValue<Option<Arc<SearchIndex>>>,
 }
 
 impl SearchState {
     pub fn new() -> Self {
         SearchState {
-            pending: RwSignal::new(INDEX.get().is_none().then_some(0)),
+            pending: RwSignal::new(Some(0)),
+            builder: StoredValue::new(None),
+            index: StoredValue::new(None),
         }
     }
 
-    /// Starts (or resumes) building in the background; does nothing once built or building.
-    fn start(self) {
-        let idle = BUILDER.with(|b| b.borrow().is_none());
-        if INDEX.get().is_some() || !idle {
+    /// Starts (or resumes) building `corpus`'s index in the background; does nothing once
+    /// built or building.
+    fn start(self, corpus: Arc<Corpus>) {
+        let idle = self.builder.with_value(Option::is_none);
+        if self.index.with_value(Option::is_some) || !idle {
             return;
         }
-        BUILDER.with(|b| *b.borrow_mut() = Some(IndexBuilder::new()));
-        self.next_slice();
+        self.builder.set_value(Some(IndexBuilder::new()));
+        self.next_slice(corpus);
     }
 
-    fn next_slice(self) {
+    fn next_slice(self, corpus: Arc<Corpus>) {
         set_timeout(
             move || {
-                let finished = BUILDER.with(|b| {
-                    let mut builder = b.borrow_mut();
+                let finished = self.builder.try_update_value(|builder| {
                     let builder = builder.as_mut()?;
-                    if builder.add_articles(Corpus::bundled(), ARTICLES_PER_SLICE) {
+                    if builder.add_articles(&corpus, ARTICLES_PER_SLICE) {
                         None
                     } else {
                         Some(builder.articles_done())
                     }
                 });
+                // `None` from `try_update_value`: the app is gone.
+                let Some(finished) = finished else { return };
                 match finished {
                     Some(done) => {
                         self.pending.set(Some(done));
-                        self.next_slice();
+                        self.next_slice(corpus);
                     }
                     None => {
-                        if let Some(builder) = BUILDER.with(|b| b.borrow_mut().take()) {
-                            let _ = INDEX.set(builder.finish());
+                        if let Some(builder) = self.builder.try_update_value(Option::take).flatten()
+                        {
+                            self.index.set_value(Some(Arc::new(builder.finish())));
                         }
                         self.pending.set(None);
                     }
@@ -83,20 +86,19 @@ impl SearchState {
             std::time::Duration::ZERO,
         );
     }
+
+    /// The index if it is ready.
+    fn ready(self) -> Option<Arc<SearchIndex>> {
+        match self.pending.get() {
+            Some(_) => None,
+            None => self.index.get_value(),
+        }
+    }
 }
 
 impl Default for SearchState {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// The index if it is ready. Without the app's [`SearchState`] (tests, prerendering) it is
-/// built at once.
-fn ready_index(state: Option<SearchState>) -> Option<&'static SearchIndex> {
-    match state {
-        Some(state) if state.pending.get().is_some() => None,
-        _ => Some(INDEX.get_or_init(|| SearchIndex::build(Corpus::bundled()))),
     }
 }
 
@@ -118,7 +120,7 @@ pub fn HomeView(
     /// `?topic=`: the topic filter.
     topic: Signal<Option<String>>,
 ) -> impl IntoView {
-    let corpus = Corpus::bundled();
+    let corpus = use_corpus();
     let data = use_reader_data();
     let items = data.all_items();
     let topic = move || topic.get();
@@ -126,7 +128,8 @@ pub fn HomeView(
     // router navigation, which would rebuild the page under the reader's fingers.
     let (q, set_q) = signal(url_q.get_untracked());
     if let Some(state) = use_context::<SearchState>() {
-        Effect::new(move |_| state.start());
+        let corpus = corpus.clone();
+        Effect::new(move |_| state.start(corpus.clone()));
     }
     // Only later changes of the URL (Back, a link): the first value is already in `q`, and the
     // search box may have replaced it with what was typed before the app took over.
@@ -138,24 +141,28 @@ pub fn HomeView(
     });
     let q: Signal<String> = q.into();
     let (shown_count, set_shown_count) = signal(PAGE);
-    let filtered = Memo::new(move |_| {
-        let topic = topic();
-        corpus
-            .articles()
-            .iter()
-            .filter(|a| topic.is_none() || a.topic == topic)
-            .collect::<Vec<_>>()
-    });
+    let filtered = {
+        let corpus = corpus.clone();
+        Memo::new(move |_| {
+            let topic = topic();
+            corpus
+                .articles()
+                .iter()
+                .filter(|a| topic.is_none() || a.topic == topic)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     let shown = move || {
         filtered.with(|f| {
             f.iter()
                 .take(shown_count.get())
-                .copied()
+                .cloned()
                 .collect::<Vec<_>>()
         })
     };
     let more_stories = move || filtered.with(|f| f.len()) > shown_count.get();
-    let topics = corpus.topics();
+    let topics: Vec<String> = corpus.topics().into_iter().map(str::to_owned).collect();
     let searching = move || !q.with(|q| q.trim().is_empty());
     view! {
         <Title text=move || if searching() { format!("Search: {}", q.get()) } else { String::new() }/>
@@ -163,7 +170,7 @@ pub fn HomeView(
             <h1 id="home-title" tabindex="-1">"Latest stories"</h1>
             <SearchBox q=q set_q=set_q/>
             <Show when=move || !searching() fallback=move || view! { <SearchResults q=q/> }>
-                <ContinueReading items=items/>
+                <ContinueReading items=items corpus=corpus.clone()/>
                 {(!topics.is_empty()).then(|| {
                     let topics = topics.clone();
                     view! {
@@ -171,9 +178,10 @@ pub fn HomeView(
                             <ul>
                                 <li><a href=href("/") aria-current=move || topic().is_none().then_some("page")>"All topics"</a></li>
                                 {topics.into_iter().map(|t| {
-                                    let target = format!("/?topic={}", encode_query(t));
+                                    let target = format!("/?topic={}", encode_query(&t));
+                                    let current = t.clone();
                                     view! {
-                                        <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(t)).then_some("page")>{t}</a></li>
+                                        <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(&current)).then_some("page")>{t}</a></li>
                                     }
                                 }).collect_view()}
                             </ul>
@@ -258,9 +266,16 @@ fn SearchResults(
     q: Signal<String>,
 ) -> impl IntoView {
     let (shown_count, set_shown_count) = signal(RESULTS_PAGE);
+    let corpus = use_corpus();
+    let articles = corpus.articles().len();
     let state = use_context::<SearchState>();
+    // Without the app's [`SearchState`] (tests, prerendering) the index is built at once.
+    let index = match state {
+        Some(state) => Signal::derive(move || state.ready()),
+        None => Signal::stored(Some(Arc::new(SearchIndex::build(&corpus)))),
+    };
     let hits = Memo::new(move |_| {
-        let index = ready_index(state)?;
+        let index = index.get()?;
         Some(q.with(|q| index.search(q)))
     });
     let hits = Memo::new(move |_| hits.get().unwrap_or_default());
@@ -268,10 +283,7 @@ fn SearchResults(
     let more_results = move || hits.with(Vec::len) > shown_count.get();
     let summary = move || {
         if let Some(done) = indexing() {
-            return format!(
-                "Preparing search: {done} of {} stories indexed…",
-                Corpus::bundled().articles().len()
-            );
+            return format!("Preparing search: {done} of {articles} stories indexed…");
         }
         let n = hits.with(Vec::len);
         let q = q.get();
@@ -292,7 +304,10 @@ fn SearchResults(
                 key=|doc| *doc
                 let:doc
             >
-                <SearchResult doc=INDEX.get().expect("results come from the index").doc(doc) q=q/>
+                <SearchResult
+                    doc=index.with_untracked(|i| i.as_ref().expect("results come from the index").doc(doc).clone())
+                    q=q
+                />
             </For>
         </ul>
         <Show when=more_results>
@@ -321,23 +336,29 @@ fn marked(text: &str, q: &str) -> impl IntoView {
 #[component]
 fn SearchResult(
     /// The matching article or brief.
-    doc: &'static Doc,
+    doc: Doc,
     /// The query, for marking matches.
     q: Signal<String>,
 ) -> impl IntoView {
-    let target = match &doc.target {
+    let Doc {
+        title,
+        snippet,
+        topic,
+        target,
+    } = doc;
+    let target = match &target {
         DocTarget::Article { slug } => article_path(slug),
         DocTarget::Brief { article, brief } => super::brief_path(article, brief),
     };
     view! {
         <li class="story" data-nav-item="">
             <h2 class="story-title">
-                <a href=href(&target)>{move || marked(&doc.title, &q.get())}</a>
+                <a href=href(&target)>{move || marked(&title, &q.get())}</a>
             </h2>
             <p class="story-meta">
-                {doc.topic.clone().map(|t| view! { <span class="topic">{t}</span> })}
+                {topic.map(|t| view! { <span class="topic">{t}</span> })}
             </p>
-            <p class="story-summary">{move || marked(&doc.snippet, &q.get())}</p>
+            <p class="story-summary">{move || marked(&snippet, &q.get())}</p>
         </li>
     }
 }
@@ -361,10 +382,12 @@ fn encode_query(value: &str) -> String {
 fn ContinueReading(
     /// Every stored item.
     items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
+    /// The articles.
+    corpus: Arc<Corpus>,
 ) -> impl IntoView {
     let latest = move || {
         items.with(|m| {
-            Corpus::bundled()
+            corpus
                 .articles()
                 .iter()
                 .filter_map(|a| {
@@ -375,7 +398,7 @@ fn ContinueReading(
                     Some((p.at, a))
                 })
                 .max_by(|x, y| x.0.total_cmp(&y.0))
-                .map(|(_, a)| a)
+                .map(|(_, a)| a.clone())
         })
     };
     move || {
@@ -393,7 +416,7 @@ fn ContinueReading(
 #[component]
 fn StoryItem(
     /// The article to list.
-    article: &'static Article,
+    article: Arc<Article>,
     /// Every stored item, for the marks.
     items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
 ) -> impl IntoView {

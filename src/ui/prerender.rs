@@ -5,8 +5,9 @@ use super::{
     article_page::ArticleView, brief_page::BriefView, home::HomeView, not_found::NotFound,
     reader_data::ReaderData, your_data::YourData, BasePath, Chrome,
 };
-use crate::{corpus::Corpus, routes::Route, store::MemoryStore};
+use crate::{article::Article, corpus::Corpus, routes::Route, store::MemoryStore};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// A page rendered ahead of time.
 pub struct Prerendered {
@@ -17,12 +18,11 @@ pub struct Prerendered {
 }
 
 /// Renders the page `route` names (`Route::parse("/article/x")`; [`Route::NotFound`] for the
-/// not-found page) for a site served under `base` (e.g. `/reader/`). `None` for an article or
+/// not-found page) of `corpus`'s site served under `base` (e.g. `/reader/`). `None` for an article or
 /// brief the corpus does not have.
-pub fn render(base: &str, route: &Route) -> Option<Prerendered> {
-    let corpus = Corpus::bundled();
+pub fn render(corpus: &Arc<Corpus>, base: &str, route: &Route) -> Option<Prerendered> {
     let full_path = format!("{}{}", base.trim_end_matches('/'), route.path());
-    ahead_of_time(base, || {
+    ahead_of_time(base, corpus.clone(), || {
         let (title, page) = match route {
             Route::Home => (
                 String::new(),
@@ -30,11 +30,11 @@ pub fn render(base: &str, route: &Route) -> Option<Prerendered> {
             ),
             Route::Article { slug } => {
                 let article = corpus.article(slug)?;
-                (article.title.clone(), view! { <ArticleView article=article/> }.into_any())
+                (article.title.clone(), view! { <ArticleView article=article.clone()/> }.into_any())
             }
             Route::Brief { article, brief } => {
                 let (article, entry) = corpus.brief(article, brief)?;
-                (entry.topic.clone(), view! { <BriefView article=article entry=entry/> }.into_any())
+                (entry.topic.clone(), view! { <BriefView article=article.clone() entry=entry.clone()/> }.into_any())
             }
             Route::Data => ("Your data".to_owned(), view! { <YourData/> }.into_any()),
             Route::NotFound => ("Page not found".to_owned(), view! { <NotFound/> }.into_any()),
@@ -58,13 +58,14 @@ pub fn render(base: &str, route: &Route) -> Option<Prerendered> {
 /// The no-op executor is process-wide, installed by the first call and found in place by the
 /// rest, because any_spawner has no owned or scoped executor (even `init_local_custom_executor`
 /// fills its one global table of spawn functions).
-fn ahead_of_time<T>(base: &str, render: impl FnOnce() -> T) -> T {
+fn ahead_of_time<T>(base: &str, corpus: Arc<Corpus>, render: impl FnOnce() -> T) -> T {
     let _ = any_spawner::Executor::init_custom_executor(NoEffects);
     let owner = Owner::new();
     owner.with(|| {
         leptos_meta::provide_meta_context();
         provide_context(BasePath::new(base));
         provide_context(super::early::Prerendering);
+        provide_context(corpus);
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), base));
         untrack(render)
     })
@@ -79,7 +80,10 @@ impl any_spawner::CustomExecutor for NoEffects {
     fn poll_local(&self) {}
 }
 
-/// The reading view of any article, as HTML (for checking what reaches the page).
-pub fn render_article(base: &str, article: &'static crate::article::Article) -> String {
-    ahead_of_time(base, || view! { <ArticleView article=article/> }.to_html())
+/// The reading view of any article, as HTML (for checking what reaches the page), with "Read
+/// next" entries leading into `corpus`.
+pub fn render_article(base: &str, corpus: Arc<Corpus>, article: Arc<Article>) -> String {
+    ahead_of_time(base, corpus, || {
+        view! { <ArticleView article=article/> }.to_html()
+    })
 }

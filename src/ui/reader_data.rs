@@ -588,35 +588,32 @@ pub fn use_item(id: ItemId) -> ItemData {
 }
 
 /// Keeps this tab in step with others (`storage` events) and writes pending changes when the
-/// page is hidden or closed, so nothing typed a moment before is lost.
+/// page is hidden or closed, so nothing typed a moment before is lost. The listeners last as
+/// long as the calling owner (the app's root).
 pub fn listen_for_changes(data: ReaderData) {
     #[cfg(target_arch = "wasm32")]
     {
-        use wasm_bindgen::{closure::Closure, JsCast};
-        let window = window();
-        let on_storage =
-            Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
-                let is_local = e.storage_area().is_some_and(|area| {
-                    window_local_storage().is_some_and(|local| js_sys::Object::is(&area, &local))
-                });
-                if is_local {
-                    data.on_storage(e.key().as_deref(), e.new_value().as_deref());
-                }
+        use leptos::ev;
+        let storage = window_event_listener(ev::storage, move |e| {
+            let is_local = e.storage_area().is_some_and(|area| {
+                window_local_storage().is_some_and(|local| js_sys::Object::is(&area, &local))
             });
-        let _ =
-            window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
-        on_storage.forget();
-        let flush = Closure::<dyn Fn()>::new(move || data.flush());
-        let _ = window.add_event_listener_with_callback("pagehide", flush.as_ref().unchecked_ref());
-        let hidden = Closure::<dyn Fn()>::new(move || {
+            if is_local {
+                data.on_storage(e.key().as_deref(), e.new_value().as_deref());
+            }
+        });
+        let pagehide = window_event_listener(ev::pagehide, move |_| data.flush());
+        // Fired at the document; it bubbles up to the window.
+        let hidden = window_event_listener(ev::visibilitychange, move |_| {
             if document().visibility_state() == web_sys::VisibilityState::Hidden {
                 data.flush();
             }
         });
-        let _ = document()
-            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
-        flush.forget();
-        hidden.forget();
+        on_cleanup(move || {
+            storage.remove();
+            pagehide.remove();
+            hidden.remove();
+        });
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = data;

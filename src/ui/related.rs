@@ -1,20 +1,18 @@
 //! The "Read next" block: the related stories of an article.
 
-use super::{article_path, brief_path, href};
-use crate::{
-    article::Article,
-    corpus::{Corpus, RelatedTarget},
-};
+use super::{article_path, brief_path, href, use_corpus};
+use crate::{article::Article, corpus::RelatedTarget};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// A complementary landmark listing each related story with time, topic and summary.
 #[component]
 pub fn ReadNext(
     /// The article whose related stories are listed.
-    article: &'static Article,
+    article: Arc<Article>,
 ) -> impl IntoView {
     (!article.related.is_empty()).then(|| {
-        let corpus = Corpus::bundled();
+        let corpus = use_corpus();
         view! {
             <aside class="read-next" aria-labelledby="read-next-title">
                 <h2 id="read-next-title">"Read next"</h2>

@@ -71,23 +71,21 @@ fn write_page_files(dist: &Path, public_url: &str) -> anyhow::Result<()> {
     // The articles Trunk's build just bundled ($BROADSHEET_ARTICLES or articles/), which may
     // not be the ones compiled into this xtask.
     let files = article_files(&articles_dir())?;
-    let installed = Corpus::install(Corpus::from_files(
+    let corpus = std::sync::Arc::new(Corpus::from_files(
         files
             .iter()
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
     ));
-    ensure!(installed, "the corpus was already in use before the build");
-    let corpus = Corpus::bundled();
     for failure in corpus.failures() {
         eprintln!("    skipped {}: {}", failure.file, failure.error);
     }
     // The front page is the site's index.html, written last.
-    let pages: Vec<Route> = routes::pages(corpus)
+    let pages: Vec<Route> = routes::pages(&corpus)
         .into_iter()
         .filter(|route| *route != Route::Home)
         .collect();
     let page_html = |route: &Route| -> anyhow::Result<String> {
-        let page = prerender::render(public_url, route)
+        let page = prerender::render(&corpus, public_url, route)
             .with_context(|| format!("no page for {route:?}"))?;
         fill_shell(&shell, &page)
     };
