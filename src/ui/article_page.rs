@@ -51,10 +51,7 @@ pub fn ArticleView(
                     {article.published.clone().map(|p| super::published_time(p, &article.lang))}
                     <span class="reading-time">{reading_time_label(low, high)}</span>
                 </p>
-                <div class="article-tools">
-                    <ReadingSettings/>
-                    <ShareButton title=article.title.clone()/>
-                </div>
+                <PageTools title=article.title.clone()/>
             </header>
             <div class="article-body">
                 {article
@@ -101,6 +98,20 @@ pub fn ArticleView(
         <Reactions item_id=item_id.clone()/>
         <Comments item_id=item_id/>
         <ReadNext article=article/>
+    }
+}
+
+/// The tools under the headline of an article or a brief: reading settings and sharing.
+#[component]
+pub fn PageTools(
+    /// The page's title, for sharing.
+    title: String,
+) -> impl IntoView {
+    view! {
+        <div class="article-tools">
+            <ReadingSettings/>
+            <ShareButton title=title/>
+        </div>
     }
 }
 

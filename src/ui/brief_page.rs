@@ -1,8 +1,8 @@
 //! A brief: the page of a related story whose full text is not bundled.
 
 use super::{
-    article_path, comments::Comments, href, reactions::Reactions, settings::ReadingSettings,
-    share::ShareButton, use_corpus, NotFound,
+    article_page::PageTools, article_path, comments::Comments, href, reactions::Reactions,
+    use_corpus, NotFound,
 };
 use crate::article::{Article, RelatedStory};
 use leptos::prelude::*;
@@ -36,6 +36,7 @@ pub fn BriefView(
     /// The related entry.
     entry: RelatedStory,
 ) -> impl IntoView {
+    let item_id = crate::store::ItemId::brief(&article.slug, &entry.slug);
     view! {
         <Title text=entry.topic.clone()/>
         <article class="brief">
@@ -43,10 +44,7 @@ pub fn BriefView(
                 <p class="kicker">"Brief"</p>
                 <h1 tabindex="-1">{entry.topic.clone()}</h1>
                 <p class="article-meta"><time>{entry.time.clone()}</time></p>
-                <div class="article-tools">
-                    <ReadingSettings/>
-                    <ShareButton title=entry.topic.clone()/>
-                </div>
+                <PageTools title=entry.topic.clone()/>
             </header>
             <div class="article-body">
                 <p class="lede">{entry.summary.clone()}</p>
@@ -57,7 +55,7 @@ pub fn BriefView(
                 "."
             </p>
         </article>
-        <Reactions item_id=crate::store::ItemId::brief(&article.slug, &entry.slug)/>
-        <Comments item_id=crate::store::ItemId::brief(&article.slug, &entry.slug)/>
+        <Reactions item_id=item_id.clone()/>
+        <Comments item_id=item_id/>
     }
 }
