@@ -1,7 +1,7 @@
 //! "Your data": export, import, delete everything, and how storage is doing.
 
 use super::reader_data::{use_reader_data, Health, ReaderData};
-use crate::store::ImportError;
+use crate::store::{ImportError, StoreError};
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
 
@@ -64,7 +64,7 @@ fn export_now(data: ReaderData, then: &str) -> Message {
     match download_export(data) {
         Ok((name, stories)) => Message::Done(format!(
             "Exported {stories} stor{} and your reading settings to {name}.{then}",
-            if stories == 1 { "y" } else { "ies" }
+            plural(stories, "y", "ies")
         )),
         Err(why) => Message::Failed(format!("The export failed: {why}.")),
     }
@@ -193,6 +193,43 @@ fn ImportData(
 
 /// "Free up space": ways to make room that keep everything the reader wrote, unsaved changes
 /// included (they are saved as soon as there is room).
+/// The three messages of one way of freeing space.
+struct Freed {
+    nothing: &'static str,
+    done: fn(usize, &str) -> String,
+    failed: &'static str,
+}
+
+const DISCARD_BACKUPS: Freed = Freed {
+    nothing: "There were no backups to discard.",
+    done: |n, bytes| {
+        format!(
+            "Discarded {n} backup{}, freeing {bytes}.",
+            plural(n, "", "s")
+        )
+    },
+    failed: "The backups could not be discarded:",
+};
+
+const FORGET_POSITIONS: Freed = Freed {
+    nothing: "There were no reading positions to forget.",
+    done: |n, bytes| {
+        format!(
+            "Forgot the reading position of {n} stor{}, freeing {bytes}. Reactions, comments and drafts are kept.",
+            plural(n, "y", "ies")
+        )
+    },
+    failed: "The reading positions could not be forgotten:",
+};
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 #[component]
 fn FreeSpace(
     /// The reader's data.
@@ -214,50 +251,31 @@ fn FreeSpace(
                 .count()
         })
     });
-    let after = move |what: String| {
-        let still_full = data.health.with_untracked(|h| h.quota_full);
-        let unsaved = data.unsaved();
-        let tail = if unsaved.is_empty() {
-            if still_full {
-                ""
-            } else {
-                " Everything is saved."
-            }
-        } else {
-            " Storage is still full: unsaved changes stay in this tab; free more space to save them."
+    // What freeing did, and whether that was enough: the same shape for both actions.
+    let freed = move |result: Result<(usize, usize), StoreError>, what: Freed| {
+        let (n, bytes) = match result {
+            Ok((0, _)) => return Message::Done(what.nothing.to_owned()),
+            Ok(freed) => freed,
+            Err(why) => return Message::Failed(format!("{} {why}.", what.failed)),
         };
-        Message::Done(format!("{what}{tail}"))
+        let still_full = data.health.with_untracked(|h| h.quota_full);
+        let tail = if !data.unsaved().is_empty() {
+            " Storage is still full: unsaved changes stay in this tab; free more space to save them."
+        } else if still_full {
+            ""
+        } else {
+            " Everything is saved."
+        };
+        Message::Done(format!("{}{tail}", (what.done)(n, &human_bytes(bytes))))
     };
-    let discard_all = move |_| {
-        done.run(match data.discard_all_backups() {
-            Ok((0, _)) => Message::Done("There were no backups to discard.".to_owned()),
-            Ok((n, bytes)) => after(format!(
-                "Discarded {n} backup{}, freeing {}.",
-                if n == 1 { "" } else { "s" },
-                human_bytes(bytes)
-            )),
-            Err(why) => Message::Failed(format!("The backups could not be discarded: {why}.")),
-        });
-    };
-    let forget = move |_| {
-        done.run(match data.forget_progress() {
-            Ok((0, _)) => Message::Done("There were no reading positions to forget.".to_owned()),
-            Ok((n, bytes)) => after(format!(
-                "Forgot the reading position of {n} stor{}, freeing {}. Reactions, comments and drafts are kept.",
-                if n == 1 { "y" } else { "ies" },
-                human_bytes(bytes)
-            )),
-            Err(why) => Message::Failed(format!(
-                "The reading positions could not be forgotten: {why}."
-            )),
-        });
-    };
+    let discard_all = move |_| done.run(freed(data.discard_all_backups(), DISCARD_BACKUPS));
+    let forget = move |_| done.run(freed(data.forget_progress(), FORGET_POSITIONS));
     let backups_text = move || {
         backups.with(|b| match b.len() {
             0 => "No backups.".to_owned(),
             n => format!(
                 "{n} backup{} of damaged data, {} (each is listed under Backups).",
-                if n == 1 { "" } else { "s" },
+                plural(n, "", "s"),
                 human_bytes(b.iter().map(|b| b.bytes).sum())
             ),
         })
@@ -331,7 +349,7 @@ fn DeleteData(
             Ok(0) => Message::Done(format!("There was nothing to delete.{kept}")),
             Ok(n) => Message::Done(format!(
                 "Deleted everything kept on this device: {n} saved entr{} removed.{kept}",
-                if n == 1 { "y" } else { "ies" }
+                plural(n, "y", "ies")
             )),
             Err(why) => Message::Failed(format!("Nothing could be deleted: {why}.")),
         });
@@ -379,7 +397,7 @@ fn unsaved_text(unsaved: crate::ui::reader_data::Unsaved) -> String {
         what.push(format!(
             "{} stor{}",
             unsaved.stories,
-            if unsaved.stories == 1 { "y" } else { "ies" }
+            plural(unsaved.stories, "y", "ies")
         ));
     }
     if unsaved.settings {
@@ -632,7 +650,7 @@ fn human_bytes(n: usize) -> String {
     const KB: f64 = 1024.0;
     let n_f = n as f64;
     if n < 1024 {
-        format!("{n} byte{}", if n == 1 { "" } else { "s" })
+        format!("{n} byte{}", plural(n, "", "s"))
     } else if n_f < KB * KB {
         format!("{:.1} KB", n_f / KB)
     } else {
