@@ -9,6 +9,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use broadsheet::article::{parse, ParseErrorKind};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -35,41 +36,34 @@ struct Block {
     lines: Vec<String>,
 }
 
-/// The fenced code blocks of `markdown` (``` or ~~~ fences, at least three).
+/// The fenced code blocks of `markdown`, as a CommonMark reader sees them.
 fn blocks(markdown: &str) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut open: Option<(String, Block)> = None;
-    for (i, line) in markdown.lines().enumerate() {
-        let trimmed = line.trim_start();
-        match &mut open {
-            Some((fence, block)) => {
-                if trimmed.trim_end() == fence.as_str() {
-                    out.push(open.take().unwrap().1);
-                } else {
-                    block.lines.push(line.to_owned());
+    let mut open: Option<(Block, String)> = None;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let block = Block {
+                    line: markdown[..range.start].lines().count() + 1,
+                    info: info.split_whitespace().map(str::to_owned).collect(),
+                    lines: Vec::new(),
+                };
+                open = Some((block, String::new()));
+            }
+            Event::Text(text) => {
+                if let Some((_, body)) = &mut open {
+                    body.push_str(&text);
                 }
             }
-            None => {
-                let fence: String = trimmed
-                    .chars()
-                    .take_while(|&c| c == '`' || c == '~')
-                    .collect();
-                if fence.len() >= 3 && fence.chars().all(|c| c == fence.chars().next().unwrap()) {
-                    let info = trimmed[fence.len()..]
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect();
-                    let block = Block {
-                        line: i + 1,
-                        info,
-                        lines: Vec::new(),
-                    };
-                    open = Some((fence, block));
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((mut block, body)) = open.take() {
+                    block.lines = body.lines().map(str::to_owned).collect();
+                    out.push(block);
                 }
             }
+            _ => {}
         }
     }
-    assert!(open.is_none(), "a code block is never closed");
     out
 }
 
@@ -341,55 +335,26 @@ fn documents() -> Vec<String> {
     docs
 }
 
-/// `markdown` without fenced code blocks and inline code spans (links in code are text).
-fn prose(markdown: &str) -> String {
-    let mut out = String::new();
-    let mut fence: Option<String> = None;
-    for line in markdown.lines() {
-        let trimmed = line.trim_start();
-        let marker: String = trimmed
-            .chars()
-            .take_while(|&c| c == '`' || c == '~')
-            .collect();
-        match &fence {
-            Some(f) if trimmed.trim_end() == f.as_str() => fence = None,
-            Some(_) => {}
-            None if marker.len() >= 3 => fence = Some(marker),
-            None => {
-                // Drop `code spans` (a span never crosses a line here).
-                let mut in_code = false;
-                for part in line.split('`') {
-                    if !in_code {
-                        out.push_str(part);
-                    }
-                    in_code = !in_code;
-                }
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The targets of the inline links `[text](target)` and reference definitions `[x]: target`.
+/// The targets of `markdown`'s links, images and link reference definitions (not of text
+/// that only looks like a link inside code).
 fn links(markdown: &str) -> Vec<String> {
-    let text = prose(markdown);
-    let mut out = Vec::new();
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("](") {
-        rest = &rest[at + 2..];
-        let end = rest.find(')').unwrap_or(rest.len());
-        let target = rest[..end].split_whitespace().next().unwrap_or("");
-        out.push(target.trim_matches(['<', '>']).to_owned());
-    }
-    for line in text.lines() {
-        let line = line.trim_start();
-        if let Some((label, target)) = line.strip_prefix('[').and_then(|l| l.split_once("]:")) {
-            if !label.contains(']') {
-                out.push(target.split_whitespace().next().unwrap_or("").to_owned());
+    let mut parser = Parser::new(markdown);
+    let mut out: Vec<String> = parser
+        .by_ref()
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                Some(dest_url.into_string())
             }
-        }
-    }
+            _ => None,
+        })
+        .collect();
+    let mut defined: Vec<String> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, def)| def.dest.to_string())
+        .collect();
+    defined.sort();
+    out.extend(defined);
     out
 }
 
@@ -408,26 +373,22 @@ fn anchor(heading: &str) -> String {
 fn anchors(markdown: &str) -> HashSet<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = HashSet::new();
-    let mut fence: Option<String> = None;
-    for line in markdown.lines() {
-        let trimmed = line.trim_start();
-        let marker: String = trimmed
-            .chars()
-            .take_while(|&c| c == '`' || c == '~')
-            .collect();
-        match &fence {
-            Some(f) if trimmed.trim_end() == f.as_str() => fence = None,
-            Some(_) => {}
-            None if marker.len() >= 3 => fence = Some(marker),
-            None => {
-                let hashes = line.chars().take_while(|&c| c == '#').count();
-                if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
-                    let base = anchor(line[hashes..].trim());
-                    let n = seen.entry(base.clone()).or_insert(0);
-                    out.insert(if *n == 0 { base } else { format!("{base}-{n}") });
-                    *n += 1;
+    let mut heading: Option<String> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(h) = &mut heading {
+                    h.push_str(&text);
                 }
             }
+            Event::End(TagEnd::Heading(_)) => {
+                let base = anchor(heading.take().unwrap_or_default().trim());
+                let n = seen.entry(base.clone()).or_insert(0);
+                out.insert(if *n == 0 { base } else { format!("{base}-{n}") });
+                *n += 1;
+            }
+            _ => {}
         }
     }
     out

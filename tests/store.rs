@@ -1735,14 +1735,7 @@ fn shared_by_two_copies_and_another_app() -> (
     }
     // One damaged value each, set aside under a backup.
     for repo in [&reader, &staging] {
-        repo.kv()
-            .set(&repo.item_key(&item_id(BRIEF)), "damaged")
-            .unwrap();
-        assert!(repo
-            .load_item(&item_id(BRIEF), NOW)
-            .unwrap()
-            .problem
-            .is_some());
+        damage_brief(repo, "damaged");
         assert_eq!(repo.backups().unwrap().len(), 1);
     }
     (store, reader, staging)
@@ -2010,9 +2003,12 @@ fn read_stories_and_a_backup(repo: &Repository<impl KeyValue>, n: usize, backup_
         repo.save_item(&ItemId::article(&format!("read-story-{i}")), &item)
             .unwrap();
     }
-    repo.kv()
-        .set(&repo.item_key(&item_id(BRIEF)), &"#".repeat(backup_chars))
-        .unwrap();
+    damage_brief(&repo, &"#".repeat(backup_chars));
+}
+
+/// Writes `raw` (not JSON of an item) under the brief's key, and loads it: the load reports it.
+fn damage_brief<K: KeyValue>(repo: &Repository<K>, raw: &str) {
+    repo.kv().set(&repo.item_key(&item_id(BRIEF)), raw).unwrap();
     assert!(repo
         .load_item(&item_id(BRIEF), NOW)
         .unwrap()
