@@ -2003,7 +2003,7 @@ fn read_stories_and_a_backup(repo: &Repository<impl KeyValue>, n: usize, backup_
         repo.save_item(&ItemId::article(&format!("read-story-{i}")), &item)
             .unwrap();
     }
-    damage_brief(&repo, &"#".repeat(backup_chars));
+    damage_brief(repo, &"#".repeat(backup_chars));
 }
 
 /// Writes `raw` (not JSON of an item) under the brief's key, and loads it: the load reports it.
