@@ -6,6 +6,8 @@
 //! `/reader/article/x`); `ui::href` adds it. Pure: no Leptos, testable on the host.
 
 use crate::corpus::Corpus;
+// Already in the wasm through leptos_router's `url`: no new bytes.
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// The first segment of an article's path: `/article/{slug}`.
 pub const ARTICLE: &str = "article";
@@ -93,42 +95,25 @@ pub fn pages(corpus: &Corpus) -> Vec<Route> {
     pages
 }
 
-/// `s` with every byte outside RFC 3986's unreserved characters percent-encoded.
+/// Every byte outside RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `s` with every byte outside the unreserved characters percent-encoded.
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, RESERVED).to_string()
 }
 
-/// `s` percent-decoded; as it is when it is not valid percent-encoded UTF-8 (as the browser's
-/// `decodeURIComponent`, which the router uses, gives up).
+/// `s` percent-decoded; as it is when that is not UTF-8 (the browser's `decodeURIComponent`,
+/// which the router uses, gives up too). A `%` without two hex digits after it stays.
 fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex {
-                Some(b) => out.push(b),
-                None => return s.to_owned(),
-            }
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    match percent_decode_str(s).decode_utf8() {
+        Ok(decoded) => decoded.into_owned(),
+        Err(_) => s.to_owned(),
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 #[cfg(test)]
