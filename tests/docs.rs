@@ -442,10 +442,9 @@ fn every_link_in_the_documents_stays_in_the_repository() {
     let mut count = 0;
     for doc in documents() {
         let markdown = read(&doc);
-        for forbidden in ["/work/", "../shared", "file://"] {
-            if markdown.contains(forbidden) {
-                problems.push(format!("{doc} mentions {forbidden}"));
-            }
+        // Links are checked below; a `file://` address in the text points at someone's disk.
+        if markdown.contains("file://") {
+            problems.push(format!("{doc} mentions a file:// address"));
         }
         let dir = Path::new(&doc).parent().unwrap();
         for target in links(&markdown) {
@@ -493,5 +492,5 @@ fn the_link_finder_sees_links_and_not_code() {
         normalise(Path::new("docs/../README.md")).as_deref(),
         Some("README.md")
     );
-    assert_eq!(normalise(Path::new("docs/../../shared/x.md")), None);
+    assert_eq!(normalise(Path::new("docs/../../outside/x.md")), None);
 }

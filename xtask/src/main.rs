@@ -308,13 +308,13 @@ mod disk_tests {
     fn the_disk_mounted_deepest_on_the_way_holds_the_path() {
         let disks = [
             (Path::new("/"), 1),
-            (Path::new("/work"), 2),
-            (Path::new("/work/other"), 3),
-            (Path::new("/wo"), 4),
+            (Path::new("/srv"), 2),
+            (Path::new("/srv/other"), 3),
+            (Path::new("/sr"), 4),
         ];
-        assert_eq!(free_space_at(Path::new("/work/repo"), disks), Some(2));
-        assert_eq!(free_space_at(Path::new("/work/other/repo"), disks), Some(3));
-        // A mount point is a whole folder, not a string prefix: /wo does not hold /work.
+        assert_eq!(free_space_at(Path::new("/srv/repo"), disks), Some(2));
+        assert_eq!(free_space_at(Path::new("/srv/other/repo"), disks), Some(3));
+        // A mount point is a whole folder, not a string prefix: /sr does not hold /srv.
         assert_eq!(free_space_at(Path::new("/home/me"), disks), Some(1));
         assert_eq!(
             free_space_at(Path::new("/home/me"), disks[1..].to_vec()),
