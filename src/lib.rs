@@ -1,15 +1,11 @@
 //! Broadsheet: a news reader that runs entirely in the browser.
 //!
-//! The pure core ([`article`], [`corpus`], [`routes`], [`store`]) builds and tests on the host;
-//! [`ui`] is the thin Leptos layer on top.
+//! The pure core ([`article`], [`corpus`], [`routes`], [`search`], [`store`]) is the
+//! `broadsheet-core` crate (`core/`), re-exported here; [`ui`] is the thin Leptos layer on top.
 
 #![recursion_limit = "256"]
 
-pub mod article;
-pub mod corpus;
-pub mod routes;
-pub mod search;
-pub mod store;
+pub use broadsheet_core::{article, corpus, routes, search, store};
 pub mod ui;
 
 pub use article::{parse, parse_str, Article, ParseError, RelatedStory};

@@ -7,8 +7,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-/// The parser's modules, compiled straight from `src/article/`.
-#[path = "../../src/article"]
+/// The parser's modules, compiled straight from `core/src/article/`.
+#[path = "../../core/src/article"]
 #[allow(dead_code)]
 mod article {
     pub mod model;

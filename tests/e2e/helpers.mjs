@@ -10,7 +10,7 @@ export const ORIGIN = new URL(BASE).origin;
 
 /// What every localStorage key of the reader served under `base` starts with: `broadsheet:`,
 /// its base path with one leading and one trailing `/` (`:` written `%3A`), then `:`. The app
-/// (src/store/repo.rs, `scope_of`) and assets/boot.js compute it the same way.
+/// (core/src/store/repo.rs, `scope_of`) and assets/boot.js compute it the same way.
 export function keyPrefix(base = BASE) {
   const path = new URL(base).pathname.replace(/^\/+|\/+$/g, '').replace(/:/g, '%3A');
   return `broadsheet:${path ? `/${path}/` : '/'}:`;

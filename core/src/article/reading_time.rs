@@ -36,7 +36,7 @@ const SPEEDS: &[(&str, u32, u32)] = &[
 /// Both ends round up (as Firefox does) and are at least 1. Unknown languages read as English.
 ///
 /// ```
-/// use broadsheet::article::reading_minutes;
+/// use broadsheet_core::article::reading_minutes;
 /// assert_eq!(reading_minutes(0, "en"), [1, 1]);
 /// assert_eq!(reading_minutes(2_000, "en"), [2, 3]); // 2000/1105 = 1.8, 2000/869 = 2.3
 /// assert_eq!(reading_minutes(2_000, "zh-Hans"), [8, 9]);

@@ -7,7 +7,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=BROADSHEET_ARTICLES");
     let dir = env::var_os("BROADSHEET_ARTICLES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("articles"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../articles")
+        });
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .map(|entries| {

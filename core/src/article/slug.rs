@@ -13,7 +13,7 @@ pub const MAX_SLUG_LEN: usize = 80;
 /// The slug for `text`: at most 80 characters, cut at a hyphen where possible.
 ///
 /// ```
-/// use broadsheet::article::slugify;
+/// use broadsheet_core::article::slugify;
 /// assert_eq!(slugify("Russia’s “three steps forward”"), "russias-three-steps-forward");
 /// assert_eq!(slugify("Северный поток"), "severnyi-potok");
 /// assert_eq!(slugify("!!!"), slugify("!!!")); // stable fallback, never empty
