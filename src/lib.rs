@@ -5,7 +5,7 @@
 
 #![recursion_limit = "256"]
 
-pub use broadsheet_core::{article, corpus, routes, search, store};
+pub use broadsheet_core::{article, corpus, routes, search, site_data, store};
 pub mod ui;
 
 pub use article::{parse, parse_str, Article, ParseError, RelatedStory};

@@ -1,6 +1,6 @@
 //! The reader's-world types produced by the parser.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One bundled article, parsed.
@@ -28,13 +28,25 @@ pub struct Article {
 }
 
 /// A validated RFC 3339 timestamp, kept as written plus its instant for sorting.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Published {
     /// Seconds since the Unix epoch (UTC).
     pub unix_seconds: i64,
     /// The original text, e.g. `2025-04-03T08:15:00+02:00`.
     pub text: String,
+}
+
+impl TryFrom<String> for Published {
+    type Error = String;
+
+    /// Reads the text back (from the site's data files), checking it as the parser does.
+    fn try_from(text: String) -> Result<Self, String> {
+        match super::parse::rfc3339_unix_seconds(&text) {
+            Some(unix_seconds) => Ok(Published { unix_seconds, text }),
+            None => Err(format!("not an RFC 3339 time: {text:?}")),
+        }
+    }
 }
 
 impl From<Published> for String {

@@ -597,7 +597,7 @@ fn with_slugs(entries: Vec<(&str, &str, &str)>, stats: &mut ParseStats) -> Vec<R
 /// `Z`; checks the day against the month (and leap years), hours 0–23, minutes and offset
 /// minutes 0–59, seconds 0–59 (60 only at minute 59, for a leap second). The fraction is
 /// ignored.
-fn rfc3339_unix_seconds(s: &str) -> Option<i64> {
+pub(super) fn rfc3339_unix_seconds(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let digits = b.get(from..from + len)?;

@@ -97,8 +97,9 @@ pub(crate) fn slugify_with_limit(text: &str, max: usize) -> (String, usize) {
     (String::from_utf8(out).unwrap_or_default(), visited)
 }
 
-/// FNV-1a, 32-bit: a tiny, stable hash for fallback slugs (the same on every platform).
-fn fnv1a32(bytes: &[u8]) -> u32 {
+/// FNV-1a, 32-bit: a tiny, stable hash for fallback slugs and slug shards (the same on every
+/// platform).
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |h: u32, &b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
