@@ -11,6 +11,7 @@ pub mod prerender;
 mod reactions;
 pub mod reader_data;
 mod related;
+pub mod search;
 mod settings;
 mod share;
 mod shortcuts;
@@ -118,7 +119,7 @@ pub fn App() -> impl IntoView {
     provide_context(data);
     reader_data::listen_for_changes(data);
     settings::apply_settings(data);
-    provide_context(home::SearchState::new());
+    provide_context(search::SearchState::new());
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
