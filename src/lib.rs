@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub use broadsheet_core::{article, corpus, routes, search, site_data, store};
+pub mod library;
 pub mod ui;
 
 pub use article::{parse, parse_str, Article, ParseError, RelatedStory};
