@@ -122,7 +122,7 @@ const ASSET = /\.(js|mjs|wasm|css|woff2?|png|svg|ico|webmanifest)$/;
 
 /// The files of this site (paths relative to the scope) that a page names in its <head>
 /// (link href, script src, paths in the inline loader), or a stylesheet in its url()s: the
-/// same rule as `named_files` in xtask/src/offline.rs.
+/// same rule as `named_files` in site/src/offline.rs.
 function namedFiles(path, text) {
   let names;
   let base;

@@ -1,11 +1,9 @@
 //! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
 
 mod bench;
-mod csp;
 mod e2e;
 mod firefox;
 mod icons;
-mod offline;
 mod server;
 mod site;
 mod tools;

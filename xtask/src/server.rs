@@ -1,8 +1,9 @@
 //! A real static server for the tests and benchmarks: nginx (found by [`tools::NGINX`]),
 //! configured like the README's snippet, on a free loopback port.
 
-use crate::{root, site::nginx_config, tools};
+use crate::{root, tools};
 use anyhow::Context;
+use broadsheet_site::headers::nginx_config;
 use std::{
     fs,
     net::TcpListener,

@@ -16,7 +16,7 @@ use super::{
     machine::{wait_for_builds, wait_for_quiet, CpuClock},
     runner::{Figure, Outcome},
 };
-use crate::{root, site, tools};
+use crate::{root, tools};
 
 /// The seed article: the static page `bench/static/seed.html` is its hand-written twin.
 const SEED: &str = "articles/000_508f32e089381fac.txt";
@@ -53,7 +53,7 @@ pub fn prepare_site(site_root: &Path) -> Result<Seed> {
     let dist = site_root.join("reader");
     build_site(&dist, None, None)?;
     println!("    the built files on disk (part 2 measures what an article link actually loads):");
-    site::report_sizes(&dist);
+    report_sizes(&dist);
     let statics = site_root.join("static");
     fs::create_dir_all(&statics).with_context(|| format!("create {}", statics.display()))?;
     for entry in WalkDir::new(root().join("bench/static"))
@@ -282,6 +282,50 @@ pub fn timed_node_part(
         .unwrap_or_default();
     out.notes.push(format!("{quiet}, {during}"));
     result
+}
+
+/// Prints raw and brotli-compressed sizes of what an article link loads first.
+pub fn report_sizes(dist: &Path) {
+    let mut total_raw = 0;
+    let mut total_br = 0;
+    let mut files: Vec<PathBuf> = fs::read_dir(dist)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.retain(|p| {
+        let name = p.file_name().unwrap().to_string_lossy();
+        name == "index.html"
+            || name.ends_with(".wasm")
+            || name.ends_with(".js")
+            || name.ends_with(".css")
+    });
+    files.sort();
+    for file in &files {
+        let raw = fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let brotli = tools::BROTLI.resolve(None).unwrap_or("brotli".into());
+        let out = Command::new(brotli)
+            .arg("-c")
+            .arg("-q")
+            .arg("11")
+            .arg(file)
+            .output();
+        let br = out.map(|o| o.stdout.len() as u64).unwrap_or(0);
+        println!(
+            "    {:<48} {:>9} B raw {:>9} B brotli",
+            file.file_name().unwrap().to_string_lossy(),
+            raw,
+            br
+        );
+        total_raw += raw;
+        total_br += br;
+    }
+    println!(
+        "first-load transfer (html+js+wasm+css): {total_raw} B raw, {total_br} B brotli ({:.1} KB)",
+        total_br as f64 / 1024.0
+    );
 }
 
 #[cfg(test)]

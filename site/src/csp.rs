@@ -15,7 +15,7 @@
 //! run script, and any script text or script URL.
 //!
 //! A `<meta>` policy cannot forbid framing; [`HEADER_POLICY`] is what a host should send as a
-//! header, with `frame-ancestors 'none'` (see `crate::site::headers_file`).
+//! header, with `frame-ancestors 'none'` (see `crate::headers::headers_file`).
 
 use anyhow::Context as _;
 use base64::Engine as _;
