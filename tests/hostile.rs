@@ -1,14 +1,18 @@
 //! Markup and script in every field of an article render as inert text, and nothing in the
 //! app writes HTML from strings.
 
-use broadsheet::{corpus::Corpus, ui::prerender::render_article};
+use broadsheet::{corpus::Corpus, library::Library, ui::prerender::render_article};
 use std::sync::Arc;
 
 const HOSTILE: &str = include_str!("fixtures/hostile.txt");
 
 fn rendered() -> String {
     let article = broadsheet::parse_str(HOSTILE).expect("the fixture parses");
-    render_article("/", Arc::new(Corpus::bundled()), Arc::new(article))
+    let library = Library::from_corpus(Arc::new(Corpus::from_files([(
+        "hostile.txt",
+        HOSTILE.as_bytes(),
+    )])));
+    render_article("/", library, Arc::new(article))
 }
 
 #[test]

@@ -2,19 +2,34 @@
 
 use broadsheet::{
     corpus::Corpus,
+    library::Library,
     routes::Route,
     ui::prerender::{render, Prerendered},
 };
 use std::sync::Arc;
 
-/// The bundled articles, as the build renders them.
+/// The articles of `articles/`, read now, as the build reads them.
 fn corpus() -> Arc<Corpus> {
-    Arc::new(Corpus::bundled())
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/articles");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    let corpus = Corpus::from_files(files.iter().map(|(f, b)| (f.as_str(), b.as_slice())));
+    assert!(corpus.failures().is_empty(), "{:?}", corpus.failures());
+    Arc::new(corpus)
 }
 
-/// The page at `path` (without the base) of the bundled articles' site under `base`.
+fn library() -> Library {
+    Library::from_corpus(corpus())
+}
+
+/// The page at `path` (without the base) of the site of `articles/` under `base`.
 fn rendered(base: &str, path: &str) -> Option<Prerendered> {
-    render(&corpus(), base, &Route::parse(path))
+    render(&library(), base, &Route::parse(path))
 }
 
 fn seed() -> Arc<broadsheet::Article> {
@@ -63,7 +78,7 @@ fn briefs_home_data_and_not_found_render() {
     assert_eq!(home.title, "Broadsheet");
     assert!(home.body.contains(&article.title));
     assert!(rendered("/", "/data").unwrap().body.contains("Your data"));
-    assert!(render(&corpus(), "/", &Route::NotFound)
+    assert!(render(&library(), "/", &Route::NotFound)
         .unwrap()
         .body
         .contains("Page not found"));
@@ -77,14 +92,15 @@ fn briefs_home_data_and_not_found_render() {
 #[test]
 fn every_page_of_the_corpus_renders_with_links_under_its_own_base() {
     let corpus = corpus();
+    let library = Library::from_corpus(corpus.clone());
     let pages = broadsheet::routes::pages(&corpus);
     for route in &pages {
         let page =
-            render(&corpus, "/reader/", route).unwrap_or_else(|| panic!("no page for {route:?}"));
+            render(&library, "/reader/", route).unwrap_or_else(|| panic!("no page for {route:?}"));
         assert!(page.body.contains("href=\"/reader/data\""), "{route:?}");
     }
     // The base is the render's own, not left behind by the one before.
-    let page = render(&corpus, "/", &Route::Data).unwrap();
+    let page = render(&library, "/", &Route::Data).unwrap();
     assert!(page.body.contains("href=\"/data\""));
     assert!(!page.body.contains("/reader/"), "{}", page.body);
 }
@@ -102,13 +118,14 @@ fn markup_in_article_text_is_escaped_in_the_whole_page() {
         .first()
         .cloned()
         .expect("the fixture parses");
+    let library = Library::from_corpus(corpus);
     for route in [
         Route::Home,
         Route::Article {
             slug: article.slug.clone(),
         },
     ] {
-        let page = render(&corpus, "/", &route).expect("a page");
+        let page = render(&library, "/", &route).expect("a page");
         assert!(!page.body.contains("<script"), "{route:?}: {}", page.body);
         assert!(
             page.body.contains("&lt;script&gt;"),
@@ -157,4 +174,45 @@ fn early_words_join_the_saved_draft() {
         merge_draft(saved, "A draft I started yesterday. More."),
         "A draft I started yesterday. More."
     );
+}
+
+#[test]
+fn each_page_names_the_data_it_loads_first_as_preloads() {
+    let library = library();
+    let info = library.cached_info().unwrap();
+    let article = seed();
+    let located = library
+        .cached_located(&article.slug)
+        .flatten()
+        .expect("the seed is located");
+    let shard = format!(
+        "data/{}/slugs/{}.json",
+        info.version,
+        broadsheet::site_data::shard_of(&article.slug, info.slug_shards)
+    );
+    let article_page = rendered("/reader/", &format!("/article/{}", article.slug)).unwrap();
+    assert_eq!(
+        article_page.preloads,
+        ["data/site.json", &shard, &located.entry.file]
+    );
+    assert!(located
+        .entry
+        .file
+        .starts_with(&format!("data/articles/{}.", article.slug)));
+    let brief = &article.related[0];
+    let brief_page = rendered(
+        "/",
+        &format!("/article/{}/brief/{}", article.slug, brief.slug),
+    )
+    .unwrap();
+    assert_eq!(brief_page.preloads, article_page.preloads);
+    let home = rendered("/", "/").unwrap();
+    assert_eq!(
+        home.preloads,
+        [
+            "data/site.json".to_owned(),
+            format!("data/{}/list/all/0.json", info.version)
+        ]
+    );
+    assert_eq!(rendered("/", "/data").unwrap().preloads, ["data/site.json"]);
 }

@@ -28,8 +28,9 @@ pub fn write_page_files(dist: &Path, public_url: &str, articles: &Path) -> anyho
         .into_iter()
         .filter(|route| *route != Route::Home)
         .collect();
+    let library = broadsheet::library::Library::from_corpus(corpus.clone());
     let page_html = |route: &Route| -> anyhow::Result<String> {
-        let page = prerender::render(&corpus, public_url, route)
+        let page = prerender::render(&library, public_url, route)
             .with_context(|| format!("no page for {route:?}"))?;
         fill_shell(&shell, &page)
     };
@@ -152,6 +153,7 @@ mod tests {
         let page = prerender::Prerendered {
             title: "A & B <i>".to_owned(),
             body: "<main><h1>A &amp; B</h1></main>".to_owned(),
+            preloads: Vec::new(),
         };
         assert_eq!(
             fill_shell(shell, &page).unwrap(),

@@ -5,7 +5,7 @@ use super::{
     article_page::ArticleView, brief_page::BriefView, home::HomeView, not_found::NotFound,
     reader_data::ReaderData, your_data::YourData, BasePath, Chrome,
 };
-use crate::{article::Article, corpus::Corpus, routes::Route, store::MemoryStore};
+use crate::{article::Article, library::Library, routes::Route, store::MemoryStore};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -15,14 +15,22 @@ pub struct Prerendered {
     pub title: String,
     /// The body's HTML: the same markup the app renders for that URL with no saved data.
     pub body: String,
+    /// The data files (relative to the base path) the app loads before it takes this page
+    /// over: the build names them in the page's head as
+    /// `<link rel="preload" as="fetch" crossorigin="anonymous" href="...">`, so they download
+    /// alongside the wasm instead of after it.
+    pub preloads: Vec<String>,
 }
 
 /// Renders the page `route` names (`Route::parse("/article/x")`; [`Route::NotFound`] for the
-/// not-found page) of `corpus`'s site served under `base` (e.g. `/reader/`). `None` for an article or
-/// brief the corpus does not have.
-pub fn render(corpus: &Arc<Corpus>, base: &str, route: &Route) -> Option<Prerendered> {
+/// not-found page) of the site in `library` (a [`Library::memory`]) served under `base` (e.g.
+/// `/reader/`). `None` for an article or brief the site does not have.
+pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendered> {
+    let (corpus, _) = library.in_memory()?;
+    let corpus = corpus.clone();
     let full_path = format!("{}{}", base.trim_end_matches('/'), route.path());
-    ahead_of_time(base, corpus.clone(), || {
+    let preloads = library.needed_for(route);
+    ahead_of_time(base, library.clone(), || {
         let (title, page) = match route {
             Route::Home => (
                 String::new(),
@@ -46,7 +54,11 @@ pub fn render(corpus: &Arc<Corpus>, base: &str, route: &Route) -> Option<Prerend
         } else {
             format!("{title} · Broadsheet")
         };
-        Some(Prerendered { title, body })
+        Some(Prerendered {
+            title,
+            body,
+            preloads,
+        })
     })
 }
 
@@ -58,14 +70,17 @@ pub fn render(corpus: &Arc<Corpus>, base: &str, route: &Route) -> Option<Prerend
 /// The no-op executor is process-wide, installed by the first call and found in place by the
 /// rest, because any_spawner has no owned or scoped executor (even `init_local_custom_executor`
 /// fills its one global table of spawn functions).
-fn ahead_of_time<T>(base: &str, corpus: Arc<Corpus>, render: impl FnOnce() -> T) -> T {
+fn ahead_of_time<T>(base: &str, library: Library, render: impl FnOnce() -> T) -> T {
     let _ = any_spawner::Executor::init_custom_executor(NoEffects);
     let owner = Owner::new();
     owner.with(|| {
         leptos_meta::provide_meta_context();
         provide_context(BasePath::new(base));
         provide_context(super::early::Prerendering);
-        provide_context(corpus);
+        if let Some((corpus, _)) = library.in_memory() {
+            provide_context(corpus.clone());
+        }
+        provide_context(library);
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), base));
         untrack(render)
     })
@@ -81,9 +96,9 @@ impl any_spawner::CustomExecutor for NoEffects {
 }
 
 /// The reading view of any article, as HTML (for checking what reaches the page), with "Read
-/// next" entries leading into `corpus`.
-pub fn render_article(base: &str, corpus: Arc<Corpus>, article: Arc<Article>) -> String {
-    ahead_of_time(base, corpus, || {
+/// next" entries leading into `library`'s site.
+pub fn render_article(base: &str, library: Library, article: Arc<Article>) -> String {
+    ahead_of_time(base, library, || {
         view! { <ArticleView article=article/> }.to_html()
     })
 }
