@@ -1,24 +1,49 @@
-//! Host tests of the search index: what a query finds, in what order, and what is marked.
+//! Host tests of search: the index files the site build writes, and the query engine the
+//! browser runs over the pieces it fetched: what a query finds, in what order, what it
+//! downloads, and what is marked.
 
 use broadsheet::{
     corpus::Corpus,
-    search::{highlight, DocTarget, SearchIndex},
+    search::{index_files, meta_path, DocTarget, Hit, Meta, Searcher},
+    site_data::{article_path, SiteData},
 };
 
 const SEED: &[u8] = include_bytes!("../articles/000_508f32e089381fac.txt");
 const OTHER: &str = "---\ntitle: Election night in Zürich\nslug: election-night\npublished: 2025-05-01T20:00:00Z\ntopic: Politics\nsummary: Votes are counted late.\n---\nPolls closed at eight in Zürich.\nTurnout was high.\n";
+const VERSION: &str = "0123456789abcdef";
 
-fn index() -> (Corpus, SearchIndex) {
-    let corpus = Corpus::from_files([("000.txt", SEED), ("001.txt", OTHER.as_bytes())]);
-    let index = SearchIndex::build(&corpus);
-    (corpus, index)
+/// The index files of `corpus`, as the site build writes them.
+fn files_of(corpus: &Corpus) -> Vec<(String, String)> {
+    let data = SiteData::new(corpus, |a| article_path(&a.slug, "00ff"), VERSION);
+    index_files(corpus, &data)
 }
 
-fn titles(index: &SearchIndex, query: &str) -> Vec<String> {
+fn seed_corpus() -> Corpus {
+    Corpus::from_files([("000.txt", SEED), ("001.txt", OTHER.as_bytes())])
+}
+
+/// A searcher with every file of the seed corpus's index.
+fn index() -> (Corpus, Searcher) {
+    let corpus = seed_corpus();
+    let searcher = Searcher::with_files(VERSION, &files_of(&corpus)).unwrap();
+    (corpus, searcher)
+}
+
+fn synthetic(n: usize) -> Corpus {
+    let files: Vec<(String, Vec<u8>)> = broadsheet::article::synthetic::articles(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| (format!("{i}.txt"), bytes))
+        .collect();
+    Corpus::from_files(files.iter().map(|(f, b)| (f.as_str(), b.as_slice())))
+}
+
+fn titles(index: &Searcher, query: &str) -> Vec<String> {
     index
         .search(query)
+        .unwrap()
         .iter()
-        .map(|h| index.doc(h.doc).title.clone())
+        .map(|h| index.doc(h.doc).unwrap().title.clone())
         .collect()
 }
 
@@ -38,6 +63,7 @@ fn queries_find_the_right_documents() {
         ("choe hyon", &["Military tests"]),
         ("zurich", &["Election night in Zürich"]),
         ("ZÜRICH turnout", &["Election night in Zürich"]),
+        ("Zür", &["Election night in Zürich"]),
         ("politics", &["Election night in Zürich"]),
         ("moratorium", &["Russia’s special envoy for foreign investment and economic cooperation, Kirill Dmitriev, announced…"]),
         ("nothing-like-this", &[]),
@@ -61,15 +87,44 @@ fn title_matches_rank_above_body_matches() {
 }
 
 #[test]
+fn scores_weigh_fields_and_exact_words_and_ties_keep_document_order() {
+    let (_, index) = index();
+    // "election" is in the second article's title (8) and nowhere else in it: exact doubles.
+    let hits = index.search("election").unwrap();
+    let election = hits
+        .iter()
+        .find(|h| index.doc(h.doc).unwrap().title == "Election night in Zürich")
+        .unwrap();
+    assert_eq!(election.score, 16);
+    assert_eq!(
+        index.search("electio").unwrap()[0].score,
+        8,
+        "a prefix scores single"
+    );
+    // Two terms: the sum; title "Election", body "polls".
+    assert_eq!(index.search("election polls").unwrap()[0].score, 16 + 2);
+    // Every hit is in order: best first, then by document number.
+    for query in ["russia", "the", "a", "s"] {
+        let hits = index.search(query).unwrap();
+        assert!(
+            hits.windows(2)
+                .all(|w| (w[1].score, w[0].doc) < (w[0].score, w[1].doc)
+                    || w[0].score > w[1].score),
+            "{query}: {hits:?}"
+        );
+    }
+}
+
+#[test]
 fn brief_hits_point_at_their_article() {
     let (corpus, index) = index();
-    let hit = index.search("volgograd")[0];
+    let hit = index.search("volgograd").unwrap()[0];
     let seed = corpus
         .articles()
         .iter()
         .find(|a| a.related.len() == 5)
         .unwrap();
-    match &index.doc(hit.doc).target {
+    match &index.doc(hit.doc).unwrap().target {
         DocTarget::Brief { article, brief } => {
             assert_eq!(article, &seed.slug);
             assert!(seed.related.iter().any(|r| &r.slug == brief));
@@ -79,7 +134,37 @@ fn brief_hits_point_at_their_article() {
 }
 
 #[test]
+fn a_read_next_entry_that_is_a_site_article_is_not_indexed_again_as_a_brief() {
+    let lead = "---\ntitle: Harbour reopens\npublished: 2025-05-02T08:00:00Z\n---\nThe harbour reopened on Monday.\n\nRead next\n09:00\nCouncil\nThe council met in private.\n09:30\nQuayside\nA quiet night on the quay.\n";
+    let other = "---\ntitle: Council meets\npublished: 2025-05-01T08:00:00Z\nsummary: The council met in private.\n---\nThe council met.\n";
+    let corpus = Corpus::from_files([("a.txt", lead.as_bytes()), ("b.txt", other.as_bytes())]);
+    let index = Searcher::with_files(VERSION, &files_of(&corpus)).unwrap();
+    // Two articles and one brief (the Quayside entry); the Council entry is the second article.
+    assert_eq!(index.len(), 3);
+    let targets: Vec<DocTarget> = (0..3)
+        .map(|d| index.doc(d).unwrap().target.clone())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            DocTarget::Article {
+                slug: "harbour-reopens".into()
+            },
+            DocTarget::Brief {
+                article: "harbour-reopens".into(),
+                brief: corpus.articles()[0].related[1].slug.clone()
+            },
+            DocTarget::Article {
+                slug: "council-meets".into()
+            },
+        ]
+    );
+    assert_eq!(titles(&index, "quiet"), ["Quayside"]);
+}
+
+#[test]
 fn highlight_marks_word_prefixes_and_keeps_the_text() {
+    let (_, index) = index();
     type Runs = &'static [(&'static str, bool)];
     let cases: &[(&str, &str, Runs)] = &[
         (
@@ -90,6 +175,11 @@ fn highlight_marks_word_prefixes_and_keeps_the_text() {
         (
             "in Zürich.",
             "zur",
+            &[("in ", false), ("Zürich", true), (".", false)],
+        ),
+        (
+            "in Zürich.",
+            "ZÜR",
             &[("in ", false), ("Zürich", true), (".", false)],
         ),
         (
@@ -106,7 +196,7 @@ fn highlight_marks_word_prefixes_and_keeps_the_text() {
         ("no match", "zzz", &[("no match", false)]),
     ];
     for (text, query, expected) in cases {
-        let runs = highlight(text, query);
+        let runs = index.highlight(text, query);
         let got: Vec<(&str, bool)> = runs.iter().map(|(s, h)| (s.as_str(), *h)).collect();
         assert_eq!(got, *expected, "{text:?} / {query:?}");
         assert_eq!(
@@ -117,46 +207,159 @@ fn highlight_marks_word_prefixes_and_keeps_the_text() {
 }
 
 #[test]
-fn the_browsers_transliteration_table_matches_deunicode_for_every_bundled_character() {
-    let table = broadsheet::article::bundled_table();
-    assert!(
-        !table.is_empty(),
-        "the seed has typographic quotes and dashes"
-    );
-    assert!(
-        table.windows(2).all(|w| w[0].0 < w[1].0),
-        "sorted for binary search"
-    );
-    for (c, ascii) in table {
-        assert_eq!(*ascii, broadsheet::article::ascii_of(*c), "{c:?}");
-    }
-    let corpus = Corpus::bundled();
-    for article in corpus.articles() {
-        for c in article
-            .paragraphs
+fn the_fold_table_has_every_non_ascii_letter_of_the_text_as_the_host_folds_it() {
+    let corpus = seed_corpus();
+    let files = files_of(&corpus);
+    let meta: Meta = serde_json::from_str(&files[0].1).unwrap();
+    assert_eq!(files[0].0, meta_path(VERSION));
+    assert_eq!(meta.fold.get(&'ü').map(String::as_str), Some("u"));
+    let text = corpus.articles().iter().flat_map(|a| {
+        a.paragraphs
             .iter()
-            .flat_map(|p| p.chars())
-            .filter(|c| !c.is_ascii())
-        {
-            assert!(
-                table.iter().any(|(k, _)| *k == c),
-                "{c:?} is missing from the table"
-            );
-        }
+            .chain(&a.summary)
+            .chain(std::iter::once(&a.title))
+    });
+    for c in text
+        .flat_map(|p| p.chars())
+        .filter(|c| !c.is_ascii() && c.is_alphanumeric())
+    {
+        let expected: String = broadsheet::article::ascii_of(c)
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        assert_eq!(meta.fold.get(&c), Some(&expected), "{c:?}");
     }
+    assert!(
+        meta.fold.keys().all(|c| !c.is_ascii()),
+        "ASCII folds without the table"
+    );
+}
+
+/// Fetches what `query` needs from `files` into `searcher` as the browser does, returning the
+/// bytes fetched (chunks, then the doc shards of the first `shown` hits) and the hits.
+fn fetch_and_search(
+    searcher: &mut Searcher,
+    files: &[(String, String)],
+    query: &str,
+    shown: usize,
+) -> (usize, Vec<Hit>) {
+    let file = |path: &str| {
+        &files
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("{path} is not a file of the index"))
+            .1
+    };
+    let mut bytes = 0;
+    assert!(
+        query.trim().is_empty()
+            || searcher.chunks_needed(query).is_empty()
+            || searcher.search(query).is_none(),
+        "a search with chunks missing waits for them"
+    );
+    for path in searcher.chunks_needed(query) {
+        bytes += file(&path).len();
+        searcher.add_chunk(&path, file(&path)).unwrap();
+    }
+    assert!(searcher.chunks_needed(query).is_empty());
+    let hits = searcher.search(query).expect("every chunk is here");
+    let top = &hits[..hits.len().min(shown)];
+    for path in searcher.docs_needed(top) {
+        bytes += file(&path).len();
+        searcher.add_docs(&path, file(&path)).unwrap();
+    }
+    assert!(top.iter().all(|h| searcher.doc(h.doc).is_some()));
+    (bytes, hits)
 }
 
 #[test]
-fn building_a_slice_at_a_time_gives_the_same_index() {
-    let (corpus, whole) = index();
-    let mut builder = broadsheet::search::IndexBuilder::new();
-    let mut slices = 0;
-    while !builder.add_articles(&corpus, 1) {
-        slices += 1;
+fn fetching_only_the_pieces_a_query_needs_gives_the_same_results_as_the_whole_index() {
+    let corpus = synthetic(1000);
+    let files = files_of(&corpus);
+    let whole = Searcher::with_files(VERSION, &files).unwrap();
+    let mut piecewise = Searcher::new(VERSION, &files[0].1).unwrap();
+    let chunks = files.iter().filter(|(p, _)| p.contains("/words/")).count();
+    assert!(chunks > 10, "{chunks} chunks: the test needs several");
+    let mut asked = Vec::new();
+    for query in [
+        "generated article 17",
+        "sanc",
+        "zürich",
+        "SÃO",
+        "the minister",
+        "m",
+        "nothing",
+        "",
+        "the",
+    ] {
+        asked.extend(piecewise.chunks_needed(query));
+        let (_, hits) = fetch_and_search(&mut piecewise, &files, query, 20);
+        assert_eq!(Some(hits), whole.search(query), "{query}");
     }
-    assert_eq!(slices, corpus.articles().len() - 1);
-    let sliced = builder.finish();
-    for query in ["russia", "zur", "stalingrad", "a", "politics turnout"] {
-        assert_eq!(sliced.search(query), whole.search(query), "{query}");
-    }
+    let distinct: std::collections::BTreeSet<&String> = asked.iter().collect();
+    assert_eq!(distinct.len(), asked.len(), "a chunk once fetched is kept");
+    assert!(
+        asked.len() < chunks / 2,
+        "{} of {chunks} chunks",
+        asked.len()
+    );
+}
+
+#[test]
+fn a_word_in_one_story_costs_a_few_kilobytes_at_10000_articles() {
+    let corpus = synthetic(10_000);
+    let files = files_of(&corpus);
+    let mut searcher = Searcher::new(VERSION, &files[0].1).unwrap();
+    let meta = files[0].1.len();
+    // "4710" is in the title of generated article 4710 only (numbers above 59 occur in titles
+    // only).
+    let (bytes, hits) = fetch_and_search(&mut searcher, &files, "4710", 20);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        searcher.doc(hits[0].doc).unwrap().title,
+        "Generated article 4710"
+    );
+    let total = meta + bytes;
+    eprintln!(
+        "10,000 articles: {} docs, {} files; a one-story word fetches {total} bytes (meta {meta}, chunks and docs {bytes})",
+        searcher.len(),
+        files.len()
+    );
+    assert!(total <= 150_000, "{total} bytes");
+    // A one-letter query costs one chunk, not every chunk of words starting with "a".
+    assert_eq!(searcher.chunks_needed("a").len(), 1);
+}
+
+#[test]
+fn bad_pieces_are_refused_saying_which_file_and_what() {
+    let corpus = seed_corpus();
+    let files = files_of(&corpus);
+    let mut searcher = Searcher::new(VERSION, &files[0].1).unwrap();
+    let chunk = &files.iter().find(|(p, _)| p.contains("/words/")).unwrap().0;
+    let error = searcher.add_chunk(chunk, "[[\"a\",[999999]]]").unwrap_err();
+    assert_eq!(error.path, *chunk);
+    assert!(error.message.contains("past the end"), "{error}");
+    let error = searcher.add_chunk(chunk, "{").unwrap_err();
+    assert!(
+        error.to_string().starts_with(&format!("{chunk}: ")),
+        "{error}"
+    );
+    let error = searcher
+        .add_chunk(chunk, "[[\"b\",[]],[\"a\",[]]]")
+        .unwrap_err();
+    assert!(error.message.contains("not sorted"), "{error}");
+    let error = searcher
+        .add_docs(&format!("data/{VERSION}/search/docs/0.json"), "[]")
+        .unwrap_err();
+    assert!(error.message.contains("expected 7"), "{error}");
+    let error = searcher
+        .add_chunk("data/other/search/words/0.json", "[]")
+        .unwrap_err();
+    assert!(error.message.contains("not a word chunk"), "{error}");
+    let newer = files[0].1.replace("\"format\":1", "\"format\":2");
+    let error = Searcher::new(VERSION, &newer).unwrap_err();
+    assert_eq!(error.path, meta_path(VERSION));
+    assert!(error.message.contains("index format 2"), "{error}");
 }

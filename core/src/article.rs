@@ -16,5 +16,3 @@ pub use parse::{parse_with_stats, ParseStats};
 pub use reading_time::reading_minutes;
 pub use slug::{fnv1a32, is_valid_slug, slugify};
 pub use translit::ascii_of;
-#[doc(hidden)]
-pub use translit::bundled_table;

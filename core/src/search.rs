@@ -1,59 +1,111 @@
-//! Full-text search over every article and brief: an inverted index built once, answering
-//! prefix queries per keystroke without scanning the text.
+//! Full-text search over every article and brief, built ahead of time by the site build and
+//! read by the browser a piece at a time, so that a query downloads only what it needs
+//! whatever the size of the site. The format is modelled on Pagefind's:
+//!
+//! ```text
+//! data/VERSION/search/meta.json       Meta: the number of documents, the first word of each
+//!                                     word chunk, the doc shard size, the fold table
+//! data/VERSION/search/words/N.json    word chunk N: [[word, postings], ...], sorted by word
+//! data/VERSION/search/docs/N.json     doc shard N: the Docs numbered N*doc_shard.. (title,
+//!                                     topic, snippet, target)
+//! ```
+//!
+//! The vocabulary is every folded word ([`Meta::fold`]), sorted and cut into chunks of about
+//! [`CHUNK_BYTES`] of JSON, so the words starting with a query term sit in one chunk or a few
+//! neighbouring ones, found by a binary search over the chunks' first words in the meta file.
+//! Postings are `(doc delta << 4) | fields`: the documents a word occurs in, in order, each
+//! as the gap from the previous one, with the fields it occurs in ([`TITLE`] and the others)
+//! in the low four bits. The builder is [`index_files`]; the query engine is [`Searcher`].
 
-use crate::corpus::{Corpus, RelatedTarget};
-use std::collections::HashMap;
+mod build;
+mod query;
+
+pub use build::index_files;
+pub use query::{SearchDataError, Searcher};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The index format's version, in the meta file; a Searcher refuses another.
+pub const INDEX_FORMAT: u32 = 1;
+/// About how many bytes of JSON a word chunk holds (one word with longer postings gets a
+/// chunk of its own). At 16 KB a rare word's chunk is about 4 KB brotli-compressed, and a
+/// 100,000-article site still has a meta file of tens of KB.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+/// Documents per doc shard: a result list of 20 fetches at most 20 shards, a rare word one.
+pub const DOC_SHARD: u32 = 16;
 
 /// What a search result opens.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "lowercase")]
 pub enum DocTarget {
     Article { slug: String },
     Brief { article: String, brief: String },
 }
 
 /// One searchable document: an article or a brief.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Doc {
     pub target: DocTarget,
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// The text shown under the title in results.
     pub snippet: String,
 }
 
-/// Field weights: a word in the title counts most.
-const TITLE: u8 = 1;
-const TOPIC: u8 = 2;
-const SUMMARY: u8 = 4;
-const BODY: u8 = 8;
+/// `data/VERSION/search/meta.json`: what the browser reads before any chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// [`INDEX_FORMAT`] of the build that wrote it.
+    pub format: u32,
+    /// How many documents (articles and briefs) there are.
+    pub docs: u32,
+    /// Documents per doc shard.
+    pub doc_shard: u32,
+    /// The first word of each word chunk, in order: chunk N holds the words from
+    /// `chunks[N]` up to (not including) `chunks[N + 1]`.
+    pub chunks: Vec<String>,
+    /// Every non-ASCII letter or digit of the indexed text, with the lowercase ASCII it folds
+    /// to (from `deunicode`, possibly empty). The browser has no transliteration tables: with
+    /// this it folds a query exactly as the build folded the text. A character missing here
+    /// occurs in no document, so dropping it from a query loses no match.
+    pub fold: BTreeMap<char, String>,
+}
 
+/// `data/VERSION/search/meta.json`.
+pub fn meta_path(version: &str) -> String {
+    format!("data/{version}/search/meta.json")
+}
+
+/// `data/VERSION/search/words/N.json`.
+pub fn chunk_path(version: &str, chunk: usize) -> String {
+    format!("data/{version}/search/words/{chunk}.json")
+}
+
+/// `data/VERSION/search/docs/N.json`.
+pub fn doc_shard_path(version: &str, shard: u32) -> String {
+    format!("data/{version}/search/docs/{shard}.json")
+}
+
+/// Fields a word occurs in, as bits of a posting.
+pub const TITLE: u8 = 1;
+pub const TOPIC: u8 = 2;
+pub const SUMMARY: u8 = 4;
+pub const BODY: u8 = 8;
+
+/// A word's score in a document: title 8, topic 4, summary 2, body 1, summed over the fields
+/// it occurs in.
 fn weight(fields: u8) -> u32 {
-    let mut w = 0;
-    if fields & TITLE != 0 {
-        w += 8;
-    }
-    if fields & TOPIC != 0 {
-        w += 4;
-    }
-    if fields & SUMMARY != 0 {
-        w += 2;
-    }
-    if fields & BODY != 0 {
-        w += 1;
-    }
-    w
+    [(TITLE, 8), (TOPIC, 4), (SUMMARY, 2), (BODY, 1)]
+        .iter()
+        .filter(|(bit, _)| fields & bit != 0)
+        .map(|(_, w)| w)
+        .sum()
 }
 
-/// Documents a word occurs in, with the fields it occurs in, sorted by document.
+/// The documents a word occurs in, with the fields it occurs in, by document.
 type Postings = Vec<(u32, u8)>;
-
-/// The index: documents, and a sorted vocabulary with each word's postings.
-#[derive(Debug, Default)]
-pub struct SearchIndex {
-    docs: Vec<Doc>,
-    /// Sorted by word; postings are (doc, fields) sorted by doc.
-    vocab: Vec<(Box<str>, Postings)>,
-}
 
 /// A ranked match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,29 +114,22 @@ pub struct Hit {
     pub score: u32,
 }
 
-/// Lowercased, accent-folded words of `text` (letters and digits runs).
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The runs of letters and digits of `text`, the words search knows.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(fold)
 }
 
-/// Lowercase ASCII form of a word: "Zürich" → "zurich", "Россия" → "rossiia".
-pub fn fold(word: &str) -> String {
-    let mut out = String::new();
-    fold_into(word, &mut out);
-    out
-}
-
-/// [`fold`] into a reused buffer (the index builder folds millions of words).
-fn fold_into(word: &str, out: &mut String) {
+/// Lowercase ASCII form of `word` into `out` ("Zürich" -> "zurich"): ASCII letters and digits
+/// lowercased, other characters as `ascii_of` gives them (letters and digits only).
+fn fold_into<'a>(word: &str, out: &mut String, ascii_of: impl Fn(char) -> Option<&'a str>) {
     out.clear();
     for c in word.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
                 out.push(c.to_ascii_lowercase());
             }
-        } else if let Some(ascii) = crate::article::ascii_of(c) {
+        } else if let Some(ascii) = ascii_of(c) {
             out.extend(
                 ascii
                     .chars()
@@ -93,214 +138,4 @@ fn fold_into(word: &str, out: &mut String) {
             );
         }
     }
-}
-
-/// Builds a [`SearchIndex`] a slice at a time, so a browser can index a large corpus between
-/// frames instead of in one long task.
-#[derive(Debug, Default)]
-pub struct IndexBuilder {
-    docs: Vec<Doc>,
-    ids: HashMap<Box<str>, u32>,
-    words: Vec<Box<str>>,
-    postings: Vec<Postings>,
-    /// How many of the corpus's articles are indexed.
-    done: usize,
-    word: String,
-}
-
-impl IndexBuilder {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many articles are indexed so far.
-    pub fn articles_done(&self) -> usize {
-        self.done
-    }
-
-    fn add_text(&mut self, doc: u32, text: &str, field: u8) {
-        for raw in text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            fold_into(raw, &mut self.word);
-            if self.word.is_empty() {
-                continue;
-            }
-            let id = match self.ids.get(self.word.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.words.len() as u32;
-                    self.ids.insert(self.word.as_str().into(), id);
-                    self.words.push(self.word.as_str().into());
-                    self.postings.push(Vec::new());
-                    id
-                }
-            };
-            let postings = &mut self.postings[id as usize];
-            match postings.last_mut() {
-                Some((d, fields)) if *d == doc => *fields |= field,
-                _ => postings.push((doc, field)),
-            }
-        }
-    }
-
-    /// Indexes up to `count` more articles of `corpus` (title, topic, summary, body) with their
-    /// briefs that are not themselves bundled articles (topic, summary). True when all are done.
-    pub fn add_articles(&mut self, corpus: &Corpus, count: usize) -> bool {
-        let articles = corpus.articles();
-        let end = self.done.saturating_add(count).min(articles.len());
-        for article in &articles[self.done..end] {
-            let doc = self.docs.len() as u32;
-            self.add_text(doc, &article.title, TITLE);
-            if let Some(topic) = &article.topic {
-                self.add_text(doc, topic, TOPIC);
-            }
-            if let Some(summary) = &article.summary {
-                self.add_text(doc, summary, SUMMARY);
-            }
-            for paragraph in &article.paragraphs {
-                self.add_text(doc, paragraph, BODY);
-            }
-            self.docs.push(Doc {
-                target: DocTarget::Article {
-                    slug: article.slug.clone(),
-                },
-                title: article.title.clone(),
-                topic: article.topic.clone(),
-                snippet: article
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| article.paragraphs[0].clone()),
-            });
-            for entry in &article.related {
-                if matches!(corpus.related_target(entry), RelatedTarget::Article(_)) {
-                    continue;
-                }
-                let doc = self.docs.len() as u32;
-                self.add_text(doc, &entry.topic, TITLE | TOPIC);
-                self.add_text(doc, &entry.summary, SUMMARY);
-                self.docs.push(Doc {
-                    target: DocTarget::Brief {
-                        article: article.slug.clone(),
-                        brief: entry.slug.clone(),
-                    },
-                    title: entry.topic.clone(),
-                    topic: Some("Brief".to_owned()),
-                    snippet: entry.summary.clone(),
-                });
-            }
-        }
-        self.done = end;
-        end == articles.len()
-    }
-
-    /// The finished index: the vocabulary sorted for prefix lookups.
-    pub fn finish(self) -> SearchIndex {
-        let mut vocab: Vec<(Box<str>, Postings)> =
-            self.words.into_iter().zip(self.postings).collect();
-        vocab.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        SearchIndex {
-            docs: self.docs,
-            vocab,
-        }
-    }
-}
-
-impl SearchIndex {
-    /// Indexes every article and brief of `corpus` at once.
-    pub fn build(corpus: &Corpus) -> Self {
-        let mut builder = IndexBuilder::new();
-        builder.add_articles(corpus, usize::MAX);
-        builder.finish()
-    }
-
-    pub fn doc(&self, id: u32) -> &Doc {
-        &self.docs[id as usize]
-    }
-
-    pub fn len(&self) -> usize {
-        self.docs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-    }
-
-    /// Documents containing every query word (the last one as a prefix, since the reader may
-    /// still be typing it; the others as prefixes too, so "elect" finds "election"), best first.
-    pub fn search(&self, query: &str) -> Vec<Hit> {
-        let terms: Vec<String> = words(query).filter(|w| !w.is_empty()).collect();
-        if terms.is_empty() {
-            return Vec::new();
-        }
-        let mut scores: Option<Vec<u32>> = None;
-        for term in &terms {
-            let mut term_scores = vec![0u32; self.docs.len()];
-            let start = self.vocab.partition_point(|(w, _)| **w < **term);
-            for (word, postings) in self.vocab[start..]
-                .iter()
-                .take_while(|(w, _)| w.starts_with(term.as_str()))
-            {
-                let exact = **word == **term;
-                for &(doc, fields) in postings {
-                    let s = weight(fields) * if exact { 2 } else { 1 };
-                    let slot = &mut term_scores[doc as usize];
-                    *slot = (*slot).max(s);
-                }
-            }
-            scores = Some(match scores {
-                None => term_scores,
-                Some(mut acc) => {
-                    for (a, t) in acc.iter_mut().zip(term_scores) {
-                        *a = if *a == 0 || t == 0 { 0 } else { *a + t };
-                    }
-                    acc
-                }
-            });
-        }
-        let mut hits: Vec<Hit> = scores
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| *s > 0)
-            .map(|(doc, score)| Hit {
-                doc: doc as u32,
-                score,
-            })
-            .collect();
-        // Best first; ties keep corpus order (newest first). Every key is distinct, so the
-        // unstable sort (no merge buffer) gives the same order as a stable one.
-        hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.doc.cmp(&b.doc)));
-        hits
-    }
-}
-
-/// Splits `text` into runs, marking the words that start with one of the query's words,
-/// so the UI can wrap them in `<mark>` without touching markup.
-pub fn highlight(text: &str, query: &str) -> Vec<(String, bool)> {
-    let terms: Vec<String> = words(query).filter(|w| !w.is_empty()).collect();
-    let mut runs: Vec<(String, bool)> = Vec::new();
-    let mut push = |s: &str, hit: bool| match runs.last_mut() {
-        Some((last, h)) if *h == hit => last.push_str(s),
-        _ => runs.push((s.to_owned(), hit)),
-    };
-    let mut rest = text;
-    while !rest.is_empty() {
-        let word_start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
-        push(&rest[..word_start], false);
-        rest = &rest[word_start..];
-        let word_end = rest
-            .find(|c: char| !c.is_alphanumeric())
-            .unwrap_or(rest.len());
-        let word = &rest[..word_end];
-        if !word.is_empty() {
-            let folded = fold(word);
-            let hit = terms.iter().any(|t| folded.starts_with(t.as_str()));
-            push(word, hit);
-        }
-        rest = &rest[word_end..];
-    }
-    runs.retain(|(s, _)| !s.is_empty());
-    runs
 }

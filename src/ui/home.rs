@@ -37,8 +37,7 @@ pub fn HomeView(
     // router navigation, which would rebuild the page under the reader's fingers.
     let (q, set_q) = signal(url_q.get_untracked());
     if let Some(state) = use_context::<SearchState>() {
-        let corpus = corpus.clone();
-        Effect::new(move |_| state.start(corpus.clone()));
+        Effect::new(move |_| state.start());
     }
     // Only later changes of the URL (Back, a link): the first value is already in `q`, and the
     // search box may have replaced it with what was typed before the app took over.

@@ -1,92 +1,203 @@
 //! Search: the box, the results, and the index state the app keeps across pages.
+//!
+//! The index is built ahead of time by the site build (`broadsheet_core::search`); each
+//! keystroke fetches, through the [`Library`], only the word chunks its terms need and the doc
+//! shards of the results shown, and keeps them for later queries.
 
-use super::{article_path, href, use_corpus};
+use super::{article_path, href};
 use crate::{
     corpus::Corpus,
-    search::{highlight, Doc, DocTarget, IndexBuilder, SearchIndex},
+    library::{fetch_json, Library},
+    search::{index_files, meta_path, Doc, DocTarget, Hit, Searcher},
+    site_data::{article_path as article_file, SiteData, SiteInfo, SITE_INFO},
 };
 use leptos::prelude::*;
-use std::sync::Arc;
+use std::{collections::BTreeSet, sync::Arc};
 
 /// How many search results are shown before "Show more". Fewer than stories: each keystroke
 /// redraws them, and at 10,000 articles the first keystroke (from the story list to results)
 /// must still fit in a frame.
 const RESULTS_PAGE: usize = 20;
 
-/// Articles indexed per slice: small enough that a slice is far below a long task (50 ms).
-const ARTICLES_PER_SLICE: usize = 200;
+/// What the status line says when a piece of the index could not be downloaded.
+const UNAVAILABLE: &str =
+    "Search is unavailable: part of the search index could not be downloaded. Check your connection and try again.";
 
-/// The search index, owned by the app: provided above the router, so it is built once and
-/// survives going from the front page to an article and back. It is built a slice at a time
-/// between frames once the front page is up, so no keystroke ever waits for a long indexing
-/// task.
+/// Where the index comes from.
+#[derive(Clone)]
+enum Source {
+    /// The site's data files, through the app's library (or its memory on the host).
+    Library(Library),
+    /// A corpus in memory with no library (the articles bundled into the program).
+    Corpus(Arc<Corpus>),
+}
+
+/// The index's source from context: the [`Library`], else a corpus.
+fn source() -> Option<Source> {
+    use_context::<Library>()
+        .map(Source::Library)
+        .or_else(|| use_context::<Arc<Corpus>>().map(Source::Corpus))
+}
+
+/// The index state, owned by the app: provided above the router, so the pieces fetched survive
+/// going from the front page to an article and back.
 #[derive(Clone, Copy)]
 pub struct SearchState {
-    /// Articles indexed so far; `None` once the index is complete.
-    pending: RwSignal<Option<usize>>,
-    /// The index under construction, between slices.
-    builder: StoredValue<Option<IndexBuilder>>,
-    /// The finished index.
-    index: StoredValue<Option<Arc<SearchIndex>>>,
+    /// The index as far as it is here; `None` until its meta file is.
+    searcher: StoredValue<Option<Searcher>>,
+    /// Counts the pieces that arrived, so results are recomputed when one does.
+    arrived: RwSignal<u64>,
+    /// Files being fetched, so a later keystroke does not ask for them again.
+    fetching: StoredValue<BTreeSet<String>>,
+    /// Why the last fetch failed, until a later one starts.
+    failed: RwSignal<Option<String>>,
 }
 
 impl SearchState {
     pub fn new() -> Self {
         SearchState {
-            pending: RwSignal::new(Some(0)),
-            builder: StoredValue::new(None),
-            index: StoredValue::new(None),
+            searcher: StoredValue::new(None),
+            arrived: RwSignal::new(0),
+            fetching: StoredValue::new(BTreeSet::new()),
+            failed: RwSignal::new(None),
         }
     }
 
-    /// Starts (or resumes) building `corpus`'s index in the background; does nothing once
-    /// built or building.
-    pub fn start(self, corpus: Arc<Corpus>) {
-        let idle = self.builder.with_value(Option::is_none);
-        if self.index.with_value(Option::is_some) || !idle {
+    /// Fetches the index's meta file ahead of the first keystroke (a few KB), so a query
+    /// needs one round trip fewer; does nothing once it is here or on its way.
+    pub fn start(self) {
+        if let Some(source) = source() {
+            self.ensure(&source, "", 0);
+        }
+    }
+
+    /// Sets off what `q` needs and is not here: the meta file first, then the word chunks of
+    /// its terms, then the doc shards of its first `shown` results. Each arrival bumps
+    /// `arrived`, which runs this again for the query then current, so an earlier keystroke's
+    /// pieces are kept but never shown for a later one.
+    fn ensure(self, source: &Source, q: &str, shown: usize) {
+        if self.searcher.with_value(Option::is_none) {
+            match source {
+                Source::Library(library) => match library.in_memory() {
+                    Some((corpus, data)) => self.hold(corpus, data),
+                    None => self.fetch(library, vec![SITE_INFO.to_owned()]),
+                },
+                Source::Corpus(corpus) => {
+                    let data = SiteData::new(corpus, |a| article_file(&a.slug, "0"), "memory");
+                    self.hold(corpus, &data);
+                }
+            }
             return;
         }
-        self.builder.set_value(Some(IndexBuilder::new()));
-        self.next_slice(corpus);
-    }
-
-    fn next_slice(self, corpus: Arc<Corpus>) {
-        set_timeout(
-            move || {
-                let finished = self.builder.try_update_value(|builder| {
-                    let builder = builder.as_mut()?;
-                    if builder.add_articles(&corpus, ARTICLES_PER_SLICE) {
-                        None
-                    } else {
-                        Some(builder.articles_done())
-                    }
-                });
-                // `None` from `try_update_value`: the app is gone.
-                let Some(finished) = finished else { return };
-                match finished {
-                    Some(done) => {
-                        self.pending.set(Some(done));
-                        self.next_slice(corpus);
-                    }
-                    None => {
-                        if let Some(builder) = self.builder.try_update_value(Option::take).flatten()
-                        {
-                            self.index.set_value(Some(Arc::new(builder.finish())));
-                        }
-                        self.pending.set(None);
-                    }
-                }
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-
-    /// The index if it is ready.
-    fn ready(self) -> Option<Arc<SearchIndex>> {
-        match self.pending.get() {
-            Some(_) => None,
-            None => self.index.get_value(),
+        let needed = self.searcher.with_value(|searcher| {
+            let Some(searcher) = searcher else {
+                return Vec::new();
+            };
+            let chunks = searcher.chunks_needed(q);
+            if !chunks.is_empty() {
+                return chunks;
+            }
+            match searcher.search(q) {
+                Some(hits) => searcher.docs_needed(&hits[..hits.len().min(shown)]),
+                None => Vec::new(),
+            }
+        });
+        if let Source::Library(library) = source {
+            self.fetch(library, needed);
         }
+    }
+
+    /// The whole index of a corpus held in memory: built once, nothing to fetch.
+    fn hold(self, corpus: &Corpus, data: &SiteData) {
+        let version = &data.info.version;
+        match Searcher::with_files(version, &index_files(corpus, data)) {
+            Ok(searcher) => {
+                self.searcher.set_value(Some(searcher));
+                self.arrived.update(|n| *n += 1);
+            }
+            Err(error) => self.failed.set(Some(error.to_string())),
+        }
+    }
+
+    /// Fetches each of `paths` not already on its way, and keeps what arrives. `SITE_INFO`
+    /// stands for the meta file, which is named by the data version the site info gives.
+    fn fetch(self, library: &Library, paths: Vec<String>) {
+        let new: Vec<String> = self
+            .fetching
+            .with_value(|on_way| paths.into_iter().filter(|p| !on_way.contains(p)).collect());
+        if new.is_empty() {
+            return;
+        }
+        self.fetching
+            .update_value(|on_way| on_way.extend(new.iter().cloned()));
+        if self.failed.with_untracked(Option::is_some) {
+            self.failed.set(None);
+        }
+        for path in new {
+            let library = library.clone();
+            leptos::task::spawn_local(async move {
+                let result = self.load(&library, &path).await;
+                // `None`: the app is gone.
+                if self
+                    .fetching
+                    .try_update_value(|on_way| on_way.remove(&path))
+                    .is_none()
+                {
+                    return;
+                }
+                match result {
+                    Ok(()) => self.arrived.update(|n| *n += 1),
+                    Err(message) => self.failed.set(Some(message)),
+                }
+            });
+        }
+    }
+
+    async fn load(self, library: &Library, path: &str) -> Result<(), String> {
+        if path == SITE_INFO {
+            let info: SiteInfo = fetch_json(library, SITE_INFO)
+                .await
+                .map_err(|e| e.to_string())?;
+            let meta = meta_path(&info.version);
+            let text = library.fetch_text(&meta).await.map_err(|e| e.to_string())?;
+            let searcher = Searcher::new(&info.version, &text).map_err(|e| e.to_string())?;
+            self.searcher.try_set_value(Some(searcher));
+            return Ok(());
+        }
+        let text = library.fetch_text(path).await.map_err(|e| e.to_string())?;
+        self.searcher
+            .try_update_value(|searcher| match searcher {
+                Some(searcher) => searcher.add_piece(path, &text).map_err(|e| e.to_string()),
+                None => Ok(()),
+            })
+            .unwrap_or(Ok(()))
+    }
+
+    /// The results of `q` with the docs of the first `shown`, or `None` while a piece they need
+    /// is still to come.
+    fn results(self, q: &str, shown: usize) -> Option<Vec<Hit>> {
+        self.arrived.track();
+        self.searcher.with_value(|searcher| {
+            let searcher = searcher.as_ref()?;
+            let hits = searcher.search(q)?;
+            searcher
+                .docs_needed(&hits[..hits.len().min(shown)])
+                .is_empty()
+                .then_some(hits)
+        })
+    }
+
+    fn doc(self, id: u32) -> Option<Doc> {
+        self.searcher
+            .with_value(|s| s.as_ref().and_then(|s| s.doc(id).cloned()))
+    }
+
+    /// `text` in runs, the words matching `q` marked.
+    fn highlight(self, text: &str, q: &str) -> Vec<(String, bool)> {
+        self.searcher.with_value(|searcher| match searcher {
+            Some(searcher) => searcher.highlight(text, q),
+            None => vec![(text.to_owned(), false)],
+        })
     }
 }
 
@@ -159,26 +270,38 @@ pub fn SearchResults(
     q: Signal<String>,
 ) -> impl IntoView {
     let (shown_count, set_shown_count) = signal(RESULTS_PAGE);
-    let corpus = use_corpus();
-    let articles = corpus.articles().len();
-    let state = use_context::<SearchState>();
-    // Without the app's [`SearchState`] (tests, prerendering) the index is built at once.
-    let index = match state {
-        Some(state) => Signal::derive(move || state.ready()),
-        None => Signal::stored(Some(Arc::new(SearchIndex::build(&corpus)))),
-    };
-    let hits = Memo::new(move |_| {
-        let index = index.get()?;
-        Some(q.with(|q| index.search(q)))
+    // Without the app's [`SearchState`] (tests, prerendering) a state of its own.
+    let state = use_context::<SearchState>().unwrap_or_default();
+    let source = source();
+    if let Some(source) = &source {
+        // In memory the index is here at once, so the first render has the results.
+        state.ensure(source, &q.get_untracked(), shown_count.get_untracked());
+    }
+    Effect::new(move |_| {
+        let shown = shown_count.get();
+        state.arrived.track();
+        q.with(|q| {
+            if let Some(source) = &source {
+                state.ensure(source, q, shown);
+            }
+        })
     });
-    let hits = Memo::new(move |_| hits.get().unwrap_or_default());
-    let indexing = move || state.and_then(|s| s.pending.get());
-    let more_results = move || hits.with(Vec::len) > shown_count.get();
+    let current = Memo::new(move |_| q.with(|q| state.results(q, shown_count.get())));
+    // What is listed: the latest results that are complete, so a keystroke whose pieces are
+    // still downloading leaves the previous results in place rather than blanking them.
+    let listed = Memo::new(move |previous: Option<&Vec<Hit>>| match current.get() {
+        Some(hits) => hits,
+        None => previous.cloned().unwrap_or_default(),
+    });
+    let more_results = move || listed.with(Vec::len) > shown_count.get();
     let summary = move || {
-        if let Some(done) = indexing() {
-            return format!("Preparing search: {done} of {articles} stories indexed…");
+        if current.with(Option::is_none) {
+            return match state.failed.get() {
+                Some(_) => UNAVAILABLE.to_owned(),
+                None => "Searching…".to_owned(),
+            };
         }
-        let n = hits.with(Vec::len);
+        let n = listed.with(Vec::len);
         let q = q.get();
         match n {
             0 => format!(
@@ -193,27 +316,30 @@ pub fn SearchResults(
         <p class="search-summary" role="status">{summary}</p>
         <ul class="story-list" aria-label="Search results">
             <For
-                each=move || hits.with(|h| h.iter().take(shown_count.get()).map(|h| h.doc).collect::<Vec<_>>())
-                key=|doc| *doc
-                let:doc
+                each=move || listed.with(|h| {
+                    h.iter()
+                        .take(shown_count.get())
+                        .filter_map(|h| Some((h.doc, state.doc(h.doc)?)))
+                        .collect::<Vec<_>>()
+                })
+                key=|(id, _)| *id
+                let:((_, doc))
             >
-                <SearchResult
-                    doc=index.with_untracked(|i| i.as_ref().expect("results come from the index").doc(doc).clone())
-                    q=q
-                />
+                <SearchResult doc=doc q=q state=state/>
             </For>
         </ul>
         <Show when=more_results>
             <button type="button" class="show-more" disabled=super::early::not_ready() on:click=move |_| set_shown_count.update(|n| *n += RESULTS_PAGE)>
-                {move || format!("Show more results ({} more)", hits.with(Vec::len) - shown_count.get())}
+                {move || format!("Show more results ({} more)", listed.with(Vec::len) - shown_count.get())}
             </button>
         </Show>
     }
 }
 
 /// Text with the words that match the query wrapped in `<mark>` (as text, never markup).
-fn marked(text: &str, q: &str) -> impl IntoView {
-    highlight(text, q)
+fn marked(state: SearchState, text: &str, q: &str) -> impl IntoView {
+    state
+        .highlight(text, q)
         .into_iter()
         .map(|(run, hit)| {
             if hit {
@@ -232,6 +358,8 @@ fn SearchResult(
     doc: Doc,
     /// The query, for marking matches.
     q: Signal<String>,
+    /// The index, whose fold table marks matches as the search found them.
+    state: SearchState,
 ) -> impl IntoView {
     let Doc {
         title,
@@ -246,12 +374,12 @@ fn SearchResult(
     view! {
         <li class="story" data-nav-item="">
             <h2 class="story-title">
-                <a href=href(&target)>{move || marked(&title, &q.get())}</a>
+                <a href=href(&target)>{move || marked(state, &title, &q.get())}</a>
             </h2>
             <p class="story-meta">
                 {topic.map(|t| view! { <span class="topic">{t}</span> })}
             </p>
-            <p class="story-summary">{move || marked(&snippet, &q.get())}</p>
+            <p class="story-summary">{move || marked(state, &snippet, &q.get())}</p>
         </li>
     }
 }

@@ -1,17 +1,9 @@
-//! Non-ASCII characters to ASCII for slugs and search: `deunicode` on the host; in the browser
-//! a table, made from `deunicode` at build time, of just the characters the bundled articles
-//! contain (the full tables would add about 140 KB to the download).
-
-#[cfg(not(fuzzing))]
-mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/translit.rs"));
-}
-
-/// The fuzz target compiles these sources without build.rs, and runs on the host (deunicode).
-#[cfg(fuzzing)]
-mod bundled {
-    pub static TABLE: &[(char, Option<&str>)] = &[];
-}
+//! Non-ASCII characters to ASCII for slugs and search: `deunicode` on the host (the site build
+//! and the command-line tool). The browser has no table at all: the program must not depend
+//! on the corpus, and the full tables would add about 140 KB to the download. It does not need
+//! one either: the build ships every slug (`site_data::Located::apply` gives an article parsed
+//! in the browser the build's slugs), and the search index ships the folding of every
+//! character its text contains (`search::Meta::fold`).
 
 /// The ASCII form of `c`, or `None` where it has none.
 #[cfg(not(target_arch = "wasm32"))]
@@ -19,17 +11,9 @@ pub fn ascii_of(c: char) -> Option<&'static str> {
     deunicode::deunicode_char(c)
 }
 
-/// The ASCII form of `c`, or `None` where it has none (or it occurs in no bundled article).
+/// In the browser no non-ASCII character has a known ASCII form (see the module comment).
+/// Callers ask only about non-ASCII characters: ASCII ones need no transliteration.
 #[cfg(target_arch = "wasm32")]
-pub fn ascii_of(c: char) -> Option<&'static str> {
-    bundled_table()
-        .binary_search_by_key(&c, |(k, _)| *k)
-        .ok()
-        .and_then(|i| bundled_table()[i].1)
-}
-
-/// The browser's table, for tests that hold it to `deunicode`.
-#[doc(hidden)]
-pub fn bundled_table() -> &'static [(char, Option<&'static str>)] {
-    bundled::TABLE
+pub fn ascii_of(_c: char) -> Option<&'static str> {
+    None
 }
