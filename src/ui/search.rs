@@ -7,9 +7,9 @@
 use super::{article_path, href};
 use crate::{
     corpus::Corpus,
-    library::{fetch_json, Library},
+    library::Library,
     search::{index_files, meta_path, Doc, DocTarget, Hit, Searcher},
-    site_data::{article_path as article_file, SiteData, SiteInfo, SITE_INFO},
+    site_data::{article_path as article_file, SiteData, SITE_INFO},
 };
 use leptos::prelude::*;
 use std::{collections::BTreeSet, sync::Arc};
@@ -155,9 +155,7 @@ impl SearchState {
 
     async fn load(self, library: &Library, path: &str) -> Result<(), String> {
         if path == SITE_INFO {
-            let info: SiteInfo = fetch_json(library, SITE_INFO)
-                .await
-                .map_err(|e| e.to_string())?;
+            let info = library.info().await.map_err(|e| e.to_string())?;
             let meta = meta_path(&info.version);
             let text = library.fetch_text(&meta).await.map_err(|e| e.to_string())?;
             let searcher = Searcher::new(&info.version, &text).map_err(|e| e.to_string())?;
