@@ -333,6 +333,35 @@ fn a_word_in_one_story_costs_a_few_kilobytes_at_10000_articles() {
 }
 
 #[test]
+fn a_prefix_starting_thousands_of_words_needs_at_most_four_chunks_and_an_exact_word_is_found() {
+    let files: Vec<(String, String)> = (0..6000)
+        .map(|i| {
+            (
+                format!("{i}.txt"),
+                format!("---\ntitle: Story {i}\n---\nUnique{i} words.\n"),
+            )
+        })
+        .collect();
+    let corpus = Corpus::from_files(files.iter().map(|(f, t)| (f.as_str(), t.as_bytes())));
+    let files = files_of(&corpus);
+    let meta: Meta = serde_json::from_str(&files[0].1).unwrap();
+    let unique_chunks = meta.chunks.iter().filter(|w| w.starts_with("uniq")).count();
+    assert!(unique_chunks > 4, "{unique_chunks} chunks start with uniq");
+    let mut searcher = Searcher::new(VERSION, &files[0].1).unwrap();
+    assert_eq!(searcher.chunks_needed("uniq").len(), 4);
+    assert_eq!(searcher.chunks_needed("un").len(), 1);
+    let (_, partial) = fetch_and_search(&mut searcher, &files, "uniq", 20);
+    assert!(partial.len() < 6000, "{} results", partial.len());
+    for word in ["unique5999", "Unique0", "unique3000"] {
+        // One chunk, or none where "uniq" fetched it already.
+        assert!(searcher.chunks_needed(word).len() <= 1, "{word}");
+        let (_, hits) = fetch_and_search(&mut searcher, &files, word, 20);
+        let title = &searcher.doc(hits[0].doc).unwrap().title;
+        assert_eq!(format!("unique{}", &title[6..]), word.to_lowercase());
+    }
+}
+
+#[test]
 fn bad_pieces_are_refused_saying_which_file_and_what() {
     let corpus = seed_corpus();
     let files = files_of(&corpus);
@@ -362,4 +391,125 @@ fn bad_pieces_are_refused_saying_which_file_and_what() {
     let error = Searcher::new(VERSION, &newer).unwrap_err();
     assert_eq!(error.path, meta_path(VERSION));
     assert!(error.message.contains("index format 2"), "{error}");
+}
+
+/// Articles whose words follow Zipf's law over a large vocabulary, as news text does (the
+/// benchmark generator draws from 42 words): article `i` has the title "Story i" and a word
+/// of its own, `uniqueI`, in its body, so a one-story word is a real rare word among many.
+fn zipf_corpus(n: usize) -> Corpus {
+    const VOCABULARY: usize = 200_000;
+    let syllables = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "bi", "da", "fe", "go", "hu", "ji",
+    ];
+    let word = |mut r: usize| {
+        let mut w = String::new();
+        loop {
+            w.push_str(syllables[r % syllables.len()]);
+            r /= syllables.len();
+            if r == 0 {
+                break w;
+            }
+        }
+    };
+    let mut cumulative = Vec::with_capacity(VOCABULARY);
+    let mut total = 0.0;
+    for rank in 1..=VOCABULARY {
+        total += 1.0 / rank as f64;
+        cumulative.push(total);
+    }
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let files: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            let mut text = format!(
+                "---\ntitle: Story {i}\npublished: 2025-04-{:02}T08:15:00Z\ntopic: World\n---\n",
+                1 + i % 28
+            );
+            for p in 0..6 {
+                for w in 0..60 {
+                    let u = (next() % 1_000_000_000) as f64 / 1e9 * total;
+                    text.push_str(&word(cumulative.partition_point(|&c| c < u)));
+                    text.push(if w == 59 { '.' } else { ' ' });
+                }
+                if p == 0 {
+                    text.push_str(&format!(" Unique{i}."));
+                }
+                text.push('\n');
+            }
+            (format!("{i}.txt"), text)
+        })
+        .collect();
+    Corpus::from_files(files.iter().map(|(f, t)| (f.as_str(), t.as_bytes())))
+}
+
+/// The figures for BENCHMARKS.md, at 10,000 and 100,000 articles of both generators: what a
+/// one-story word fetches. Slow (minutes in a debug build): run it by hand,
+/// `cargo test --release --test search -- --ignored --nocapture`; with
+/// `BROADSHEET_SEARCH_DUMP=DIR` it writes the fetched files there (to compress them).
+#[test]
+#[ignore]
+fn figures_for_a_one_story_word() {
+    let dump = std::env::var_os("BROADSHEET_SEARCH_DUMP").map(std::path::PathBuf::from);
+    for n in [10_000, 100_000] {
+        for (name, corpus, query) in [
+            // Numbers are in the titles of even articles only; no other number starts with
+            // n - 2's digits.
+            ("benchmark generator", synthetic(n), (n - 2).to_string()),
+            (
+                "Zipf vocabulary",
+                zipf_corpus(n),
+                format!("unique{}", n - 2),
+            ),
+        ] {
+            let t = std::time::Instant::now();
+            let files = files_of(&corpus);
+            let build = t.elapsed();
+            let chunks = files.iter().filter(|(p, _)| p.contains("/words/"));
+            let (chunk_count, chunk_bytes) =
+                chunks.fold((0, 0), |(n, b), (_, j)| (n + 1, b + j.len()));
+            let mut searcher = Searcher::new(VERSION, &files[0].1).unwrap();
+            let needed: Vec<String> = searcher.chunks_needed(&query);
+            let (bytes, hits) = fetch_and_search(&mut searcher, &files, &query, 20);
+            assert_eq!(hits.len(), 1, "{name} {n}");
+            // Typed a letter at a time on a cold cache: every prefix's pieces.
+            let mut typing = Searcher::new(VERSION, &files[0].1).unwrap();
+            let typed: usize = (1..=query.len())
+                .map(|end| fetch_and_search(&mut typing, &files, &query[..end], 20).0)
+                .sum();
+            let t = std::time::Instant::now();
+            for end in 1..=query.len() {
+                std::hint::black_box(typing.search(&query[..end]));
+            }
+            let keystrokes = t.elapsed();
+            eprintln!(
+                "{name}, {n} articles: {} docs, {chunk_count} chunks ({chunk_bytes} bytes), index built in {build:?}; \
+                 a one-story word fetches meta {} + chunks and docs {bytes} = {} bytes ({} chunk(s)); \
+                 typed a letter at a time: {typed} bytes; {} keystrokes searched (cached) in {keystrokes:?}",
+                searcher.len(),
+                files[0].1.len(),
+                files[0].1.len() + bytes,
+                needed.len(),
+                query.len(),
+            );
+            if let Some(dir) = &dump {
+                let dir = dir.join(format!("{}-{n}", name.split(' ').next().unwrap()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let docs = searcher.docs_needed(&[]);
+                assert!(docs.is_empty());
+                let hit_shard = broadsheet::search::doc_shard_path(VERSION, hits[0].doc / 16);
+                for path in std::iter::once(files[0].0.clone())
+                    .chain(needed)
+                    .chain([hit_shard])
+                {
+                    let json = &files.iter().find(|(p, _)| *p == path).unwrap().1;
+                    std::fs::write(dir.join(path.replace('/', "_")), json).unwrap();
+                }
+            }
+        }
+    }
 }

@@ -11,9 +11,10 @@ use std::{
     ops::Range,
 };
 
-/// A term this short whose words span more than this many chunks is capped (see
-/// [`Searcher::chunks_needed`]).
-const SHORT_TERM_CHUNKS: usize = 2;
+/// The most chunks one term may need (about 64 KB of JSON); see [`Searcher::chunks_needed`].
+const TERM_CHUNKS: usize = 4;
+/// The most chunks a term of one or two characters may need.
+const SHORT_TERM_CHUNKS: usize = 1;
 
 /// A piece of the index that does not read: which file, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,12 +133,13 @@ impl Searcher {
     }
 
     /// The chunks whose words a term matches: those whose range can hold words starting with
-    /// it. A term of one or two characters on a large site would match a large part of the
-    /// vocabulary (every word starting with "s"): when its words span more than
-    /// [`SHORT_TERM_CHUNKS`] chunks it matches only the words of the first one, the chunk that
-    /// holds the term itself as a word, so a short prefix costs one chunk, not megabytes.
-    /// Results for a two-letter prefix on a large site are therefore partial; the third
-    /// letter makes them complete.
+    /// it. On a large site a prefix the reader is still typing ("s", "con", "uniq") can
+    /// start thousands of words, megabytes of postings: a term needs at most [`TERM_CHUNKS`]
+    /// chunks ([`SHORT_TERM_CHUNKS`] for one or two characters), the first ones of its range,
+    /// which hold the term itself as a word and the words just after it. Its results are then
+    /// partial (an exact word is still found; "theory" may be missed for "the") until a
+    /// further letter narrows the range. A site whose prefixes fit in those chunks (a few
+    /// thousand articles) gets every match, as an index in memory would.
     fn term_chunks(&self, term: &str) -> Range<usize> {
         let firsts = &self.meta.chunks;
         if firsts.is_empty() {
@@ -147,15 +149,17 @@ impl Searcher {
             .partition_point(|first| first.as_str() <= term)
             .saturating_sub(1);
         let end = firsts.partition_point(|first| first.as_str() < term || first.starts_with(term));
-        let end = end.max(start + 1);
-        if term.len() <= 2 && end - start > SHORT_TERM_CHUNKS {
-            start..start + 1
+        let most = if term.len() <= 2 {
+            SHORT_TERM_CHUNKS
         } else {
-            start..end
-        }
+            TERM_CHUNKS
+        };
+        start..end.max(start + 1).min(start + most)
     }
 
-    /// The word chunks `query` needs that are not here yet (paths relative to the base).
+    /// The word chunks `query` needs that are not here yet (paths relative to the base): for
+    /// each term, the chunks of its words, at most four (one for a term of one or two
+    /// characters): see `term_chunks`.
     pub fn chunks_needed(&self, query: &str) -> Vec<String> {
         let needed: BTreeSet<usize> = self
             .terms(query)
