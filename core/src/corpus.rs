@@ -40,12 +40,25 @@ pub struct Corpus {
 impl Corpus {
     /// Parses `(file name, bytes)` pairs; files that fail or repeat a slug become [`Failure`]s.
     pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+        Corpus::from_parsed(
+            files
+                .into_iter()
+                .map(|(file, bytes)| (file.to_owned(), parse(bytes))),
+        )
+    }
+
+    /// The corpus of files already parsed, as `(file name, what parse gave)` in file order: the
+    /// site build parses on every core at once. Like [`Corpus::from_files`], a file that failed
+    /// or repeats an earlier file's slug becomes a [`Failure`].
+    pub fn from_parsed(
+        parsed: impl IntoIterator<Item = (String, Result<Article, ParseError>)>,
+    ) -> Self {
         let mut corpus = Corpus::default();
-        for (file, bytes) in files {
-            match parse(bytes) {
+        for (file, result) in parsed {
+            match result {
                 Ok(article) if corpus.by_slug.contains_key(&article.slug) => {
                     corpus.failures.push(Failure {
-                        file: file.to_owned(),
+                        file,
                         error: ParseError {
                             line: 1,
                             column: 1,
@@ -57,10 +70,7 @@ impl Corpus {
                     corpus.by_slug.insert(article.slug.clone(), 0);
                     corpus.articles.push(Arc::new(article));
                 }
-                Err(error) => corpus.failures.push(Failure {
-                    file: file.to_owned(),
-                    error,
-                }),
+                Err(error) => corpus.failures.push(Failure { file, error }),
             }
         }
         corpus.articles.sort_by(|a, b| {

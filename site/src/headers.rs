@@ -1,7 +1,8 @@
 //! The headers a host should send: `_headers` (Netlify, Cloudflare Pages) and the nginx
 //! configuration the README shows and the end-to-end tests' server uses.
 
-use std::{fs, path::Path};
+use crate::output::Output;
+use std::path::Path;
 use walkdir::WalkDir;
 
 /// The headers a host should send with every response of the site (`_headers`, nginx).
@@ -45,10 +46,13 @@ pub fn fingerprinted(path: &str) -> bool {
 }
 
 /// The site's `_headers` (Netlify and Cloudflare Pages): the security headers for every path
-/// under `public_url`; `Cache-Control` immutable for each fingerprinted file and `no-cache` for
-/// everything else. Both hosts apply every rule that matches a path (repeated headers are joined
-/// with commas), so no two `Cache-Control` rules overlap: each names a top-level file or folder.
-/// `files` are the site's files relative to its root.
+/// under `public_url`; `Cache-Control` immutable for each fingerprinted file and for the data
+/// files named by their content (`data/articles/*`, `data/VERSION/*`), and `no-cache` for
+/// everything else (`data/site.json` among them). Both hosts apply every rule that matches a
+/// path (repeated headers are joined with commas), so no two `Cache-Control` rules overlap:
+/// each names a top-level file or folder, or, inside `data/` (where the "Your data" page's
+/// `data/index.html` lives too), a file or folder of its own. `files` are the site's files
+/// relative to its root.
 pub fn headers_file(public_url: &str, files: &[String]) -> String {
     let mut out = format!(
         "# Written by `cargo xtask build`: the headers to send with the site at {public_url}\n\n{public_url}*\n"
@@ -64,6 +68,22 @@ pub fn headers_file(public_url: &str, files: &[String]) -> String {
         }
         if fingerprinted(file) {
             immutable.push(format!("{public_url}{file}"));
+            continue;
+        }
+        if let Some(inside) = file.strip_prefix("data/") {
+            match inside.split_once('/') {
+                Some((folder, _)) if folder == "articles" || is_version(folder) => {
+                    immutable.push(format!("{public_url}data/{folder}/*"));
+                }
+                Some((folder, _)) => fresh.push(format!("{public_url}data/{folder}/*")),
+                None => {
+                    fresh.push(format!("{public_url}{file}"));
+                    // `data/index.html` is also served as `data/`.
+                    if inside == "index.html" {
+                        fresh.push(format!("{public_url}data/"));
+                    }
+                }
+            }
             continue;
         }
         match file.split_once('/') {
@@ -82,6 +102,7 @@ pub fn headers_file(public_url: &str, files: &[String]) -> String {
     fresh.sort();
     fresh.dedup();
     immutable.sort();
+    immutable.dedup();
     for (paths, value) in [(immutable, IMMUTABLE), (fresh, NO_CACHE)] {
         for path in paths {
             out.push_str(&format!("\n{path}\n  Cache-Control: {value}\n"));
@@ -90,10 +111,19 @@ pub fn headers_file(public_url: &str, files: &[String]) -> String {
     out
 }
 
-pub fn write_headers_file(dist: &Path, public_url: &str) -> anyhow::Result<()> {
-    let files = list_files(dist)?;
+/// A data version folder's name: 16 hex digits (`broadsheet::site_data`).
+fn is_version(name: &str) -> bool {
+    name.len() == 16
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Writes `_headers` for the files now in `out`'s folder.
+pub fn write_headers_file(out: &Output, public_url: &str) -> anyhow::Result<()> {
+    let files = list_files(out.root())?;
     let text = headers_file(public_url, &files);
-    fs::write(dist.join("_headers"), &text)?;
+    out.write("_headers", text.as_bytes())?;
     println!(
         "    _headers: security headers, {} cache rules",
         text.matches("Cache-Control").count()
@@ -132,7 +162,7 @@ pub struct NginxConfig {
 
 pub fn nginx_config(public_url: &str) -> NginxConfig {
     let http = format!(
-        "map $uri $broadsheet_cache_control {{\n    \"~-[0-9a-f]{{12,16}}(_bg)?\\.[a-z0-9]+$\" \"{IMMUTABLE}\";\n    default \"{NO_CACHE}\";\n}}\n"
+        "map $uri $broadsheet_cache_control {{\n    \"~-[0-9a-f]{{12,16}}(_bg)?\\.[a-z0-9]+$\" \"{IMMUTABLE}\";\n    \"~/data/(articles|[0-9a-f]{{16}})/\" \"{IMMUTABLE}\";\n    default \"{NO_CACHE}\";\n}}\n"
     );
     let mut location = format!(
         "location {public_url} {{\n    try_files $uri $uri/index.html $uri.html =404;\n    error_page 404 {public_url}404.html;\n"
@@ -206,7 +236,11 @@ mod tests {
             "broadsheet-0123456789abcdef.js",
             "broadsheet-0123456789abcdef_bg.wasm",
             "data.html",
+            "data/0123456789abcdef/list/all/0.json",
+            "data/0123456789abcdef/slugs/0.json",
+            "data/articles/a.0123456789abcdef.txt",
             "data/index.html",
+            "data/site.json",
             "fonts/f.woff2",
             "index.html",
             "manifest.webmanifest",
@@ -240,13 +274,17 @@ mod tests {
             [
                 ("/news/broadsheet-0123456789abcdef.js", year),
                 ("/news/broadsheet-0123456789abcdef_bg.wasm", year),
+                ("/news/data/0123456789abcdef/*", year),
+                ("/news/data/articles/*", year),
                 ("/news/tokens-fedcba9876543210.css", year),
                 ("/news/", "no-cache"),
                 ("/news/404.html", "no-cache"),
                 ("/news/article/*", "no-cache"),
                 ("/news/data", "no-cache"),
                 ("/news/data.html", "no-cache"),
-                ("/news/data/*", "no-cache"),
+                ("/news/data/", "no-cache"),
+                ("/news/data/index.html", "no-cache"),
+                ("/news/data/site.json", "no-cache"),
                 ("/news/fonts/*", "no-cache"),
                 ("/news/index.html", "no-cache"),
                 ("/news/manifest.webmanifest", "no-cache"),
@@ -272,7 +310,8 @@ mod tests {
         assert!(config.location.contains("error_page 404 /news/404.html;"));
         assert!(config.http.contains(IMMUTABLE) && config.http.contains(NO_CACHE));
         let readme =
-            fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+                .unwrap();
         for part in [&config.http, &config.location] {
             assert!(
                 readme.contains(part.as_str()),

@@ -1,44 +1,249 @@
-//! Broadsheet's site build: turns Trunk's release output into the site a static host serves.
+//! Broadsheet's site build: turns Trunk's release output and a folder of article files into
+//! the site a static host serves.
 //!
-//! `cargo xtask build` runs Trunk, then [`finish`]: a page file for every URL rendered ahead of
-//! time by the app's own components ([`pages`]), the Content-Security-Policy of every page
-//! ([`csp`]), the service worker's precache list ([`offline`]) and the host's headers
-//! ([`headers`]). The developer automation (installing tools, running Trunk, nginx, the test
-//! runners, the benchmarks) stays in `xtask/`.
+//! [`build`] (what `cargo xtask build` runs after Trunk): the articles parsed on every core
+//! ([`source`]), their data files ([`data`]: the articles themselves, listings, slug shards,
+//! the search index), Trunk's files, a page file for every URL rendered ahead of time by the
+//! app's own components with its Content-Security-Policy ([`pages`], [`csp`]), the service
+//! worker's precache list ([`offline`]) and the host's headers ([`headers`]). Only files whose
+//! bytes change are written ([`output`]). [`data_only`] writes just the data files, for
+//! Trunk's post-build hook (`trunk serve`). The developer automation (installing tools,
+//! running Trunk, nginx, the test runners, the benchmarks) stays in `xtask/`.
 
 pub mod csp;
+pub mod data;
 pub mod headers;
 pub mod offline;
+pub mod output;
 pub mod pages;
+pub mod progress;
+pub mod source;
 
-use anyhow::{ensure, Context as _};
-use std::{fs, path::Path};
+use anyhow::{bail, ensure, Context as _};
+use output::Output;
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Instant,
+};
+use walkdir::WalkDir;
 
-/// Everything after `trunk build --release --public-url PUBLIC_URL --dist DIST`: the page files
-/// of the articles in `articles`, then the Content-Security-Policy in every page, then the
-/// service worker's precache list (it hashes the final files), and last `_headers` (which the
-/// service worker does not precache: hosts do not serve it).
-pub fn finish(dist: &Path, public_url: &str, articles: &Path) -> anyhow::Result<()> {
-    let public_url = normalise_public_url(public_url);
-    // Trunk.toml's `pattern_preload = ""`: the first paint does not share the network with the
-    // wasm download.
-    let shell = fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+/// What to build.
+pub struct Options {
+    /// Trunk's release output (`trunk build --release --dist TRUNK`): the shell and the app.
+    pub trunk: PathBuf,
+    /// The site folder; what the build did not produce is removed from it.
+    pub dist: PathBuf,
+    /// The path the site is served under (`/`, `/news/`).
+    pub public_url: String,
+    /// The folder of article files (`*.txt`).
+    pub articles: PathBuf,
+    /// Where the build keeps what it needs to know of the last one (outside the site, as the
+    /// host must not serve it); `None`: every page is rendered.
+    pub cache: Option<PathBuf>,
+    /// A malformed article is reported either way; without this the build then fails.
+    pub keep_going: bool,
+}
+
+/// How a build went.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub articles: usize,
+    /// `FILE:LINE:COL: error: MESSAGE`, one per article file left out.
+    pub problems: Vec<String>,
+    /// The data version (`data/VERSION/`).
+    pub version: String,
+    /// Pages rendered, and pages whose inputs had not changed since the last build.
+    pub rendered: usize,
+    pub reused: usize,
+    /// Files written, files left as they were (same bytes), files removed.
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Builds the site: see the crate's documentation. Each malformed article file is printed on
+/// stderr as `FILE:LINE:COL: error: MESSAGE` and left out; the site is built with the others,
+/// and then the build fails unless `keep_going`. A folder without any article file fails.
+pub fn build(options: &Options) -> anyhow::Result<Built> {
+    let public_url = normalise_public_url(&options.public_url);
+    check_trunk_output(&options.trunk)?;
+    let out = Output::new(&options.dist)?;
+    let mut timer = Timer::start();
+
+    let source = source::read(&options.articles, &out)?;
+    report(&source.problems);
+    timer.lap(&format!(
+        "parse: {} articles in {} files",
+        source.corpus.articles().len(),
+        source.file_count
+    ));
+    let data = Arc::new(data::write(&source, &out).context("the data files")?);
+    timer.lap(&format!(
+        "data: version {}, listings, slug shards and search index",
+        data.info.version
+    ));
+
+    copy_trunk_output(&options.trunk, &out)?;
+    let shell = pages::shell(&options.trunk)?;
+    let context = pages::Cache::context(&shell, &public_url);
+    let mut cache = pages::Cache::load(options.cache.as_deref(), &context);
+    let (rendered, reused) =
+        pages::write_all(&shell, &out, &public_url, &source, &data, &mut cache)
+            .context("the page files")?;
+    timer.lap(&format!(
+        "prerender: {rendered} pages rendered, {reused} unchanged since the last build"
+    ));
+
+    // `_headers` is written last; a file of the last build left in place is not removed first.
+    out.produced("_headers");
+    let removed = out.prune()?;
+    offline::write_precache(&options.dist).context("service worker")?;
+    headers::write_headers_file(&out, &public_url)
+        .with_context(|| format!("write {}", options.dist.join("_headers").display()))?;
+    if let Some(file) = &options.cache {
+        cache.save(file)?;
+    }
+    let (written, unchanged) = out.counts();
+    timer.lap(&format!(
+        "finish: precache list, _headers; {written} files written, {unchanged} unchanged, {removed} removed"
+    ));
+    finish(
+        &source,
+        options.keep_going,
+        Built {
+            version: data.info.version.clone(),
+            rendered,
+            reused,
+            written,
+            unchanged,
+            removed,
+            ..Built::default()
+        },
+    )
+}
+
+/// Writes only the data files of the articles in `articles` into `dir` (Trunk's staging folder,
+/// from its post-build hook): enough for `trunk serve` and a plain `trunk build` to give a
+/// working reader, without pages rendered ahead of time. A malformed article is reported and
+/// left out; only a folder without any article file fails, so one bad file does not stop the
+/// development server.
+pub fn data_only(articles: &Path, dir: &Path) -> anyhow::Result<Built> {
+    let out = Output::new(dir)?;
+    let started = Instant::now();
+    let source = source::read(articles, &out)?;
+    report(&source.problems);
+    let data = data::write(&source, &out).context("the data files")?;
+    println!(
+        "broadsheet-site: data of {} articles (version {}) in {:.2} s",
+        source.corpus.articles().len(),
+        data.info.version,
+        started.elapsed().as_secs_f64()
+    );
+    let (written, unchanged) = out.counts();
+    finish(
+        &source,
+        true,
+        Built {
+            version: data.info.version.clone(),
+            written,
+            unchanged,
+            ..Built::default()
+        },
+    )
+}
+
+fn report(problems: &[String]) {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+}
+
+fn finish(source: &source::Source, keep_going: bool, built: Built) -> anyhow::Result<Built> {
+    let built = Built {
+        articles: source.corpus.articles().len(),
+        problems: source.problems.clone(),
+        ..built
+    };
+    if !built.problems.is_empty() {
+        let summary = format!(
+            "{} of {} article files left out (see above)",
+            built.problems.len(),
+            source.file_count
+        );
+        if !keep_going {
+            bail!("{summary}; the site was built without them (--keep-going accepts that)");
+        }
+        eprintln!("warning: {summary}");
+    }
+    Ok(built)
+}
+
+/// Trunk.toml's settings the site relies on.
+fn check_trunk_output(trunk: &Path) -> anyhow::Result<()> {
+    let index = trunk.join("index.html");
+    let shell = fs::read_to_string(&index)
+        .with_context(|| format!("{}: no Trunk build here", index.display()))?;
+    // `pattern_preload = ""`: the first paint does not share the network with the wasm.
     ensure!(
         !shell.contains("preload"),
         "Trunk preloads the app in {} (see pattern_preload in Trunk.toml)",
-        dist.join("index.html").display()
+        index.display()
     );
-    // Trunk.toml's hook: a plain `trunk build` works on a static host through 404.html.
+    // The hook: a plain `trunk build` works on a static host through 404.html.
     ensure!(
-        fs::read(dist.join("404.html")).ok() == fs::read(dist.join("index.html")).ok(),
+        fs::read(trunk.join("404.html")).ok() == fs::read(&index).ok(),
         "Trunk's post-build hook should copy index.html to 404.html (see Trunk.toml)"
     );
-    pages::write_page_files(dist, &public_url, articles)
-        .with_context(|| format!("write page files into {}", dist.display()))?;
-    csp::apply(dist).context("Content-Security-Policy")?;
-    offline::write_precache(dist).context("service worker")?;
-    headers::write_headers_file(dist, &public_url)
-        .with_context(|| format!("write {}", dist.join("_headers").display()))
+    Ok(())
+}
+
+/// Trunk's files, but for the two pages the build writes itself (`index.html`, `404.html`)
+/// and any data files its hook wrote (the build writes its own).
+fn copy_trunk_output(trunk: &Path, out: &Output) -> anyhow::Result<()> {
+    for entry in WalkDir::new(trunk).min_depth(1) {
+        let entry = entry?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = output::relative(trunk, entry.path());
+        if path == "index.html" || path == "404.html" || path.starts_with("data/") {
+            continue;
+        }
+        let bytes = fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
+        if path.ends_with(".html") {
+            let html = String::from_utf8(bytes).with_context(|| path.clone())?;
+            out.write(
+                &path,
+                csp::add_policy(&html)
+                    .with_context(|| path.clone())?
+                    .as_bytes(),
+            )?;
+        } else {
+            out.write(&path, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints each step's time as it ends (the split: parse, data, prerender, finish).
+struct Timer {
+    last: Instant,
+}
+
+impl Timer {
+    fn start() -> Self {
+        Timer {
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        let now = Instant::now();
+        println!("    {what} ({:.2} s)", (now - self.last).as_secs_f64());
+        self.last = now;
+    }
 }
 
 /// `/reader` and `reader/` both mean `/reader/`.

@@ -55,6 +55,8 @@ pub fn write_precache(dist: &Path) -> anyhow::Result<Precache> {
     }
     let mut contents = collect(dist)?;
     contents.remove("sw.js");
+    // Hosts do not serve it (a rebuild finds the last build's copy here).
+    contents.remove("_headers");
     check_manifest_icons(dist, &contents)?;
 
     let mut hasher = Sha256::new();
@@ -328,6 +330,13 @@ fn collect(root: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // The site's data (`data/`: articles, listings, search) is fetched as the reader goes,
+        // never precached whole (at 100,000 articles it is hundreds of megabytes), nor read
+        // here; which of it to keep offline is the worker's policy. `data/index.html` is the
+        // "Your data" page.
+        if relative.starts_with("data/") && relative != "data/index.html" {
+            continue;
+        }
         let bytes = fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
         out.insert(relative, bytes);
     }

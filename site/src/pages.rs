@@ -1,56 +1,210 @@
 //! The page files: every URL of the site rendered ahead of time into Trunk's shell.
 
-use crate::csp::{insert_at_first, Place};
+use crate::{
+    csp::{self, insert_at_first, Place},
+    output::Output,
+    progress,
+    source::Source,
+};
 use anyhow::{ensure, Context as _};
 use broadsheet::routes::{self, Route};
-use broadsheet::{corpus::Corpus, ui::prerender};
+use broadsheet::{library::Library, site_data::SiteData, ui::prerender};
 use lol_html::{element, end_tag, html_content::ContentType, rewrite_str, RewriteStrSettings};
-use std::{cell::Cell, fs, path::Path, rc::Rc};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::{cell::Cell, collections::BTreeMap, fs, path::Path, rc::Rc, sync::Arc};
+
+/// Bumped when the page files' making changes in a way the program's identity does not show.
+const CACHE_FORMAT: &str = "1";
 
 /// Every page gets a file of its own, rendered ahead of time by the app's own components, so
 /// its text shows before the wasm loads, without JavaScript too, and deep links and reloads
 /// work on any static host (`page/index.html` for servers that look for folders, `page.html`
-/// for those that add `.html`). Unknown URLs get `404.html`, the not-found page.
-pub fn write_page_files(dist: &Path, public_url: &str, articles: &Path) -> anyhow::Result<()> {
-    let shell = inline_boot_script(dist, &fs::read_to_string(dist.join("index.html"))?)?;
-    let shell = inline_head_scripts(&shell)?;
-    let files = article_files(articles)?;
-    let corpus = std::sync::Arc::new(Corpus::from_files(
-        files
-            .iter()
-            .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
-    ));
-    for failure in corpus.failures() {
-        eprintln!("    skipped {}: {}", failure.file, failure.error);
-    }
-    // The front page is the site's index.html, written last.
-    let pages: Vec<Route> = routes::pages(&corpus)
-        .into_iter()
-        .filter(|route| *route != Route::Home)
+/// for those that add `.html`). Unknown URLs get `404.html`, the not-found page; the front page
+/// is `index.html`. Each page carries its Content-Security-Policy and the preloads of the data
+/// it needs first. Pages are rendered on every core; a page whose inputs are those of the last
+/// build (see [`Cache`]) is not rendered again. Returns (pages rendered, pages reused).
+pub fn write_all(
+    shell: &str,
+    out: &Output,
+    public_url: &str,
+    source: &Source,
+    data: &Arc<SiteData>,
+    cache: &mut Cache,
+) -> anyhow::Result<(usize, usize)> {
+    let cache_ref: &Cache = cache;
+    let corpus = &source.corpus;
+    // The build's own data (its article files named by their hashes), which the pages'
+    // preloads name.
+    let library = Library::memory(Arc::clone(corpus), Arc::clone(data));
+    let mut routes: Vec<Route> = routes::pages(corpus);
+    routes.push(Route::NotFound);
+    let keys: Vec<Option<String>> = routes
+        .iter()
+        .map(|route| page_key(route, source, data))
         .collect();
-    let library = broadsheet::library::Library::from_corpus(corpus.clone());
-    let page_html = |route: &Route| -> anyhow::Result<String> {
-        let page = prerender::render(&library, public_url, route)
-            .with_context(|| format!("no page for {route:?}"))?;
-        fill_shell(&shell, &page)
-    };
-    for route in &pages {
-        let html = page_html(route)?;
-        // A corpus's slugs are URL-safe, so a page's path is also its file's.
-        let path = route.path();
-        let page = path.trim_start_matches('/');
-        let dir = dist.join(page);
-        fs::create_dir_all(&dir)?;
-        fs::write(dir.join("index.html"), &html)?;
-        fs::write(dist.join(format!("{page}.html")), &html)?;
+    let bar = progress::bar(routes.len(), "render");
+    let reused = std::sync::atomic::AtomicUsize::new(0);
+    let new_keys: Vec<(String, String)> = routes
+        .par_iter()
+        .zip(&keys)
+        .map(|(route, key)| -> anyhow::Result<Vec<(String, String)>> {
+            let files = page_files(route);
+            let version = &data.info.version;
+            let html = match key
+                .as_ref()
+                .and_then(|key| cache_ref.reuse(out, &files[0], key, version))
+            {
+                Some(html) => {
+                    reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    html
+                }
+                None => {
+                    let page = prerender::render(&library, public_url, route)
+                        .with_context(|| format!("no page for {}", route.path()))?;
+                    csp::add_policy(&fill_shell(shell, &page.title, &page.body, &page.preloads)?)
+                        .with_context(|| route.path())?
+                }
+            };
+            for file in &files {
+                out.write(file, html.as_bytes())?;
+            }
+            bar.inc(1);
+            Ok(key
+                .iter()
+                .flat_map(|key| files.iter().map(move |f| (f.clone(), key.clone())))
+                .collect())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    bar.finish_and_clear();
+    cache.pages = new_keys.into_iter().collect();
+    cache.version.clone_from(&data.info.version);
+    let reused = reused.into_inner();
+    Ok((routes.len() - reused, reused))
+}
+
+/// The files of a page, relative to the site: `index.html`, `404.html`, or
+/// `PAGE/index.html` and `PAGE.html` (a corpus's slugs are URL-safe, so a page's path is also
+/// its file's).
+fn page_files(route: &Route) -> Vec<String> {
+    match route {
+        Route::Home => vec!["index.html".to_owned()],
+        Route::NotFound => vec!["404.html".to_owned()],
+        _ => {
+            let path = route.path();
+            let page = path.trim_start_matches('/');
+            vec![format!("{page}/index.html"), format!("{page}.html")]
+        }
     }
-    fs::write(dist.join("index.html"), page_html(&Route::Home)?)?;
-    fs::write(dist.join("404.html"), page_html(&Route::NotFound)?)?;
-    println!(
-        "    rendered {} pages ahead of time, plus the front page and 404.html",
-        pages.len()
-    );
-    Ok(())
+}
+
+/// What an article or brief page is made of besides the shell and the code: the article's
+/// bytes (its data file is named by their hash), its resolved "Read next" links and the site's
+/// topics. `None` for the other pages (the front page lists the newest stories, "Your data" and
+/// the not-found page are cheap): they are rendered every time. If an article page comes to
+/// show more of the site (say, other stories of its topic), that must join its key.
+fn page_key(route: &Route, source: &Source, data: &SiteData) -> Option<String> {
+    let slug = match route {
+        Route::Article { slug } => slug,
+        Route::Brief { article, .. } => article,
+        _ => return None,
+    };
+    let located = data.locate(slug)?;
+    let mut hasher = Sha256::new();
+    for part in [
+        route.path(),
+        source.files.get(slug)?.clone(),
+        serde_json::to_string(&located).ok()?,
+        serde_json::to_string(&data.info.topics).ok()?,
+    ] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    Some(hex(&hasher.finalize()[..16]))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the last build rendered, kept outside the site (in the target folder): each page
+/// file's inputs ([`page_key`]), and what they were rendered with (the shell, the public URL,
+/// this program, the data version). A page whose key is unchanged is the last build's file
+/// with the new data version put in its preloads, instead of a new render (the pages name the
+/// version folder of their slug shard, so every page changes a little with any article).
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub struct Cache {
+    /// What every page depends on: see [`Cache::context`].
+    context: String,
+    /// The data version the cached pages name.
+    version: String,
+    /// Page file -> key.
+    pages: BTreeMap<String, String>,
+}
+
+impl Cache {
+    /// The cache in `file`, if it was written for this `context`; else an empty one.
+    pub fn load(file: Option<&Path>, context: &str) -> Cache {
+        let cache: Option<Cache> = file
+            .and_then(|f| fs::read(f).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        match cache {
+            Some(cache) if cache.context == context => cache,
+            _ => Cache {
+                context: context.to_owned(),
+                ..Cache::default()
+            },
+        }
+    }
+
+    /// What every page is made with: the shell, the public URL and this program (its size and
+    /// modification time: a rebuilt program renders afresh).
+    pub fn context(shell: &str, public_url: &str) -> String {
+        let program = std::env::current_exe()
+            .and_then(fs::metadata)
+            .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+            .unwrap_or_default();
+        let mut hasher = Sha256::new();
+        for part in [shell, public_url, &program, CACHE_FORMAT] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hex(&hasher.finalize()[..16])
+    }
+
+    pub fn save(&self, file: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(file, serde_json::to_vec(self)?).with_context(|| file.display().to_string())
+    }
+
+    /// The page file `file` as the last build wrote it, with this build's data version, if its
+    /// key is `key`.
+    fn reuse(&self, out: &Output, file: &str, key: &str, version: &str) -> Option<String> {
+        if self.pages.get(file).map(String::as_str) != Some(key) {
+            return None;
+        }
+        let old = fs::read_to_string(out.root().join(file)).ok()?;
+        // The preloads are in the head; the body is the article's text, left alone.
+        let head_end = old.find("</head>")?;
+        let (head, body) = old.split_at(head_end);
+        let head = head.replace(
+            &format!("data/{}/", self.version),
+            &format!("data/{version}/"),
+        );
+        Some(head + body)
+    }
+}
+/// Trunk's `index.html` from `trunk_dir`, made ready to take pages: the theme boot script and
+/// the head scripts inline.
+pub fn shell(trunk_dir: &Path) -> anyhow::Result<String> {
+    let index = trunk_dir.join("index.html");
+    let html = fs::read_to_string(&index).with_context(|| index.display().to_string())?;
+    inline_head_scripts(&inline_boot_script(trunk_dir, &html)?)
 }
 
 /// The theme boot script runs before first paint, so it blocks the parser: inline it to save
@@ -94,23 +248,44 @@ fn inline_head_scripts(shell: &str) -> anyhow::Result<String> {
     insert_at_first(shell, "script", Place::Before, &scripts)?.context("index.html has no <script>")
 }
 
-/// Puts a rendered page into Trunk's shell: its title, and its body inside
-/// `<div id="prerendered">` at the end of `<body>`, which the app replaces when it starts.
-fn fill_shell(shell: &str, page: &prerender::Prerendered) -> anyhow::Result<String> {
+/// Puts a rendered page into Trunk's shell: its title, a `<link rel="preload">` for each data
+/// file it needs first (paths relative to the base, so they download alongside the wasm), and
+/// its body inside `<div id="prerendered">` at the end of `<body>`, which the app replaces when
+/// it starts.
+fn fill_shell(shell: &str, title: &str, body: &str, preloads: &[String]) -> anyhow::Result<String> {
     let mut titled = false;
+    let head_filled = Rc::new(Cell::new(false));
     let body_filled = Rc::new(Cell::new(false));
+    let links: String = preloads
+        .iter()
+        .map(|path| {
+            format!(
+                "<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"{}\">\n",
+                escape_attribute(path)
+            )
+        })
+        .collect();
     let out = rewrite_str(
         shell,
         RewriteStrSettings::new()
             .append_element_content_handler(element!("title", |el| {
                 if !titled {
-                    el.set_inner_content(&page.title, ContentType::Text);
+                    el.set_inner_content(title, ContentType::Text);
                     titled = true;
                 }
                 Ok(())
             }))
+            .append_element_content_handler(element!("head", |el| {
+                let links = links.clone();
+                let head_filled = Rc::clone(&head_filled);
+                el.on_end_tag(end_tag!(move |end| {
+                    end.before(&links, ContentType::Html);
+                    head_filled.set(true);
+                    Ok(())
+                }))
+            }))
             .append_element_content_handler(element!("body", |el| {
-                let prerendered = format!("<div id=\"prerendered\">{}</div>", page.body);
+                let prerendered = format!("<div id=\"prerendered\">{body}</div>");
                 let body_filled = Rc::clone(&body_filled);
                 el.on_end_tag(end_tag!(move |end| {
                     end.before(&prerendered, ContentType::Html);
@@ -120,25 +295,16 @@ fn fill_shell(shell: &str, page: &prerender::Prerendered) -> anyhow::Result<Stri
             })),
     )?;
     ensure!(titled, "index.html has no <title>");
+    ensure!(head_filled.get(), "index.html has no </head>");
     ensure!(body_filled.get(), "index.html has no </body>");
     Ok(out)
 }
 
-fn article_files(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| dir.display().to_string())? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|x| x == "txt") {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            files.push((name, fs::read(&path)?));
-        }
-    }
-    files.sort();
-    Ok(files)
+fn escape_attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 #[cfg(test)]
@@ -146,23 +312,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_page_fills_the_title_and_the_end_of_the_body() {
+    fn the_page_fills_the_title_the_preloads_and_the_end_of_the_body() {
         // A string search found the `<title>` in the comment; the tokeniser does not.
         let shell = "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
             <title>Broadsheet</title></head>\n<body><p>x</p></body>\n</html>\n";
-        let page = prerender::Prerendered {
-            title: "A & B <i>".to_owned(),
-            body: "<main><h1>A &amp; B</h1></main>".to_owned(),
-            preloads: Vec::new(),
-        };
+        let preloads = ["data/site.json".to_owned(), "data/a\"b&c.txt".to_owned()];
+        let body = "<main><h1>A &amp; B</h1></main>";
         assert_eq!(
-            fill_shell(shell, &page).unwrap(),
+            fill_shell(shell, "A & B <i>", body, &preloads).unwrap(),
             "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
-            <title>A &amp; B &lt;i&gt;</title></head>\n<body><p>x</p>\
+            <title>A &amp; B &lt;i&gt;</title>\
+            <link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"data/site.json\">\n\
+            <link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"data/a&quot;b&amp;c.txt\">\n\
+            </head>\n<body><p>x</p>\
             <div id=\"prerendered\"><main><h1>A &amp; B</h1></main></div></body>\n</html>\n"
         );
         let untitled = "<html><head></head><body></body></html>";
-        assert!(fill_shell(untitled, &page)
+        assert!(fill_shell(untitled, "t", body, &[])
             .unwrap_err()
             .to_string()
             .contains("<title>"));

@@ -20,7 +20,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   serve                              install what is missing, then trunk serve on 127.0.0.1:8080
   test                               install what is missing, then run every check and test
-  build [--public-url P] [--dist D]  the release site for a static host (default / and dist/)
+  build [--articles A] [--public-url P] [--dist D] [--keep-going]
+                                     the release site of the articles in A for a static host
+                                     (default articles/, / and dist/); a malformed article is
+                                     reported and left out, and fails the build unless
+                                     --keep-going
   e2e [--repeat N] [--only NAME]     the end-to-end tests again (Chromium and Firefox), N times,
                                      against the release build the last `test` made; --only runs
                                      just tests/e2e/NAME.test.mjs (Chromium)
@@ -33,10 +37,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 enum Task {
     Serve,
     Test,
-    Build {
-        public_url: String,
-        dist: PathBuf,
-    },
+    Build(site::Build),
     E2e {
         repeat: u32,
         only: Option<String>,
@@ -64,10 +65,12 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
             corpus_timing: None,
         },
         "icons" => Task::Icons,
-        "build" => Task::Build {
+        "build" => Task::Build(site::Build {
+            articles: root().join("articles"),
             public_url: "/".to_owned(),
             dist: root().join("dist"),
-        },
+            keep_going: false,
+        }),
         "e2e" => Task::E2e {
             repeat: 1,
             only: None,
@@ -76,10 +79,12 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
     };
     while let Some(arg) = parser.next()? {
         match (&mut task, arg) {
-            (Task::Build { public_url, .. }, Long("public-url")) => {
-                *public_url = parser.value()?.string()?;
+            (Task::Build(build), Long("public-url")) => {
+                build.public_url = parser.value()?.string()?
             }
-            (Task::Build { dist, .. }, Long("dist")) => dist.clone_from(&parser.value()?.into()),
+            (Task::Build(build), Long("dist")) => build.dist = parser.value()?.into(),
+            (Task::Build(build), Long("articles")) => build.articles = parser.value()?.into(),
+            (Task::Build(build), Long("keep-going")) => build.keep_going = true,
             (Task::E2e { repeat, .. }, Long("repeat")) => *repeat = parser.value()?.parse()?,
             (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
             (Task::Bench { corpus_timing }, Long("corpus-timing")) => {
@@ -114,9 +119,9 @@ fn run(task: Task) -> Result<()> {
     match task {
         Task::Serve => serve(),
         Task::Test => test(),
-        Task::Build { public_url, dist } => {
+        Task::Build(build) => {
             tools::install_all(false)?;
-            site::build(&public_url, &dist)
+            site::build(&build)
         }
         Task::E2e { repeat, only } => e2e(repeat, only.as_deref()),
         Task::Bench { corpus_timing } => bench::run(corpus_timing.as_deref()),
@@ -232,7 +237,12 @@ fn test() -> Result<()> {
     )?;
     let site_root = root().join("target/e2e-site");
     let _ = std::fs::remove_dir_all(&site_root);
-    site::build("/reader/", &site_root.join("reader"))?;
+    site::build(&site::Build {
+        articles: root().join("articles"),
+        public_url: "/reader/".to_owned(),
+        dist: site_root.join("reader"),
+        keep_going: false,
+    })?;
     e2e::end_to_end(&site_root)?;
     println!(
         "xtask: all checks passed in {:.0}s",
@@ -323,7 +333,7 @@ mod disk_tests {
 
 #[cfg(test)]
 mod args_tests {
-    use super::{parse_args, root, Task};
+    use super::{parse_args, root, site, Task};
 
     fn parse(line: &str) -> Result<Task, String> {
         parse_args(line.split_whitespace().map(Into::into)).map_err(|e| e.to_string())
@@ -334,17 +344,21 @@ mod args_tests {
         assert_eq!(parse("test"), Ok(Task::Test));
         assert_eq!(
             parse("build"),
-            Ok(Task::Build {
+            Ok(Task::Build(site::Build {
+                articles: root().join("articles"),
                 public_url: "/".into(),
-                dist: root().join("dist")
-            })
+                dist: root().join("dist"),
+                keep_going: false,
+            }))
         );
         assert_eq!(
-            parse("build --public-url /news/ --dist out"),
-            Ok(Task::Build {
+            parse("build --public-url /news/ --dist out --articles archive --keep-going"),
+            Ok(Task::Build(site::Build {
+                articles: "archive".into(),
                 public_url: "/news/".into(),
-                dist: "out".into()
-            })
+                dist: "out".into(),
+                keep_going: true,
+            }))
         );
         assert_eq!(
             parse("e2e --repeat 3 --only early"),
@@ -372,6 +386,9 @@ mod args_tests {
             "e2e --repeat many",
             "serve extra",
             "build --dist",
+            "build --articles",
+            "build --keep-going yes",
+            "test --articles x",
             "bench --corpus-timing",
             "e2e --corpus-timing x",
         ] {

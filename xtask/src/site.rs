@@ -1,26 +1,63 @@
-//! `cargo xtask build`: Trunk's release build, then the site crate (`site/`) turns it into the
-//! site a static host serves.
+//! `cargo xtask build`: Trunk's release build, then the site crate (`site/`) makes the site a
+//! static host serves from it and the articles.
 
 use crate::{root, step, tools};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
-/// `trunk build --release` for `public_url` into `dist`, then [`broadsheet_site::finish`].
-pub fn build(public_url: &str, dist: &Path) -> anyhow::Result<()> {
-    let public_url = broadsheet_site::normalise_public_url(public_url);
-    step(
-        &format!("release build for {public_url} into {}", dist.display()),
-        tools::command("trunk")
-            .args(["build", "--release", "--public-url", &public_url, "--dist"])
-            .arg(dist)
-            .env_remove("NO_COLOR"),
-    )?;
-    broadsheet_site::finish(dist, &public_url, &articles_dir())
-        .with_context(|| format!("the site in {}", dist.display()))
+/// What `cargo xtask build` builds.
+#[derive(Debug, PartialEq)]
+pub struct Build {
+    /// The folder of article files.
+    pub articles: PathBuf,
+    pub public_url: String,
+    pub dist: PathBuf,
+    /// Exit 0 even if some articles were left out as malformed.
+    pub keep_going: bool,
 }
 
-/// The folder of article files the build bundles: `articles/`, or `$BROADSHEET_ARTICLES`
-/// (which build.rs honours too).
-pub fn articles_dir() -> PathBuf {
-    std::env::var_os("BROADSHEET_ARTICLES").map_or_else(|| root().join("articles"), PathBuf::from)
+/// `trunk build --release` for the public URL into a folder of its own under `target/`, then
+/// [`broadsheet_site::build`] into `dist`, which keeps the files whose bytes did not change.
+pub fn build(build: &Build) -> anyhow::Result<()> {
+    let public_url = broadsheet_site::normalise_public_url(&build.public_url);
+    let work = work_dir(&build.dist);
+    let trunk_out = work.join("trunk");
+    step(
+        &format!("release build of the app for {public_url}"),
+        tools::command("trunk")
+            .args(["build", "--release", "--public-url", &public_url, "--dist"])
+            .arg(&trunk_out)
+            .env_remove("NO_COLOR")
+            // The site build writes the data files itself (Trunk.toml's hook is for `trunk
+            // serve` and a plain `trunk build`).
+            .env("BROADSHEET_DATA_HOOK", "off"),
+    )?;
+    println!(
+        "==> the site of {} into {}",
+        build.articles.display(),
+        build.dist.display()
+    );
+    let built = broadsheet_site::build(&broadsheet_site::Options {
+        trunk: trunk_out,
+        dist: build.dist.clone(),
+        public_url,
+        articles: build.articles.clone(),
+        cache: Some(work.join("pages-cache.json")),
+        keep_going: build.keep_going,
+    })
+    .with_context(|| format!("the site in {}", build.dist.display()))?;
+    println!(
+        "    done: {} articles into {}",
+        built.articles,
+        build.dist.display()
+    );
+    Ok(())
+}
+
+/// `target/site-build/HASH/`, HASH of the site folder's absolute path: Trunk's output and the
+/// page cache of that site, apart from another site's (the tests' and the benchmarks' builds).
+fn work_dir(dist: &Path) -> PathBuf {
+    let absolute = std::path::absolute(dist).unwrap_or_else(|_| dist.to_path_buf());
+    let key = broadsheet_site::source::content_hash(absolute.to_string_lossy().as_bytes());
+    root().join("target/site-build").join(key)
 }

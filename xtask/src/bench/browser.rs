@@ -144,11 +144,9 @@ pub fn build_site(
     let mut cmd = Command::new(rebuilt(&exe));
     cmd.args(["build", "--public-url", "/reader/", "--dist"])
         .arg(dist)
+        .arg("--articles")
+        .arg(articles.map_or_else(|| root().join("articles"), Path::to_path_buf))
         .current_dir(root());
-    match articles {
-        Some(dir) => cmd.env("BROADSHEET_ARTICLES", dir),
-        None => cmd.env_remove("BROADSHEET_ARTICLES"),
-    };
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
@@ -182,9 +180,10 @@ pub fn build_site(
                 || line.starts_with("xtask:")
                 || [
                     "done:",
-                    "rendered ",
-                    "wrote ",
-                    "Content-Security-Policy",
+                    "parse:",
+                    "data:",
+                    "prerender:",
+                    "finish:",
                     "service worker",
                 ]
                 .iter()

@@ -44,8 +44,7 @@ pub fn articles_command(command: &str) -> Command {
     let mut cargo = tools::command("cargo");
     cargo
         .args(["run", "--release", "--quiet", "--bin", "articles", "--"])
-        .arg(command)
-        .env_remove("BROADSHEET_ARTICLES");
+        .arg(command);
     cargo
 }
 

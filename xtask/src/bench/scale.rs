@@ -152,8 +152,7 @@ fn native_corpus_timing(corpus: &Path) -> Result<Figure> {
                 "bench",
                 "--corpus-timing",
             ])
-            .arg(corpus)
-            .env_remove("BROADSHEET_ARTICLES"),
+            .arg(corpus),
         "the release xtask's corpus timing",
     )?;
     let line = text
