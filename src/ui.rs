@@ -6,6 +6,7 @@ mod comments;
 pub mod early;
 mod framed;
 mod home;
+mod loading;
 mod not_found;
 pub mod prerender;
 mod reactions;
@@ -16,14 +17,17 @@ mod settings;
 mod share;
 mod shortcuts;
 mod storage_banner;
+mod unavailable;
 mod your_data;
 
 pub use article_page::{ArticlePage, ArticleView};
 pub use brief_page::{BriefPage, BriefView};
 pub use home::{Home, HomeView};
+pub use loading::with_story;
 pub use not_found::NotFound;
 pub use your_data::YourData;
 
+use crate::library::Library;
 use crate::routes::{self, ARTICLE, BRIEF, BRIEF_PARAM, DATA, SLUG_PARAM};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -101,19 +105,23 @@ pub fn brief_path(article_slug: &str, brief_slug: &str) -> String {
     .path()
 }
 
-/// The bundled articles, provided by [`App`] (and by prerendering).
-pub fn use_corpus() -> std::sync::Arc<crate::corpus::Corpus> {
+/// The site's articles, provided by [`App`] (and by prerendering).
+pub fn use_library() -> Library {
     expect_context()
 }
 
 /// The whole app: layout and route table. The routes are [`routes::Route`]'s, spelled with
 /// its segment and parameter names.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// The site's articles; by default fetched from the site the document is served from.
+    #[prop(optional)]
+    library: Option<Library>,
+) -> impl IntoView {
     provide_meta_context();
-    provide_context(std::sync::Arc::new(crate::corpus::Corpus::bundled()));
     let base = BasePath::from_document();
     let router_base = base.as_str().to_owned();
+    provide_context(library.unwrap_or_else(|| Library::remote(base.as_str())));
     provide_context(base);
     let data = reader_data::ReaderData::open();
     provide_context(data);
@@ -326,15 +334,31 @@ fn FocusOnNavigation() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_some_and(|p| p != path) {
-            request_animation_frame(|| {
-                if let Ok(Some(h1)) = document().query_selector("main h1") {
-                    if let Ok(h1) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h1) {
-                        let _ = h1.focus();
-                    }
-                }
-            });
+            request_animation_frame(focus_heading);
         }
         path
+    });
+}
+
+/// Focuses the page's `h1`, at the next frame (once it is drawn).
+fn focus_heading() {
+    if let Ok(Some(h1)) = document().query_selector("main h1") {
+        if let Ok(h1) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h1) {
+            let _ = h1.focus();
+        }
+    }
+}
+
+/// After a page's data arrived late (see `loading`), focuses its `h1` as a navigation would,
+/// unless the reader has put focus somewhere meanwhile.
+fn focus_heading_if_idle() {
+    request_animation_frame(|| {
+        let idle = document()
+            .active_element()
+            .is_none_or(|a| a.tag_name() == "BODY" || a.closest("main").ok().flatten().is_some());
+        if idle {
+            focus_heading();
+        }
     });
 }
 
@@ -357,8 +381,10 @@ fn SkipLink(
     view! { <a class="skip-link" href=target on:click=skip>"Skip to content"</a> }
 }
 
-/// Starts the app in the browser, taking over from the page rendered ahead of time: the app
-/// is mounted first and the prerendered copy removed in the same task, so nothing flickers,
+/// Starts the app in the browser, taking over from the page rendered ahead of time: first the
+/// data the current page shows is loaded (the page names it as preloads, so it has been
+/// downloading alongside the wasm), so the app's first render equals the prerendered page; then
+/// the app is mounted and the prerendered copy removed in the same task, so nothing flickers,
 /// shifts or loses its scroll position. The takeover waits until the browser has painted the
 /// prerendered page (its first contentful paint is recorded, at most 1.5 s, e.g. in a hidden
 /// tab; then one more frame), so the reader's first view never waits for the app. Marks
@@ -368,8 +394,27 @@ pub fn start() {
         framed::show_notice();
         return;
     }
+    let base = BasePath::from_document();
+    let library = Library::remote(base.as_str());
+    let route = current_route(&base);
+    wasm_bindgen_futures::spawn_local(async move {
+        // A failure is the page's to show (with "Try again"), once the app is up.
+        let _ = library.load_route(&route).await;
+        take_over(library);
+    });
+}
+
+/// The route of the document's URL, under `base`.
+fn current_route(base: &BasePath) -> routes::Route {
+    let path = window().location().pathname().unwrap_or_default();
+    let path = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    routes::Route::parse(if path.is_empty() { "/" } else { path })
+}
+
+/// Mounts the app over the page rendered ahead of time (see [`start`]).
+fn take_over(library: Library) {
     let Some(prerendered) = document().get_element_by_id("prerendered") else {
-        leptos::mount::mount_to_body(App);
+        leptos::mount::mount_to_body(move || view! { <App library=library/> });
         mark_ready();
         return;
     };
@@ -381,7 +426,7 @@ pub fn start() {
         let typed = early::Early::new(input);
         leptos::mount::mount_to_body(move || {
             provide_context(typed);
-            view! { <App/> }
+            view! { <App library=library/> }
         });
         prerendered.remove();
         // Ready once the reader's caret is back where it was.

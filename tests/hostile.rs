@@ -7,12 +7,18 @@ use std::sync::Arc;
 const HOSTILE: &str = include_str!("fixtures/hostile.txt");
 
 fn rendered() -> String {
-    let article = broadsheet::parse_str(HOSTILE).expect("the fixture parses");
+    let slug = broadsheet::parse_str(HOSTILE)
+        .expect("the fixture parses")
+        .slug;
     let library = Library::from_corpus(Arc::new(Corpus::from_files([(
         "hostile.txt",
         HOSTILE.as_bytes(),
     )])));
-    render_article("/", library, Arc::new(article))
+    let story = library
+        .cached_story(&slug)
+        .flatten()
+        .expect("the fixture is listed");
+    render_article("/", library, story)
 }
 
 #[test]

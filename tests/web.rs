@@ -3,8 +3,9 @@
 
 use broadsheet::{
     corpus::Corpus,
+    library::{Library, LoadError, Story},
     store::MemoryStore,
-    ui::{reader_data::ReaderData, ArticleView},
+    ui::{reader_data::ReaderData, with_story, ArticleView},
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -15,28 +16,59 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const SEED: &str = include_str!("../articles/000_508f32e089381fac.txt");
 
-/// Mounts `view` into a fresh element and returns that element.
-fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
+/// A library holding the seed, as the site's data would give it.
+fn seed_library() -> Library {
+    Library::from_corpus(Arc::new(Corpus::from_files([(
+        "seed.txt",
+        SEED.as_bytes(),
+    )])))
+}
+
+/// Mounts `view` into a fresh element, with `library` as the site's data, and returns that
+/// element.
+fn mount_with<V: IntoView + 'static>(
+    library: Library,
+    view: impl FnOnce() -> V + 'static,
+) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
     leptos::mount::mount_to(host.clone(), move || {
         leptos_meta::provide_meta_context();
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), "/"));
-        provide_context(Arc::new(Corpus::bundled()));
+        provide_context(library);
         view()
     })
     .forget();
     host
 }
 
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
+    mount_with(seed_library(), view)
+}
+
+/// Waits (a macrotask at a time, at most about 5 s) until `done` holds.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        let wait = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(wait).await.unwrap();
+    }
+    panic!("timed out waiting until {what}");
+}
+
 #[wasm_bindgen_test]
 fn article_view_shows_every_paragraph_and_related_story() {
-    let article = seed_article();
-    let host = mount({
-        let article = article.clone();
-        move || view! { <ArticleView article=article/> }
-    });
+    let story = seed_story();
+    let article = story.article.clone();
+    let host = mount(move || view! { <ArticleView story=story/> });
 
     let paragraphs = host.query_selector_all(".article-body > p[id]").unwrap();
     assert_eq!(paragraphs.length(), 8);
@@ -65,12 +97,12 @@ fn article_view_shows_every_paragraph_and_related_story() {
     host.remove();
 }
 
-fn seed_article() -> Arc<broadsheet::Article> {
+fn seed_story() -> Story {
     let slug = broadsheet::parse_str(SEED).unwrap().slug;
-    Corpus::bundled()
-        .article(&slug)
-        .cloned()
-        .expect("the seed is bundled")
+    seed_library()
+        .cached_story(&slug)
+        .flatten()
+        .expect("the seed is listed")
 }
 
 fn button(host: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
@@ -82,8 +114,8 @@ fn button(host: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
 
 #[wasm_bindgen_test]
 async fn reaction_buttons_toggle_aria_pressed() {
-    let article = seed_article();
-    let host = mount(move || view! { <ArticleView article=article/> });
+    let story = seed_story();
+    let host = mount(move || view! { <ArticleView story=story/> });
     let group = host
         .query_selector("[role=group][aria-label=Reactions]")
         .unwrap()
@@ -102,8 +134,8 @@ async fn reaction_buttons_toggle_aria_pressed() {
 
 #[wasm_bindgen_test]
 async fn posting_an_empty_comment_is_refused_and_a_real_one_is_listed_as_text() {
-    let article = seed_article();
-    let host = mount(move || view! { <ArticleView article=article/> });
+    let story = seed_story();
+    let host = mount(move || view! { <ArticleView story=story/> });
     let post = button(&host, ".comment-form button[type=submit]");
     post.click();
     leptos::task::tick().await;
@@ -146,8 +178,13 @@ async fn posting_an_empty_comment_is_refused_and_a_real_one_is_listed_as_text() 
 #[wasm_bindgen_test]
 async fn hostile_article_fields_stay_text_in_the_dom() {
     let hostile = include_str!("fixtures/hostile.txt");
-    let article = Arc::new(broadsheet::parse_str(hostile).unwrap());
-    let host = mount(move || view! { <ArticleView article=article/> });
+    let library = Library::from_corpus(Arc::new(Corpus::from_files([(
+        "hostile.txt",
+        hostile.as_bytes(),
+    )])));
+    let slug = broadsheet::parse_str(hostile).unwrap().slug;
+    let story = library.cached_story(&slug).flatten().unwrap();
+    let host = mount_with(library, move || view! { <ArticleView story=story/> });
     leptos::task::tick().await;
     for tag in ["script", "img", "iframe", "svg", "style", "b"] {
         assert_eq!(
@@ -165,5 +202,82 @@ async fn hostile_article_fields_stay_text_in_the_dom() {
         .starts_with("<script>window.__pwned = 1</script>Hostile"));
     let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
     assert!(pwned.is_undefined());
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_site_without_data_files_is_not_found() {
+    // The test server answers 404 for a path it does not have.
+    let library = Library::remote("/no-such-site");
+    assert_eq!(
+        library.info().await,
+        Err(LoadError::NotFound {
+            path: "data/site.json".into()
+        })
+    );
+    assert_eq!(library.cached_info(), None);
+}
+
+#[wasm_bindgen_test]
+async fn an_article_that_cannot_be_fetched_shows_a_page_with_try_again() {
+    // Nothing listens on port 1: every fetch fails as it does offline.
+    let library = Library::remote("http://127.0.0.1:1");
+    let host = mount_with(library, || {
+        with_story("some-story".into(), |_| {
+            view! { <p>"loaded"</p> }.into_any()
+        })
+    });
+    let busy = host
+        .query_selector("[aria-busy=true] [role=status]")
+        .unwrap();
+    assert!(
+        busy.is_some(),
+        "a polite loading state first: {}",
+        host.inner_html()
+    );
+    let heading = || {
+        host.query_selector("h1")
+            .unwrap()
+            .and_then(|h| h.text_content())
+            .unwrap_or_default()
+    };
+    until("the error page shows", || {
+        heading() == "This story could not be loaded"
+    })
+    .await;
+    assert!(host
+        .text_content()
+        .unwrap()
+        .contains("Check your connection"));
+    let again = button(&host, "article button");
+    assert_eq!(again.text_content().unwrap(), "Try again");
+    again.click();
+    leptos::task::tick().await;
+    assert!(
+        host.query_selector("[aria-busy=true]").unwrap().is_some(),
+        "trying again loads again"
+    );
+    until("it fails again", || {
+        heading() == "This story could not be loaded"
+    })
+    .await;
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_article_is_page_not_found() {
+    let host = mount(|| {
+        with_story("no-such-story".into(), |_| {
+            view! { <p>"loaded"</p> }.into_any()
+        })
+    });
+    assert_eq!(
+        host.query_selector("h1")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Page not found"
+    );
     host.remove();
 }

@@ -2,38 +2,38 @@
 //! Read next; reading progress is remembered as paragraph plus offset.
 
 use super::{
-    comments::Comments, reactions::Reactions, reader_data::use_reader_data, reading_time_label,
-    related::ReadNext, settings::ReadingSettings, share::ShareButton, use_corpus, NotFound,
+    comments::Comments, loading::with_story, reactions::Reactions, reader_data::use_reader_data,
+    reading_time_label, related::ReadNext, settings::ReadingSettings, share::ShareButton,
 };
-use crate::article::Article;
+use crate::library::Story;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use std::sync::Arc;
 
-/// Looks the article up by the `:slug` in the URL.
+/// The article named by the `:slug` in the URL: at once when the library has it, else fetched.
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
-    let corpus = use_corpus();
-    move || {
-        let slug = params
+    let slug = Memo::new(move |_| {
+        params
             .read()
             .get(crate::routes::SLUG_PARAM)
-            .unwrap_or_default();
-        match corpus.article(&slug) {
-            Some(article) => view! { <ArticleView article=article.clone()/> }.into_any(),
-            None => view! { <NotFound/> }.into_any(),
-        }
+            .unwrap_or_default()
+    });
+    move || {
+        with_story(slug.get(), |story| {
+            view! { <ArticleView story=story/> }.into_any()
+        })
     }
 }
 
 /// The reading view of one article.
 #[component]
 pub fn ArticleView(
-    /// The article to show.
-    article: Arc<Article>,
+    /// The article to show, with its "Read next" links as the build resolved them.
+    story: Story,
 ) -> impl IntoView {
+    let Story { article, located } = story;
     let [low, high] = article.reading_minutes;
     let item_id = crate::store::ItemId::article(&article.slug);
     let (copied, set_copied) = signal(String::new());
@@ -97,7 +97,7 @@ pub fn ArticleView(
         </article>
         <Reactions item_id=item_id.clone()/>
         <Comments item_id=item_id/>
-        <ReadNext article=article/>
+        <ReadNext article=article located=located/>
     }
 }
 

@@ -1,8 +1,8 @@
 //! A brief: the page of a related story whose full text is not bundled.
 
 use super::{
-    article_page::PageTools, article_path, comments::Comments, href, reactions::Reactions,
-    use_corpus, NotFound,
+    article_page::PageTools, article_path, comments::Comments, href, loading::with_story,
+    reactions::Reactions, NotFound,
 };
 use crate::article::{Article, RelatedStory};
 use leptos::prelude::*;
@@ -10,21 +10,29 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use std::sync::Arc;
 
-/// Topic, time and summary of a related entry, and the article it came from.
+/// Topic, time and summary of a related entry, and the article it came from (the brief's
+/// text is in the article's file, so the article is loaded).
 #[component]
 pub fn BriefPage() -> impl IntoView {
     let params = use_params_map();
-    let corpus = use_corpus();
-    move || {
+    let names = Memo::new(move |_| {
         let map = params.read();
-        let slug = map.get(crate::routes::SLUG_PARAM).unwrap_or_default();
-        let brief = map.get(crate::routes::BRIEF_PARAM).unwrap_or_default();
-        match corpus.brief(&slug, &brief) {
-            Some((article, entry)) => {
-                view! { <BriefView article=article.clone() entry=entry.clone()/> }.into_any()
+        (
+            map.get(crate::routes::SLUG_PARAM).unwrap_or_default(),
+            map.get(crate::routes::BRIEF_PARAM).unwrap_or_default(),
+        )
+    });
+    move || {
+        let (slug, brief) = names.get();
+        with_story(slug, move |story| {
+            match story.article.related.iter().find(|r| r.slug == brief) {
+                Some(entry) => {
+                    view! { <BriefView article=story.article.clone() entry=entry.clone()/> }
+                        .into_any()
+                }
+                None => view! { <NotFound/> }.into_any(),
             }
-            None => view! { <NotFound/> }.into_any(),
-        }
+        })
     }
 }
 

@@ -1,24 +1,102 @@
-//! The front page: every bundled article newest first, a topic filter, and the reader's marks.
+//! The front page: the site's stories newest first, a page of the listing at a time, a topic
+//! filter, and the reader's marks.
 
 use super::search::{encode_query, SearchBox, SearchResults, SearchState};
-use super::{article_path, href, reader_data::use_reader_data, use_corpus};
-use crate::{article::Article, corpus::Corpus, store::ItemState};
+use super::{article_path, href, reader_data::use_reader_data, use_library};
+use crate::{
+    library::{Library, LoadError},
+    site_data::{ListEntry, Listing, SiteInfo},
+    store::ItemState,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::{collections::BTreeMap, sync::Arc};
 
-/// How many stories are shown before "Show more": keeps the DOM small at any size.
-const PAGE: usize = 50;
-
-/// Lists every article with its topic, time, summary, reading time and the reader's marks;
-/// with a query (`?q=`), the search results instead.
+/// Lists the site's stories with their topic, time, summary, reading time and the reader's
+/// marks; with a query (`?q=`), the search results instead.
 #[component]
 pub fn Home() -> impl IntoView {
     let query = use_query_map();
     let topic = Signal::derive(move || query.read().get("topic").filter(|t| !t.is_empty()));
     let url_q = Signal::derive(move || query.read().get("q").unwrap_or_default());
     view! { <HomeView url_q=url_q topic=topic/> }
+}
+
+/// The listing pages of one topic (or of every story) loaded so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Listed {
+    /// The topic's name as in `?topic=`; `None` for every story.
+    topic: Option<String>,
+    /// Pages 0, 1, … in order.
+    pages: Vec<Arc<Listing>>,
+    /// A page is on the way.
+    loading: bool,
+    /// The last load failed.
+    error: Option<LoadError>,
+}
+
+impl Listed {
+    fn entries(&self) -> Vec<ListEntry> {
+        self.pages
+            .iter()
+            .flat_map(|p| p.entries.iter().cloned())
+            .collect()
+    }
+
+    /// How many stories of the list are not shown yet.
+    fn remaining(&self) -> usize {
+        let shown: usize = self.pages.iter().map(|p| p.entries.len()).sum();
+        self.pages
+            .last()
+            .map_or(0, |p| p.total.saturating_sub(shown))
+    }
+}
+
+/// The listing folder of the topic named `name` (`None`: every story). `Err` for a topic the
+/// site does not have, which lists nothing.
+fn topic_key(info: &SiteInfo, name: Option<&str>) -> Result<Option<String>, ()> {
+    match name {
+        None => Ok(None),
+        Some(name) => info
+            .topics
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| Some(t.key.clone()))
+            .ok_or(()),
+    }
+}
+
+/// An empty list, for a topic the site does not have.
+fn nothing() -> Arc<Listing> {
+    Arc::new(Listing {
+        page: 0,
+        pages: 1,
+        total: 0,
+        entries: Vec::new(),
+    })
+}
+
+/// The first page of `topic`'s list, if the library has it.
+fn cached_first(library: &Library, topic: Option<&str>) -> Option<Arc<Listing>> {
+    let info = library.cached_info()?;
+    match topic_key(&info, topic) {
+        Ok(key) => library.cached_listing(key.as_deref(), 0),
+        Err(()) => Some(nothing()),
+    }
+}
+
+/// Page `page` of `topic`'s list.
+async fn load_page(
+    library: &Library,
+    topic: Option<&str>,
+    page: usize,
+) -> Result<Arc<Listing>, LoadError> {
+    let info = library.info().await?;
+    match topic_key(&info, topic) {
+        Ok(key) => library.listing(key.as_deref(), page).await,
+        Err(()) => Ok(nothing()),
+    }
 }
 
 /// The front page for a query and topic taken from the URL.
@@ -29,10 +107,9 @@ pub fn HomeView(
     /// `?topic=`: the topic filter.
     topic: Signal<Option<String>>,
 ) -> impl IntoView {
-    let corpus = use_corpus();
+    let library = use_library();
     let data = use_reader_data();
     let items = data.all_items();
-    let topic = move || topic.get();
     // The query lives in the URL, but typing updates it with replaceState rather than a
     // router navigation, which would rebuild the page under the reader's fingers.
     let (q, set_q) = signal(url_q.get_untracked());
@@ -48,29 +125,79 @@ pub fn HomeView(
         }
     });
     let q: Signal<String> = q.into();
-    let (shown_count, set_shown_count) = signal(PAGE);
-    let filtered = {
-        let corpus = corpus.clone();
-        Memo::new(move |_| {
-            let topic = topic();
-            corpus
-                .articles()
-                .iter()
-                .filter(|a| topic.is_none() || a.topic == topic)
-                .cloned()
-                .collect::<Vec<_>>()
+    let info = RwSignal::new(library.cached_info());
+    // What the library already has is shown at once (the page rendered ahead of time, and the
+    // app's first render: `ui::start` loaded the first page); the rest is fetched.
+    let listed = {
+        let topic = topic.get_untracked();
+        RwSignal::new(Listed {
+            pages: cached_first(&library, topic.as_deref())
+                .into_iter()
+                .collect(),
+            topic,
+            ..Listed::default()
         })
     };
-    let shown = move || {
-        filtered.with(|f| {
-            f.iter()
-                .take(shown_count.get())
-                .cloned()
-                .collect::<Vec<_>>()
+    let library = StoredValue::new(library);
+    let load = move |topic: Option<String>, page: usize| {
+        listed.update(|l| {
+            l.loading = true;
+            l.error = None;
+        });
+        let library = library.get_value();
+        leptos::task::spawn_local(async move {
+            let result = load_page(&library, topic.as_deref(), page).await;
+            if info.try_get_untracked().flatten().is_none() {
+                info.try_set(library.cached_info());
+            }
+            listed.try_update(|l| {
+                // A page of a topic the reader has since left is dropped.
+                if l.topic != topic {
+                    return;
+                }
+                l.loading = false;
+                match result {
+                    Ok(listing) if listing.page == l.pages.len() => l.pages.push(listing),
+                    Ok(_) => {}
+                    Err(e) => l.error = Some(e),
+                }
+            });
+        });
+    };
+    Effect::new(move |_| {
+        let topic = topic.get();
+        let current = listed.with_untracked(|l| l.topic == topic && !l.pages.is_empty());
+        if current {
+            return;
+        }
+        let first = cached_first(&library.get_value(), topic.as_deref());
+        listed.set(Listed {
+            topic: topic.clone(),
+            pages: first.iter().cloned().collect(),
+            ..Listed::default()
+        });
+        if first.is_none() {
+            load(topic, 0);
+        }
+    });
+    let show_more = move |_| {
+        let (topic, next) = listed.with_untracked(|l| (l.topic.clone(), l.pages.len()));
+        load(topic, next);
+    };
+    let retry = move |_| {
+        let topic = listed.with_untracked(|l| l.topic.clone());
+        load(topic, 0);
+    };
+    let shown = move || listed.with(Listed::entries);
+    let remaining = move || listed.with(Listed::remaining);
+    let topic = move || topic.get();
+    let topics = move || {
+        info.with(|i| {
+            i.as_ref()
+                .map(|i| i.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
         })
     };
-    let more_stories = move || filtered.with(|f| f.len()) > shown_count.get();
-    let topics: Vec<String> = corpus.topics().into_iter().map(str::to_owned).collect();
     let searching = move || !q.with(|q| q.trim().is_empty());
     view! {
         <Title text=move || if searching() { format!("Search: {}", q.get()) } else { String::new() }/>
@@ -78,32 +205,55 @@ pub fn HomeView(
             <h1 id="home-title" tabindex="-1">"Latest stories"</h1>
             <SearchBox q=q set_q=set_q/>
             <Show when=move || !searching() fallback=move || view! { <SearchResults q=q/> }>
-                <ContinueReading items=items corpus=corpus.clone()/>
-                {(!topics.is_empty()).then(|| {
-                    let topics = topics.clone();
-                    view! {
-                        <nav class="topic-filter" aria-label="Topics">
-                            <ul>
-                                <li><a href=href("/") aria-current=move || topic().is_none().then_some("page")>"All topics"</a></li>
-                                {topics.into_iter().map(|t| {
-                                    let target = format!("/?topic={}", encode_query(&t));
-                                    let current = t.clone();
-                                    view! {
-                                        <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(&current)).then_some("page")>{t}</a></li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </nav>
-                    }
-                })}
-                <ul class="story-list" aria-label="Stories">
-                    <For each=shown key=|a| a.slug.clone() let:article>
-                        <StoryItem article=article items=items/>
+                <ContinueReading items=items/>
+                {move || {
+                    let topics = topics();
+                    (!topics.is_empty()).then(|| {
+                        view! {
+                            <nav class="topic-filter" aria-label="Topics">
+                                <ul>
+                                    <li><a href=href("/") aria-current=move || topic().is_none().then_some("page")>"All topics"</a></li>
+                                    {topics.into_iter().map(|t| {
+                                        let target = format!("/?topic={}", encode_query(&t));
+                                        let current = t.clone();
+                                        view! {
+                                            <li><a href=href(&target) aria-current=move || (topic().as_deref() == Some(&current)).then_some("page")>{t}</a></li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </nav>
+                        }
+                    })
+                }}
+                <ul class="story-list" aria-label="Stories" aria-busy=move || listed.with(|l| l.loading).then_some("true")>
+                    <For each=shown key=|entry| entry.slug.clone() let:entry>
+                        <StoryItem entry=entry items=items/>
                     </For>
                 </ul>
-                <Show when=more_stories>
-                    <button type="button" class="show-more" disabled=super::early::not_ready() on:click=move |_| set_shown_count.update(|n| *n += PAGE)>
-                        {move || format!("Show more stories ({} more)", filtered.with(|f| f.len()) - shown_count.get())}
+                {move || listed.with(|l| l.pages.is_empty() && l.error.is_none()).then(|| view! {
+                    <p class="loading" role="status">"Loading stories…"</p>
+                })}
+                {move || listed.with(|l| l.error.clone()).map(|error| view! {
+                    <p class="load-error" role="alert">
+                        {match error {
+                            LoadError::Network { .. } => "The stories could not be loaded: check your connection.".to_owned(),
+                            other => format!("The stories could not be loaded ({other})."),
+                        }}
+                        " "
+                        {listed.with(|l| l.pages.is_empty()).then(|| view! {
+                            <button type="button" on:click=retry>"Try again"</button>
+                        })}
+                    </p>
+                })}
+                <Show when=move || remaining() != 0>
+                    <button
+                        type="button"
+                        class="show-more"
+                        disabled=super::early::not_ready()
+                        aria-busy=move || listed.with(|l| l.loading).then_some("true")
+                        on:click=show_more
+                    >
+                        {move || format!("Show more stories ({} more)", remaining())}
                     </button>
                 </Show>
             </Show>
@@ -111,35 +261,56 @@ pub fn HomeView(
     }
 }
 
-/// A link back into the article the reader left part-way, if any.
+/// A link back into the article the reader left part-way, if any: the latest one with saved
+/// progress, its title from its slug shard.
 #[component]
 fn ContinueReading(
     /// Every stored item.
     items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
-    /// The articles.
-    corpus: Arc<Corpus>,
 ) -> impl IntoView {
-    let latest = move || {
+    let latest = Memo::new(move |_| {
         items.with(|m| {
-            corpus
-                .articles()
-                .iter()
-                .filter_map(|a| {
-                    let state = m.get(&crate::store::ItemId::article(&a.slug))?;
+            m.iter()
+                .filter_map(|(id, state)| {
+                    let slug = id.as_str().strip_prefix("article/")?;
                     let p = state
                         .progress
                         .filter(|p| !state.read && (p.paragraph > 0 || p.offset > 0.0))?;
-                    Some((p.at, a))
+                    Some((p.at, slug.to_owned()))
                 })
                 .max_by(|x, y| x.0.total_cmp(&y.0))
-                .map(|(_, a)| a.clone())
+                .map(|(_, slug)| slug)
         })
+    });
+    let library = use_library();
+    // (slug, title); from the cache at once where it can be, so the first render has it.
+    let cached = move |library: &Library, slug: Option<String>| {
+        let slug = slug?;
+        let found = library.cached_located(&slug)?;
+        Some(found.map(|l| (slug, l.entry.title.clone())))
     };
+    let title = RwSignal::new(cached(&library, latest.get_untracked()).flatten());
+    Effect::new(move |_| {
+        let Some(slug) = latest.get() else {
+            title.set(None);
+            return;
+        };
+        if let Some(found) = cached(&library, Some(slug.clone())) {
+            title.set(found);
+            return;
+        }
+        let library = library.clone();
+        leptos::task::spawn_local(async move {
+            // An article the site no longer has (or that cannot be reached now) is not offered.
+            let found = library.locate(&slug).await.ok();
+            title.try_set(found.map(|l| (slug, l.entry.title.clone())));
+        });
+    });
     move || {
-        latest().map(|article| {
+        title.get().map(|(slug, title)| {
             view! {
                 <p class="continue-reading">
-                    <a href=href(&article_path(&article.slug))>"Continue reading: " {article.title.clone()}</a>
+                    <a href=href(&article_path(&slug))>"Continue reading: " {title}</a>
                 </p>
             }
         })
@@ -149,16 +320,14 @@ fn ContinueReading(
 /// One article in the front-page list.
 #[component]
 fn StoryItem(
-    /// The article to list.
-    article: Arc<Article>,
+    /// The article's entry in the listing.
+    entry: ListEntry,
     /// Every stored item, for the marks.
     items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
 ) -> impl IntoView {
-    let [low, high] = article.reading_minutes;
-    let summary = article
-        .summary
-        .clone()
-        .unwrap_or_else(|| article.paragraphs[0].clone());
+    let [low, high] = entry.minutes;
+    let article = entry;
+    let summary = article.summary.clone();
     let id = crate::store::ItemId::article(&article.slug);
     let marks = move || {
         items.with(|m| {

@@ -5,9 +5,12 @@ use super::{
     article_page::ArticleView, brief_page::BriefView, home::HomeView, not_found::NotFound,
     reader_data::ReaderData, your_data::YourData, BasePath, Chrome,
 };
-use crate::{article::Article, library::Library, routes::Route, store::MemoryStore};
+use crate::{
+    library::{Library, Story},
+    routes::Route,
+    store::MemoryStore,
+};
 use leptos::prelude::*;
-use std::sync::Arc;
 
 /// A page rendered ahead of time.
 pub struct Prerendered {
@@ -26,8 +29,6 @@ pub struct Prerendered {
 /// not-found page) of the site in `library` (a [`Library::memory`]) served under `base` (e.g.
 /// `/reader/`). `None` for an article or brief the site does not have.
 pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendered> {
-    let (corpus, _) = library.in_memory()?;
-    let corpus = corpus.clone();
     let full_path = format!("{}{}", base.trim_end_matches('/'), route.path());
     let preloads = library.needed_for(route);
     ahead_of_time(base, library.clone(), || {
@@ -37,12 +38,13 @@ pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendere
                 view! { <HomeView url_q=Signal::stored(String::new()) topic=Signal::stored(None)/> }.into_any(),
             ),
             Route::Article { slug } => {
-                let article = corpus.article(slug)?;
-                (article.title.clone(), view! { <ArticleView article=article.clone()/> }.into_any())
+                let story = library.cached_story(slug)??;
+                (story.article.title.clone(), view! { <ArticleView story=story/> }.into_any())
             }
             Route::Brief { article, brief } => {
-                let (article, entry) = corpus.brief(article, brief)?;
-                (entry.topic.clone(), view! { <BriefView article=article.clone() entry=entry.clone()/> }.into_any())
+                let story = library.cached_story(article)??;
+                let entry = story.article.related.iter().find(|r| &r.slug == brief)?.clone();
+                (entry.topic.clone(), view! { <BriefView article=story.article.clone() entry=entry/> }.into_any())
             }
             Route::Data => ("Your data".to_owned(), view! { <YourData/> }.into_any()),
             Route::NotFound => ("Page not found".to_owned(), view! { <NotFound/> }.into_any()),
@@ -77,9 +79,6 @@ fn ahead_of_time<T>(base: &str, library: Library, render: impl FnOnce() -> T) ->
         leptos_meta::provide_meta_context();
         provide_context(BasePath::new(base));
         provide_context(super::early::Prerendering);
-        if let Some((corpus, _)) = library.in_memory() {
-            provide_context(corpus.clone());
-        }
         provide_context(library);
         provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), base));
         untrack(render)
@@ -95,10 +94,9 @@ impl any_spawner::CustomExecutor for NoEffects {
     fn poll_local(&self) {}
 }
 
-/// The reading view of any article, as HTML (for checking what reaches the page), with "Read
-/// next" entries leading into `library`'s site.
-pub fn render_article(base: &str, library: Library, article: Arc<Article>) -> String {
+/// The reading view of any article, as HTML (for checking what reaches the page).
+pub fn render_article(base: &str, library: Library, story: Story) -> String {
     ahead_of_time(base, library, || {
-        view! { <ArticleView article=article/> }.to_html()
+        view! { <ArticleView story=story/> }.to_html()
     })
 }

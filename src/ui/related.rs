@@ -1,18 +1,24 @@
 //! The "Read next" block: the related stories of an article.
 
-use super::{article_path, brief_path, href, use_corpus};
-use crate::{article::Article, corpus::RelatedTarget};
+use super::{article_path, brief_path, href};
+use crate::{
+    article::Article,
+    site_data::{Located, RelatedLink},
+};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// A complementary landmark listing each related story with time, topic and summary.
+/// A complementary landmark listing each related story with time, topic and summary. Where
+/// each leads (an article of the site, or the entry's brief) was decided by the build.
 #[component]
 pub fn ReadNext(
     /// The article whose related stories are listed.
     article: Arc<Article>,
+    /// Its entry in the site's data, with the "Read next" links in the order of
+    /// `article.related`.
+    located: Arc<Located>,
 ) -> impl IntoView {
     (!article.related.is_empty()).then(|| {
-        let corpus = use_corpus();
         view! {
             <aside class="read-next" aria-labelledby="read-next-title">
                 <h2 id="read-next-title">"Read next"</h2>
@@ -20,10 +26,13 @@ pub fn ReadNext(
                     {article
                         .related
                         .iter()
-                        .map(|entry| {
-                            let target = match corpus.related_target(entry) {
-                                RelatedTarget::Article(a) => article_path(&a.slug),
-                                RelatedTarget::Brief => brief_path(&article.slug, &entry.slug),
+                        .enumerate()
+                        .map(|(i, entry)| {
+                            let target = match located.related.get(i) {
+                                Some(RelatedLink::Article { slug, .. }) => article_path(slug),
+                                Some(RelatedLink::Brief { slug }) => brief_path(&article.slug, slug),
+                                // Data of another build than the article's file: its own brief.
+                                None => brief_path(&article.slug, &entry.slug),
                             };
                             view! {
                                 <li class="related" data-nav-item="">
