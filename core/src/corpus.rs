@@ -1,11 +1,8 @@
-//! The bundled articles, parsed once, ordered newest first and looked up by slug.
+//! A site's articles, parsed once, ordered newest first and looked up by slug: what the site
+//! build derives the data files from (the app fetches those; it holds no articles itself).
 
 use crate::article::{parse, Article, ParseError, RelatedStory};
 use std::{collections::HashMap, sync::Arc};
-
-mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/articles.rs"));
-}
 
 /// A file that did not parse; the rest of the corpus is unaffected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,16 +14,17 @@ pub struct Failure {
 /// Where a "Read next" entry leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelatedTarget<'a> {
-    /// The story is bundled: link to its article.
+    /// The story is on the site: link to its article.
     Article(&'a Article),
-    /// Not bundled: a brief page of its own.
+    /// Not on the site: a brief page of its own.
     Brief,
 }
 
-/// Every bundled article, newest first (undated ones after dated, then by title).
+/// Every article of the site, newest first (undated ones after dated, then by title).
 ///
-/// The app builds it once and shares it through context (`Arc<Corpus>`); each article is an
-/// `Arc` so that pages and list items hold their article without borrowing the corpus.
+/// The site build makes it once and shares it (`Arc<Corpus>`, e.g. in a memory `Library` for
+/// the pages rendered ahead of time); each article is an `Arc` so that pages hold their article
+/// without borrowing the corpus.
 #[derive(Debug, Default)]
 pub struct Corpus {
     articles: Vec<Arc<Article>>,
@@ -94,17 +92,12 @@ impl Corpus {
         corpus
     }
 
-    /// Parses the articles compiled into this build. The app does so once, at start-up.
-    pub fn bundled() -> Corpus {
-        Corpus::from_files(bundled::FILES.iter().copied())
-    }
-
     /// Articles, newest first.
     pub fn articles(&self) -> &[Arc<Article>] {
         &self.articles
     }
 
-    /// Files that could not be bundled, with where they went wrong.
+    /// Files that could not be read, with where they went wrong.
     pub fn failures(&self) -> &[Failure] {
         &self.failures
     }
@@ -113,7 +106,7 @@ impl Corpus {
         self.by_slug.get(slug).map(|&i| &self.articles[i])
     }
 
-    /// A related entry leads to a bundled article when it names that article's slug,
+    /// A related entry leads to an article of the site when it names that article's slug,
     /// or repeats its summary or lede word for word.
     pub fn related_target(&self, entry: &RelatedStory) -> RelatedTarget<'_> {
         self.article(&entry.slug)
