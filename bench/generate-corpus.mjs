@@ -1,17 +1,23 @@
 // Writes a deterministic corpus of synthetic articles (marked as generated: topic "Generated",
 // "(generated)" in every title) for the scale benchmark; never into articles/.
 //
-// usage: node bench/generate-corpus.mjs OUT_DIR [COUNT]   (default 10000)
+// usage: node bench/generate-corpus.mjs OUT_DIR [COUNT [EXTRA_FILE...]]   (default 10000)
 //
-// Files whose text is unchanged are left alone, and stale ones removed, so a repeated run does
-// not make the build recompile the bundled corpus.
+// EXTRA_FILEs (the repository's articles) are copied in under their own names, so the
+// benchmark can open the same article link on the one-article site and the large one.
+// One old story (the second oldest) gets a word no other generated story has, PLANTED, so
+// search can be timed on a word that occurs in one story only; the last line printed names it
+// and the story's slug (`planted: WORD in SLUG`).
+//
+// Files whose text is unchanged are left alone, and stale ones removed, so a repeated run
+// rewrites nothing and the site build can reuse its pages.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [outArg, countArg] = process.argv.slice(2);
+const [outArg, countArg, ...extras] = process.argv.slice(2);
 if (!outArg) {
-  console.error('usage: node bench/generate-corpus.mjs OUT_DIR [COUNT]');
+  console.error('usage: node bench/generate-corpus.mjs OUT_DIR [COUNT [EXTRA_FILE...]]');
   process.exit(2);
 }
 const out = resolve(outArg);
@@ -36,6 +42,9 @@ const WORDS = (
 ).split(' ');
 const GLUE = 'the a of in on for and with after before over under near about from to'.split(' ');
 const VERBS = 'said announced warned agreed rejected approved delayed opened closed reported expects plans'.split(' ');
+// No generated word starts with "q" (see WORDS, GLUE, VERBS, TOPICS), so no prefix of this
+// one matches any other generated story either.
+const PLANTED = 'quillwort';
 const TOPICS = ['Local', 'Transport', 'Weather', 'Business', 'Science', 'Politics', 'Culture', 'Sport'];
 
 /// mulberry32: a small deterministic pseudo-random generator.
@@ -50,7 +59,8 @@ function rng(seed) {
   };
 }
 
-function generate(i) {
+/// Article `i` of `count`; the second oldest carries PLANTED in its second paragraph.
+function generate(i, count) {
   const random = rng(0x5eed + i * 7919);
   const int = (n) => Math.floor(random() * n);
   const pick = (list) => list[int(list.length)];
@@ -73,7 +83,7 @@ function generate(i) {
   const lines = [
     '---',
     `title: ${title}`,
-    `slug: generated-${String(i).padStart(5, '0')}`,
+    `slug: ${slugOf(i)}`,
     `published: ${when}`,
     'topic: Generated',
     'author: Benchmark generator',
@@ -82,7 +92,8 @@ function generate(i) {
   ];
   const paragraphs = 4 + int(6);
   for (let p = 0; p < paragraphs; p += 1) {
-    lines.push(Array.from({ length: 2 + int(4) }, () => sentence(8, 13)).join(' '));
+    const text = Array.from({ length: 2 + int(4) }, () => sentence(8, 13)).join(' ');
+    lines.push(p === 1 && i === plantedIn(count) ? `${text} The ${PLANTED} was found there.` : text);
   }
   if (random() < 0.4) {
     lines.push('Read next');
@@ -96,20 +107,33 @@ function generate(i) {
   return `${lines.join('\n')}\n`;
 }
 
+/// The article that carries PLANTED: an old one, as a reader searching the archive would want.
+function plantedIn(count) {
+  return Math.max(0, count - 2);
+}
+
+/// Numbers in slugs and file names: five digits, more past 99,999 articles.
+const WIDTH = Math.max(5, String(count - 1).length);
+const slugOf = (i) => `generated-${String(i).padStart(WIDTH, '0')}`;
+
 mkdirSync(out, { recursive: true });
 const wanted = new Set();
 let written = 0;
 let bytes = 0;
-for (let i = 0; i < count; i += 1) {
-  const name = `gen_${String(i).padStart(5, '0')}.txt`;
+const put = (name, text) => {
   wanted.add(name);
-  const text = generate(i);
   bytes += Buffer.byteLength(text);
   const path = join(out, name);
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
     writeFileSync(path, text);
     written += 1;
   }
+};
+for (let i = 0; i < count; i += 1) {
+  put(`gen_${String(i).padStart(WIDTH, '0')}.txt`, generate(i, count));
+}
+for (const extra of extras) {
+  put(basename(extra), readFileSync(extra, 'utf8'));
 }
 let removed = 0;
 for (const name of readdirSync(out)) {
@@ -118,4 +142,6 @@ for (const name of readdirSync(out)) {
     removed += 1;
   }
 }
-console.log(`generated corpus: ${count} articles, ${(bytes / 1e6).toFixed(1)} MB in ${relative(ROOT, out)} (${written} written, ${removed} removed, ${count - written} unchanged)`);
+const total = count + extras.length;
+console.log(`generated corpus: ${count} articles and ${extras.length} copied, ${(bytes / 1e6).toFixed(1)} MB in ${relative(ROOT, out)} (${written} written, ${removed} removed, ${total - written} unchanged)`);
+console.log(`planted: ${PLANTED} in ${slugOf(plantedIn(count))}`);

@@ -38,14 +38,8 @@ enum Task {
     Serve,
     Test,
     Build(site::Build),
-    E2e {
-        repeat: u32,
-        only: Option<String>,
-    },
-    /// `corpus_timing`: the native half of part 6 (see bench/mod.rs).
-    Bench {
-        corpus_timing: Option<PathBuf>,
-    },
+    E2e { repeat: u32, only: Option<String> },
+    Bench,
     Icons,
 }
 
@@ -61,9 +55,7 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
     let mut task = match command.as_str() {
         "serve" => Task::Serve,
         "test" => Task::Test,
-        "bench" => Task::Bench {
-            corpus_timing: None,
-        },
+        "bench" => Task::Bench,
         "icons" => Task::Icons,
         "build" => Task::Build(site::Build {
             articles: root().join("articles"),
@@ -87,9 +79,6 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
             (Task::Build(build), Long("keep-going")) => build.keep_going = true,
             (Task::E2e { repeat, .. }, Long("repeat")) => *repeat = parser.value()?.parse()?,
             (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
-            (Task::Bench { corpus_timing }, Long("corpus-timing")) => {
-                *corpus_timing = Some(parser.value()?.into());
-            }
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -124,7 +113,7 @@ fn run(task: Task) -> Result<()> {
             site::build(&build)
         }
         Task::E2e { repeat, only } => e2e(repeat, only.as_deref()),
-        Task::Bench { corpus_timing } => bench::run(corpus_timing.as_deref()),
+        Task::Bench => bench::run(),
         Task::Icons => icons::write_all(&root().join("assets/icons")),
     }
 }
@@ -367,13 +356,7 @@ mod args_tests {
                 only: Some("early".into())
             })
         );
-        // What part 6 of the benchmark runs in a release build of the xtask.
-        assert_eq!(
-            parse("bench --corpus-timing target/bench-corpus"),
-            Ok(Task::Bench {
-                corpus_timing: Some("target/bench-corpus".into())
-            })
-        );
+        assert_eq!(parse("bench"), Ok(Task::Bench));
     }
 
     #[test]
@@ -389,7 +372,7 @@ mod args_tests {
             "build --articles",
             "build --keep-going yes",
             "test --articles x",
-            "bench --corpus-timing",
+            "bench --corpus-timing target/bench-corpus",
             "e2e --corpus-timing x",
         ] {
             assert!(parse(line).is_err(), "{line:?} was accepted");

@@ -3,9 +3,9 @@
 
 use std::{
     env, fs,
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Write as _},
     path::{Path, PathBuf},
-    process::Command,
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -39,10 +39,13 @@ fn rebuilt(exe: &Path) -> PathBuf {
     }
 }
 
-/// The seed article's slug and last paragraph (what "text in the DOM" waits for).
+/// The seed article's slug and last paragraph (what "text in the DOM" waits for), and how the
+/// site was built (part 6 compares its own builds with it).
 pub struct Seed {
-    slug: String,
+    pub slug: String,
     last_paragraph: String,
+    pub dist: PathBuf,
+    pub build: SiteBuild,
 }
 
 /// Builds the normal release site under `site_root/reader/` and puts the static seed page at
@@ -51,7 +54,7 @@ pub fn prepare_site(site_root: &Path) -> Result<Seed> {
     println!("\n==> bench: the release site (parts 2-5)");
     let _ = fs::remove_dir_all(site_root);
     let dist = site_root.join("reader");
-    build_site(&dist, None, None)?;
+    let build = build_site(&dist, None, true)?;
     println!("    the built files on disk (part 2 measures what an article link actually loads):");
     report_sizes(&dist);
     let statics = site_root.join("static");
@@ -69,6 +72,8 @@ pub fn prepare_site(site_root: &Path) -> Result<Seed> {
     Ok(Seed {
         last_paragraph: article.paragraphs.last().cloned().unwrap_or_default(),
         slug: article.slug,
+        dist,
+        build,
     })
 }
 
@@ -131,33 +136,62 @@ impl Served {
     }
 }
 
+/// How a `cargo xtask build` went: its time in all, the time of the site step alone (after
+/// Trunk's release build of the app, which does not depend on the articles), and the site
+/// step's split as it printed it (`parse: … (1.23 s)`, `data:`, `prerender:`, `finish:`).
+#[derive(Clone, Debug)]
+pub struct SiteBuild {
+    pub took: Duration,
+    pub site: Duration,
+    pub laps: Vec<String>,
+}
+
+impl SiteBuild {
+    /// The split in one line: `parse 1.2 s, data 3.4 s, …`.
+    pub fn split(&self) -> String {
+        self.laps
+            .iter()
+            .filter_map(|lap| {
+                let (name, _) = lap.split_once(':')?;
+                let secs = lap.rsplit_once('(')?.1.strip_suffix(')')?;
+                Some(format!("{name} {secs}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// `cargo xtask build` for `/reader/` into `dist`, as a child process whose output goes to a log,
-/// with another article folder and cargo target folder if given.
-pub fn build_site(
-    dist: &Path,
-    articles: Option<&Path>,
-    target_dir: Option<&Path>,
-) -> Result<Duration> {
+/// with another article folder if given; `fresh` removes `dist` first (a cold build: no page
+/// of a last build to reuse). With `BENCH_BUILD_LOCK=FILE` the build runs under `flock FILE`,
+/// the lock a shared machine's builds take turns with.
+pub fn build_site(dist: &Path, articles: Option<&Path>, fresh: bool) -> Result<SiteBuild> {
     wait_for_builds("a release build");
-    let _ = fs::remove_dir_all(dist);
-    let exe = env::current_exe().context("where is this xtask")?;
-    let mut cmd = Command::new(rebuilt(&exe));
+    if fresh {
+        let _ = fs::remove_dir_all(dist);
+    }
+    let exe = rebuilt(&env::current_exe().context("where is this xtask")?);
+    let mut cmd = match env::var_os("BENCH_BUILD_LOCK") {
+        Some(lock) => {
+            let mut cmd = Command::new("flock");
+            cmd.arg(lock).arg(exe);
+            cmd
+        }
+        None => Command::new(exe),
+    };
     cmd.args(["build", "--public-url", "/reader/", "--dist"])
         .arg(dist)
         .arg("--articles")
         .arg(articles.map_or_else(|| root().join("articles"), Path::to_path_buf))
         .current_dir(root());
-    if let Some(dir) = target_dir {
-        cmd.env("CARGO_TARGET_DIR", dir);
-    }
-    // The whole output goes to a log (a large corpus can make it hundreds of megabytes); the
-    // xtask's own step lines are shown, and the end of the log if the build fails.
+    // The whole output goes to a log (a large corpus can make it long); the xtask's own step
+    // lines are shown, and the end of the log if the build fails.
     let name = dist
         .parent()
         .and_then(Path::file_name)
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let log_path = bench_dir()?.join(format!("{name}-build.log"));
-    let log =
+    let mut log =
         fs::File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
     let log_err = log.try_clone()?;
     println!(
@@ -166,49 +200,58 @@ pub fn build_site(
         log_path.display()
     );
     let started = Instant::now();
-    let status = cmd
-        .stdout(log)
+    let mut child = cmd
+        .stdout(Stdio::piped())
         .stderr(log_err)
-        .status()
+        .spawn()
         .context("could not start the xtask build")?;
     let mut tail: Vec<String> = Vec::new();
     let mut lines = 0_usize;
-    if let Ok(file) = fs::File::open(&log_path) {
-        for line in BufReader::new(file).lines().map_while(Result::ok) {
-            lines += 1;
-            let step = line.starts_with("==>")
-                || line.starts_with("xtask:")
-                || [
-                    "done:",
-                    "parse:",
-                    "data:",
-                    "prerender:",
-                    "finish:",
-                    "service worker",
-                ]
+    let mut laps = Vec::new();
+    let mut site_started = None;
+    let stdout = child.stdout.take().context("the build's output")?;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        lines += 1;
+        writeln!(log, "{line}").ok();
+        let trimmed = line.trim_start();
+        // xtask's site.rs prints this line when Trunk is done and the site step begins.
+        if trimmed.starts_with("==> the site of") {
+            site_started = Some(Instant::now());
+        }
+        if ["parse:", "data:", "prerender:", "finish:"]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        {
+            laps.push(trimmed.to_owned());
+        }
+        let step = trimmed.starts_with("==>")
+            || trimmed.starts_with("xtask:")
+            || ["done:", "parse:", "data:", "prerender:", "finish:"]
                 .iter()
-                .any(|p| line.trim_start().starts_with(p));
-            if step {
-                println!("    {}", line.trim_start());
-            }
-            tail.push(line);
-            if tail.len() > 30 {
-                tail.remove(0);
-            }
+                .any(|p| trimmed.starts_with(p));
+        if step {
+            println!("    {trimmed}");
+        }
+        tail.push(line);
+        if tail.len() > 30 {
+            tail.remove(0);
         }
     }
-    println!(
-        "    ({:.0}s, {lines} lines of output)",
-        started.elapsed().as_secs_f64()
-    );
+    let status = child.wait().context("the xtask build")?;
+    let took = started.elapsed();
+    println!("    ({:.0}s, {lines} lines of output)", took.as_secs_f64());
     if status.success() {
-        Ok(started.elapsed())
+        Ok(SiteBuild {
+            took,
+            site: site_started.map_or(took, |t| t.elapsed()),
+            laps,
+        })
     } else {
         for line in &tail {
             println!("    | {line}");
         }
         bail!(
-            "the release build into {} failed ({status}); see {}",
+            "the release build into {} failed ({status}); see {} (its errors are there)",
             dist.display(),
             log_path.display()
         )

@@ -9,14 +9,18 @@
 //! 4. Lighthouse on the article page (`bench/lighthouse.mjs`);
 //! 5. long tasks and storage writes while typing a comment and toggling reactions
 //!    (`bench/typing.mjs`);
-//! 6. a generated 10,000-article site: home render, memory, search per keystroke
+//! 6. the archive at scale: sites of 10,000 generated articles (and 100,000 with
+//!    `BENCH_SCALE=10000,100000`) against the one-article site and issue 10's budgets: the wasm,
+//!    the site build, home, an article link's first load, search, memory
 //!    (`bench/generate-corpus.mjs`, `bench/scale.mjs`);
 //! 7. fuzzing the parser for `BENCH_FUZZ_SECONDS` (default 60) with cargo-fuzz.
 //!
 //! Benchmarks print figures and compare them with the budgets; a missed budget is reported,
 //! never an error. The command exits non-zero only when a part could not run.
 //! `BENCH_PARTS=4,6` runs only those parts (and leaves `BENCHMARKS.md` alone); `BENCH_RUNS`,
-//! `BENCH_FUZZ_SECONDS`, `BENCH_WAIT_SECONDS` and `BENCH_QUIET_SECONDS` tune the rest.
+//! `BENCH_SCALE`, `BENCH_SCALE_LOADS`, `BENCH_FUZZ_SECONDS`, `BENCH_WAIT_SECONDS` and
+//! `BENCH_QUIET_SECONDS` tune the rest, and `BENCH_BUILD_LOCK=FILE` makes each site build wait
+//! for `flock FILE` (a shared machine's build lock).
 
 //!
 //! The files: `runner` runs a part and records what came of it, `machine` waits for a quiet
@@ -31,7 +35,7 @@ mod report;
 mod runner;
 mod scale;
 
-use std::{env, path::Path, time::Instant};
+use std::{env, time::Instant};
 
 use anyhow::{anyhow, bail, Result};
 
@@ -40,13 +44,7 @@ use browser::{node_part, prepare_site, site_config, timed_node_part, Served};
 use runner::{part, skipped};
 
 /// `cargo xtask bench`: every part in order, then the summary and `BENCHMARKS.md`.
-///
-/// `cargo xtask bench --corpus-timing DIR` (which part 6 runs in a release build) instead times
-/// what the browser does at start-up and on the first search, natively.
-pub fn run(corpus_timing: Option<&Path>) -> Result<()> {
-    if let Some(dir) = corpus_timing {
-        return scale::corpus_timing(dir);
-    }
+pub fn run() -> Result<()> {
     let started = Instant::now();
     let only = selection();
     let wanted = |n: u8| only.as_ref().is_none_or(|o| o.contains(&n));
@@ -68,7 +66,7 @@ pub fn run(corpus_timing: Option<&Path>) -> Result<()> {
     .filter(|(n, _, _)| wanted(*n))
     .map(|(_, name, script)| (name, script))
     .collect();
-    // Part 6 compares with the normal site too.
+    // Part 6 compares with the normal (one-article) site.
     let site = if browser_parts.is_empty() && !wanted(6) {
         Err(anyhow!("not selected"))
     } else {
@@ -95,7 +93,7 @@ pub fn run(corpus_timing: Option<&Path>) -> Result<()> {
                     }
                 }));
             }
-            Some(&mut served)
+            Some(seed)
         }
         Err(e) => {
             if !browser_parts.is_empty() {
@@ -112,8 +110,8 @@ pub fn run(corpus_timing: Option<&Path>) -> Result<()> {
     };
     drop(compressed);
     if wanted(6) {
-        parts.push(part("6. 10,000 articles", |out| {
-            scale::scale(baseline, out)
+        parts.push(part("6. the archive at scale", |out| {
+            scale::scale(baseline.as_ref().map(|seed| (&mut served, seed)), out)
         }));
     }
     drop(served);
