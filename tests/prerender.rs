@@ -38,7 +38,7 @@ fn seed() -> Arc<broadsheet::Article> {
         .iter()
         .find(|a| a.related.len() == 5)
         .cloned()
-        .expect("the seed is bundled")
+        .expect("the seed is in articles/")
 }
 
 #[test]
@@ -73,7 +73,9 @@ fn briefs_home_data_and_not_found_render() {
     )
     .unwrap();
     assert!(page.body.contains("Stalingrad"));
-    assert!(page.body.contains("full story is not bundled"));
+    assert!(page
+        .body
+        .contains("full story is not published on this site"));
     let home = rendered("/", "/").unwrap();
     assert_eq!(home.title, "Broadsheet");
     assert!(home.body.contains(&article.title));

@@ -1,4 +1,4 @@
-//! The article format: a pure parser from the bundled text files to [`Article`]s.
+//! The article format: a pure parser from the article files to [`Article`]s.
 //!
 //! No I/O and no browser: the same code runs in the command-line check and in the app.
 

@@ -1,4 +1,4 @@
-//! The `articles` command: checks, prints and benchmarks article files before they are bundled.
+//! The `articles` command: checks, prints and benchmarks article files before they are published.
 //!
 //! ```text
 //! articles parse FILE        the article as one JSON object

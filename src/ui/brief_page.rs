@@ -1,4 +1,4 @@
-//! A brief: the page of a related story whose full text is not bundled.
+//! A brief: the page of a related story whose full text is not on the site.
 
 use super::{
     article_page::PageTools, article_path, comments::Comments, href, loading::with_story,
@@ -58,7 +58,7 @@ pub fn BriefView(
                 <p class="lede">{entry.summary.clone()}</p>
             </div>
             <p class="brief-note">
-                "The full story is not bundled with this reader. This brief was listed under "
+                "The full story is not published on this site. This brief was listed under "
                 <a href=href(&article_path(&article.slug))>{article.title.clone()}</a>
                 "."
             </p>

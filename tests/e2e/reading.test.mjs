@@ -42,7 +42,7 @@ test('a related link opens its brief, which survives reload and links back', asy
   // Focus moves to the new page's heading after a client-side navigation.
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
   assert.match(await page.locator('main').textContent(), /renaming Volgograd International Airport as Stalingrad/);
-  assert.match(await page.locator('main').textContent(), /full story is not bundled/);
+  assert.match(await page.locator('main').textContent(), /full story is not published on this site/);
   await page.reload();
   await h1.waitFor();
   assert.equal(await page.locator('main time').first().textContent(), '05:53');

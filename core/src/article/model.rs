@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// One bundled article, parsed.
+/// One article, parsed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Article {
     /// Headline: from the header, or derived from the lede's first sentence.
@@ -91,7 +91,7 @@ pub enum ParseErrorKind {
     EmptyHeaderValue(String),
     /// A header `slug:` that is not lowercase letters, digits and single hyphens.
     InvalidSlug(String),
-    /// Another bundled article already uses this slug.
+    /// Another article of the site already uses this slug.
     DuplicateSlug(String),
 }
 

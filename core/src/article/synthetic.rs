@@ -1,6 +1,6 @@
 //! Generated article files for benchmarks: deterministic, in the seed's format, some with a
 //! header, typographic punctuation, CRLF line ends, a Read next block and a comment footer.
-//! Never bundled: the native (`articles bench`) and browser parse benchmarks make them in
+//! Never published: the native (`articles bench`) and browser parse benchmarks make them in
 //! memory.
 
 /// Generated article files, `count` of them.
