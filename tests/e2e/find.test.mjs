@@ -86,3 +86,40 @@ test('no shortcut fires while typing in the comment box or the search box', asyn
   assertClean(page);
   await context.close();
 });
+
+test('a query downloads the index’s meta, the chunks of its words and its results’ docs, nothing more', async () => {
+  const { context, page } = await openPage(shared.browser);
+  const fetched = [];
+  page.on('response', async (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.includes('/search/')) fetched.push({ path, bytes: (await response.body()).length });
+  });
+  await page.goto(url(''));
+  await searchBox(page).fill('Stalingrad');
+  await page.getByRole('status').filter({ hasText: '1 result for “Stalingrad”' }).waitFor();
+  const kinds = fetched.map(({ path }) => path.replace(/^.*\/search\//, '').replace(/\d+\.json$/, 'N.json'));
+  assert.ok(kinds.includes('meta.json'), `fetched ${kinds}`);
+  assert.ok(kinds.includes('words/N.json'), `fetched ${kinds}`);
+  assert.ok(kinds.includes('docs/N.json'), `fetched ${kinds}`);
+  // One word: its chunk once, one doc shard; the whole index of the seed is far from needed
+  // at scale, and each piece is fetched once however many keystrokes ask for it.
+  assert.equal(new Set(fetched.map((f) => f.path)).size, fetched.length, `fetched twice: ${kinds}`);
+  const bytes = fetched.reduce((sum, f) => sum + f.bytes, 0);
+  assert.ok(bytes <= 150_000, `${bytes} bytes`);
+  assertClean(page);
+  await context.close();
+});
+
+test('offline, a search whose pieces are not downloaded says so, and works again online', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(url(''));
+  await context.setOffline(true);
+  await searchBox(page).fill('Volgograd');
+  await page.getByRole('status').filter({ hasText: 'Search is unavailable' }).waitFor();
+  await context.setOffline(false);
+  await searchBox(page).fill('Volgogra');
+  await page.getByRole('status').filter({ hasText: '1 result for “Volgogra”' }).waitFor();
+  await page.getByRole('list', { name: 'Search results' }).getByRole('link', { name: 'Russia history' }).waitFor();
+  assertClean(page, ['Failed to load resource', 'ERR_INTERNET_DISCONNECTED']);
+  await context.close();
+});
