@@ -8,11 +8,11 @@ use super::{article_path, href};
 use crate::{
     corpus::Corpus,
     library::Library,
-    search::{index_files, meta_path, Doc, DocTarget, Hit, Searcher},
-    site_data::{article_path as article_file, SiteData, SITE_INFO},
+    search::{meta_path, Doc, DocTarget, Hit, Searcher},
+    site_data::{SiteData, SITE_INFO},
 };
 use leptos::prelude::*;
-use std::{collections::BTreeSet, sync::Arc};
+use std::collections::BTreeSet;
 
 /// How many search results are shown before "Show more". Fewer than stories: each keystroke
 /// redraws them, and at 10,000 articles the first keystroke (from the story list to results)
@@ -22,22 +22,6 @@ const RESULTS_PAGE: usize = 20;
 /// What the status line says when a piece of the index could not be downloaded.
 const UNAVAILABLE: &str =
     "Search is unavailable: part of the search index could not be downloaded. Check your connection and try again.";
-
-/// Where the index comes from.
-#[derive(Clone)]
-enum Source {
-    /// The site's data files, through the app's library (or its memory on the host).
-    Library(Library),
-    /// A corpus in memory with no library (the articles bundled into the program).
-    Corpus(Arc<Corpus>),
-}
-
-/// The index's source from context: the [`Library`], else a corpus.
-fn source() -> Option<Source> {
-    use_context::<Library>()
-        .map(Source::Library)
-        .or_else(|| use_context::<Arc<Corpus>>().map(Source::Corpus))
-}
 
 /// The index state, owned by the app: provided above the router, so the pieces fetched survive
 /// going from the front page to an article and back.
@@ -66,8 +50,8 @@ impl SearchState {
     /// Fetches the index's meta file ahead of the first keystroke (a few KB), so a query
     /// needs one round trip fewer; does nothing once it is here or on its way.
     pub fn start(self) {
-        if let Some(source) = source() {
-            self.ensure(&source, "", 0);
+        if let Some(library) = use_context::<Library>() {
+            self.ensure(&library, "", 0);
         }
     }
 
@@ -75,17 +59,11 @@ impl SearchState {
     /// its terms, then the doc shards of its first `shown` results. Each arrival bumps
     /// `arrived`, which runs this again for the query then current, so an earlier keystroke's
     /// pieces are kept but never shown for a later one.
-    fn ensure(self, source: &Source, q: &str, shown: usize) {
+    fn ensure(self, library: &Library, q: &str, shown: usize) {
         if self.searcher.with_value(Option::is_none) {
-            match source {
-                Source::Library(library) => match library.in_memory() {
-                    Some((corpus, data)) => self.hold(corpus, data),
-                    None => self.fetch(library, vec![SITE_INFO.to_owned()]),
-                },
-                Source::Corpus(corpus) => {
-                    let data = SiteData::new(corpus, |a| article_file(&a.slug, "0"), "memory");
-                    self.hold(corpus, &data);
-                }
+            match library.in_memory() {
+                Some((corpus, data)) => self.hold(corpus, data),
+                None => self.fetch(library, vec![SITE_INFO.to_owned()]),
             }
             return;
         }
@@ -102,21 +80,30 @@ impl SearchState {
                 None => Vec::new(),
             }
         });
-        if let Source::Library(library) = source {
-            self.fetch(library, needed);
-        }
+        self.fetch(library, needed);
     }
 
-    /// The whole index of a corpus held in memory: built once, nothing to fetch.
+    /// The whole index of a library held in memory (pages rendered ahead of time, host
+    /// tests): built once, nothing to fetch.
+    #[cfg(not(target_arch = "wasm32"))]
     fn hold(self, corpus: &Corpus, data: &SiteData) {
         let version = &data.info.version;
-        match Searcher::with_files(version, &index_files(corpus, data)) {
+        match Searcher::with_files(version, &crate::search::index_files(corpus, data)) {
             Ok(searcher) => {
                 self.searcher.set_value(Some(searcher));
                 self.arrived.update(|n| *n += 1);
             }
             Err(error) => self.failed.set(Some(error.to_string())),
         }
+    }
+
+    /// In the browser the index is always the site's files: the program does not carry the
+    /// index builder (a library in memory there is a test's, which does not search).
+    #[cfg(target_arch = "wasm32")]
+    fn hold(self, _corpus: &Corpus, _data: &SiteData) {
+        self.failed.set(Some(
+            "the browser reads the search index from the site".to_owned(),
+        ));
     }
 
     /// Fetches each of `paths` not already on its way, and keeps what arrives. `SITE_INFO`
@@ -270,17 +257,17 @@ pub fn SearchResults(
     let (shown_count, set_shown_count) = signal(RESULTS_PAGE);
     // Without the app's [`SearchState`] (tests, prerendering) a state of its own.
     let state = use_context::<SearchState>().unwrap_or_default();
-    let source = source();
-    if let Some(source) = &source {
+    let library = use_context::<Library>();
+    if let Some(library) = &library {
         // In memory the index is here at once, so the first render has the results.
-        state.ensure(source, &q.get_untracked(), shown_count.get_untracked());
+        state.ensure(library, &q.get_untracked(), shown_count.get_untracked());
     }
     Effect::new(move |_| {
         let shown = shown_count.get();
         state.arrived.track();
         q.with(|q| {
-            if let Some(source) = &source {
-                state.ensure(source, q, shown);
+            if let Some(library) = &library {
+                state.ensure(library, q, shown);
             }
         })
     });
