@@ -19,6 +19,8 @@ use crate::{
 use std::{
     collections::{BTreeMap, HashMap},
     fmt,
+    future::Future,
+    pin::Pin,
     sync::{Arc, Mutex, MutexGuard},
 };
 
@@ -67,7 +69,10 @@ pub struct Story {
 }
 
 /// A slug shard: slug -> where that article is.
-type Shard = BTreeMap<String, Arc<Located>>;
+type Shard = BTreeMap<String, Located>;
+
+/// A load in progress (boxed where that saves wasm bytes; not `Send`: browser futures are not).
+pub type Load<'a, T> = Pin<Box<dyn Future<Output = Result<T, LoadError>> + 'a>>;
 
 /// Where the data comes from.
 enum Source {
@@ -163,7 +168,14 @@ impl Library {
     }
 
     /// The site's info (`data/site.json`), fetched once per visit: it names the data version.
-    pub async fn info(&self) -> Result<Arc<SiteInfo>, LoadError> {
+    ///
+    /// Boxed, as is [`Library::fetch_text`]: every loader awaits them, and a boxed future is
+    /// compiled once instead of into each caller's state machine (wasm bytes).
+    pub fn info(&self) -> Load<'_, Arc<SiteInfo>> {
+        Box::pin(self.load_info())
+    }
+
+    async fn load_info(&self) -> Result<Arc<SiteInfo>, LoadError> {
         if let Some(info) = self.cached_info() {
             return Ok(info);
         }
@@ -229,7 +241,7 @@ impl Library {
                     .shards
                     .get(&shard_of(slug, info.slug_shards))?
                     .clone();
-                Some(shard.get(slug).cloned())
+                Some(shard.get(slug).cloned().map(Arc::new))
             }
         }
     }
@@ -246,14 +258,8 @@ impl Library {
         let info = self.info().await?;
         let shard = shard_of(slug, info.slug_shards);
         let path = shard_path(&info.version, shard);
-        let located: BTreeMap<String, Located> = fetch_json(self, &path).await?;
-        let located: Arc<Shard> = Arc::new(
-            located
-                .into_iter()
-                .map(|(slug, l)| (slug, Arc::new(l)))
-                .collect(),
-        );
-        let found = located.get(slug).cloned();
+        let located: Arc<Shard> = Arc::new(fetch_json(self, &path).await?);
+        let found = located.get(slug).cloned().map(Arc::new);
         self.cache().shards.insert(shard, located);
         found.ok_or_else(unknown)
     }
@@ -340,13 +346,15 @@ impl Library {
 
     /// The text of the data file at `path` (relative to the base path, e.g. `data/site.json`).
     /// In memory there are no files to fetch: callers read the memory directly.
-    pub async fn fetch_text(&self, path: &str) -> Result<String, LoadError> {
-        match &self.inner.source {
-            Source::Memory { .. } => Err(LoadError::NotFound {
-                path: path.to_owned(),
-            }),
-            Source::Remote { base } => fetch_text(&format!("{base}/{path}"), path).await,
-        }
+    pub fn fetch_text<'a>(&'a self, path: &'a str) -> Load<'a, String> {
+        Box::pin(async move {
+            match &self.inner.source {
+                Source::Memory { .. } => Err(LoadError::NotFound {
+                    path: path.to_owned(),
+                }),
+                Source::Remote { base } => fetch_text(&format!("{base}/{path}"), path).await,
+            }
+        })
     }
 }
 
