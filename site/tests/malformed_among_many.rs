@@ -22,7 +22,7 @@ fn article(i: usize) -> String {
          topic: Archive\n---\nParagraph one of story {i}, about the harbour and the council.\n\n\
          Paragraph two of story {i}: the ferry timetable changes in spring.\n"
     );
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         text.push_str("Read next\n07:45\nMarkets\nShares rose after the bank held rates.\n");
     }
     text
