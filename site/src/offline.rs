@@ -1,12 +1,19 @@
 //! Makes the built site work offline: writes the service worker's precache list and version.
 //!
-//! Trunk copies `assets/sw.js` into the site as it is. After the page files and the
-//! Content-Security-Policy are written, [`write_precache`] lists every file of the site (paths
-//! relative to the service worker's scope, so the site works under any sub-path), hashes all
-//! their contents into a version, and prepends `const VERSION = "…"; const PRECACHE = [...];` to
-//! `sw.js`. A new deployment therefore has a new version, which the service worker installs
-//! next to the old one and the page offers to switch to. It also checks that every icon the web
-//! app manifest names exists in the site.
+//! Trunk copies `assets/sw.js` into the site as it is. After the page files, the data files
+//! and the Content-Security-Policy are written, [`write_precache`] chooses what to precache,
+//! hashes it into a version, and prepends `const VERSION = "…"; const DATA_VERSION = "…";
+//! const PRECACHE = {...};` to `sw.js` (paths relative to the service worker's scope, so the
+//! site works under any sub-path). A new deployment therefore has a new version, which the
+//! service worker installs next to the old one and the page offers to switch to. It also checks
+//! that every icon the web app manifest names exists in the site.
+//!
+//! The list is bounded, whatever the size of the archive (see [`precache_list`]): the app
+//! itself, `data/site.json`, the first listing page of the front page and of the first
+//! [`MAX_TOPICS`] topics, the search index's meta file, and the [`NEWEST_ARTICLES`] newest
+//! articles (their files, slug shards and pages). Everything else the reader fetches is kept
+//! by the worker as it goes (`assets/sw.js`), and any page that is not precached opens offline
+//! from `shell.html`, the app without a page rendered ahead of time, written here.
 //!
 //! Deployments are atomic for the offline cache: the list gives each file's SHA-256
 //! (`sha256-…`, as in Subresource Integrity), the worker fetches every file with that
@@ -17,6 +24,7 @@
 
 use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
+use broadsheet::site_data::{listing_path, shard_of, shard_path, Listing, SiteInfo, SITE_INFO};
 use lol_html::{element, end_tag, rewrite_str, text, RewriteStrSettings};
 use sha2::{Digest, Sha256};
 use std::{
@@ -30,18 +38,36 @@ use walkdir::WalkDir;
 
 /// The first line of a `sw.js` that already carries a precache list.
 const HEADER: &str =
-    "// Written by `cargo xtask build`: this build's version and every file to precache.";
+    "// Written by `cargo xtask build`: this build's version and the files to precache.";
+
+/// How many of the newest articles are precached (their files, slug shards and pages): what a
+/// reader who visited once finds offline without having opened anything.
+pub const NEWEST_ARTICLES: usize = 20;
+
+/// At most this many topics get their first listing page precached (the first in the site's
+/// order, i.e. those with the newest stories), so a site with thousands of topics does not
+/// fetch thousands of pages into every visitor's cache.
+pub const MAX_TOPICS: usize = 12;
+
+/// The page a navigation gets offline when its own page is not cached: `404.html` without the
+/// page rendered ahead of time, so the app starts on an empty page and renders the route from
+/// the data it has (or says the story is not available offline), instead of showing "Page not
+/// found" first.
+pub const SHELL: &str = "shell.html";
 
 /// What [`write_precache`] wrote into `sw.js`.
 #[derive(Debug)]
 pub struct Precache {
-    /// Hex digest (16 characters) of every file's path and contents, `sw.js` included.
+    /// Hex digest (16 characters) of every precached file's path and contents and of the
+    /// worker itself.
     pub version: String,
     /// Paths relative to the site root, sorted.
     pub files: Vec<String>,
 }
 
-/// Prepends the version and precache list to `dist/sw.js` and checks the manifest's icons.
+/// Writes `shell.html`, then prepends the version and precache list to `dist/sw.js` and checks
+/// the manifest's icons. Reads only the files it precaches (and lists the app's folders), so
+/// its cost does not grow with the number of articles.
 pub fn write_precache(dist: &Path) -> anyhow::Result<Precache> {
     let sw_path = dist.join("sw.js");
     let worker = fs::read_to_string(&sw_path).map_err(|e| {
@@ -53,10 +79,17 @@ pub fn write_precache(dist: &Path) -> anyhow::Result<Precache> {
     if worker.starts_with(HEADER) {
         bail!("{} already has a precache list", sw_path.display());
     }
-    let mut contents = collect(dist)?;
-    contents.remove("sw.js");
-    // Hosts do not serve it (a rebuild finds the last build's copy here).
-    contents.remove("_headers");
+    write_shell(dist)?;
+    let info: SiteInfo = read_json(dist, SITE_INFO)?;
+    let front: Listing = read_json(dist, &listing_path(&info.version, None, 0))?;
+    let files = precache_list(&app_files(dist)?, &info, &front, |path| {
+        dist.join(path).is_file()
+    })?;
+    let mut contents = BTreeMap::new();
+    for path in &files {
+        let bytes = fs::read(dist.join(path)).with_context(|| format!("{path}: precached"))?;
+        contents.insert(path.clone(), bytes);
+    }
     check_manifest_icons(dist, &contents)?;
 
     let mut hasher = Sha256::new();
@@ -72,64 +105,173 @@ pub fn write_precache(dist: &Path) -> anyhow::Result<Precache> {
         .map(|b| format!("{b:02x}"))
         .collect();
 
-    let files = precache_list(&contents);
     check_named_files(&contents, &files)?;
-    let integrity: BTreeMap<String, String> = files
+    let integrity: BTreeMap<&String, String> = contents
         .iter()
-        .map(|path| (path.clone(), integrity_of(&contents[path])))
+        .map(|(path, bytes)| (path, integrity_of(bytes)))
         .collect();
     let list = serde_json::to_string_pretty(&integrity)?;
     fs::write(
         &sw_path,
-        format!("{HEADER}\nconst VERSION = \"{version}\";\nconst PRECACHE = {list};\n\n{worker}"),
+        format!(
+            "{HEADER}\nconst VERSION = \"{version}\";\nconst DATA_VERSION = \"{}\";\nconst PRECACHE = {list};\n\n{worker}",
+            info.version
+        ),
     )?;
-    let precache = Precache { version, files };
-    let bytes: usize = precache.files.iter().map(|f| contents[f].len()).sum();
+    let bytes: usize = contents.values().map(Vec::len).sum();
     println!(
-        "    service worker version {}: {} files to precache ({:.0} KB)",
-        precache.version,
-        precache.files.len(),
+        "    service worker version {version}: {} files to precache ({:.0} KB)",
+        files.len(),
         bytes as f64 / 1024.0
     );
-    Ok(precache)
+    Ok(Precache { version, files })
 }
 
-/// At most this many HTML pages are precached. The bundled corpus is inside the wasm, so the
-/// reader can show any article offline from any page file; the limit only keeps a generated
-/// 10,000-article site from fetching tens of thousands of pages into every visitor's cache.
-/// Offline, a page beyond it is answered with `404.html` (the same app shell), whose router
-/// still shows the right page.
-pub const MAX_PAGES: usize = 1000;
+/// The data file at `path` (relative to `dist`), decoded.
+fn read_json<T: serde::de::DeserializeOwned>(dist: &Path, path: &str) -> anyhow::Result<T> {
+    let bytes = fs::read(dist.join(path)).with_context(|| {
+        format!("{path}: missing (the data files are written before the precache list)")
+    })?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{path}: does not decode"))
+}
 
-/// Every file to precache: all of them, except that where `page.html` and `page/index.html`
-/// are the same bytes (the same page for two kinds of static server) only `page/index.html` is
-/// stored (the service worker answers a navigation to `page` from either), and only the first
-/// [`MAX_PAGES`] HTML pages, shallowest first (home, 404 and data before articles, articles
-/// before their briefs).
-fn precache_list(contents: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let (mut pages, mut files): (Vec<&String>, Vec<&String>) = contents
+/// The files to precache, given the app's files (`app`: every file outside `article/` and
+/// `data/`, plus `data/index.html`, the "Your data" page), the site's info, the first page of
+/// its listing (newest first) and whether a file exists:
+///
+/// - the app: every file of `app` but `sw.js` (the browser keeps the worker) and `_headers`
+///   (hosts do not serve it); of two page files with the same bytes for one page
+///   (`page.html` and `page/index.html`, for two kinds of static server) only
+///   `page/index.html` (the worker answers a navigation to `page` from either);
+/// - `data/site.json`, the first listing page of every article and of the first
+///   [`MAX_TOPICS`] topics, and the search index's meta file;
+/// - for each of the [`NEWEST_ARTICLES`] newest articles: its file, its slug shard and its page
+///   (`article/SLUG/index.html`, or `article/SLUG.html`).
+///
+/// Its length is bounded by the app's files plus `MAX_TOPICS + 3 * NEWEST_ARTICLES + 3`,
+/// however many articles the site has. A data file the site's info names but the site lacks
+/// is an error.
+fn precache_list(
+    app: &BTreeMap<String, Vec<u8>>,
+    info: &SiteInfo,
+    front: &Listing,
+    exists: impl Fn(&str) -> bool,
+) -> anyhow::Result<Vec<String>> {
+    let mut list: BTreeSet<String> = app
         .iter()
         .filter(|(path, bytes)| {
             let twin = path
                 .strip_suffix(".html")
                 .filter(|stem| !stem.ends_with("/index") && *stem != "index")
                 .map(|stem| format!("{stem}/index.html"));
-            twin.is_none_or(|twin| contents.get(&twin) != Some(*bytes))
+            let same_as_twin = twin.is_some_and(|twin| app.get(&twin) == Some(*bytes));
+            !same_as_twin && *path != "sw.js" && *path != "_headers"
         })
-        .map(|(path, _)| path)
-        .partition(|path| path.ends_with(".html"));
-    pages.sort_by_key(|path| (path.matches('/').count(), path.as_str()));
-    if pages.len() > MAX_PAGES {
-        println!(
-            "    precaching the first {MAX_PAGES} of {} pages; offline, the others open from the shell",
-            pages.len()
-        );
-        pages.truncate(MAX_PAGES);
+        .map(|(path, _)| path.clone())
+        .collect();
+    let version = &info.version;
+    let mut data = vec![SITE_INFO.to_owned(), listing_path(version, None, 0)];
+    data.extend(
+        info.topics
+            .iter()
+            .take(MAX_TOPICS)
+            .map(|topic| listing_path(version, Some(&topic.key), 0)),
+    );
+    let meta = broadsheet::search::meta_path(version);
+    if exists(&meta) {
+        data.push(meta);
     }
-    files.extend(pages);
-    let mut list: Vec<String> = files.into_iter().cloned().collect();
-    list.sort();
-    list
+    for entry in front.entries.iter().take(NEWEST_ARTICLES) {
+        data.push(entry.file.clone());
+        data.push(shard_path(version, shard_of(&entry.slug, info.slug_shards)));
+        let page = ["index.html", ""]
+            .iter()
+            .map(|file| match *file {
+                "" => format!("article/{}.html", entry.slug),
+                file => format!("article/{}/{file}", entry.slug),
+            })
+            .find(|page| exists(page))
+            .ok_or_else(|| {
+                anyhow!(
+                    "article/{}/index.html: no page for a listed article",
+                    entry.slug
+                )
+            })?;
+        list.insert(page);
+    }
+    for path in data {
+        if !exists(&path) {
+            bail!("{path}: named by {SITE_INFO} but not in the site");
+        }
+        list.insert(path);
+    }
+    Ok(list.into_iter().collect())
+}
+
+/// The app's files under `root`, by `/`-separated path relative to it, with their bytes:
+/// everything but the articles' pages (`article/`) and the site's data (`data/`, except
+/// `data/index.html`, the "Your data" page), which are not read here (at 100,000 articles they
+/// are hundreds of thousands of files).
+fn app_files(root: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let walk = WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() != 1
+                || !entry.file_type().is_dir()
+                || !matches!(entry.file_name().to_str(), Some("article"))
+        });
+    for entry in walk {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = relative(root, entry.path());
+        if relative.starts_with("data/") && relative != "data/index.html" {
+            continue;
+        }
+        let bytes = fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
+        out.insert(relative, bytes);
+    }
+    Ok(out)
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .expect("under the root")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Writes [`SHELL`]: `404.html` without its `<div id="prerendered">` and titled "Broadsheet".
+/// Its head (scripts, their hashes in the policy, the base) is the not-found page's, so it
+/// boots the app under the same policy.
+fn write_shell(dist: &Path) -> anyhow::Result<()> {
+    let not_found = fs::read_to_string(dist.join("404.html"))
+        .context("404.html: missing (the pages are written before the precache list)")?;
+    let mut removed = false;
+    let shell = rewrite_str(
+        &not_found,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("div#prerendered", |el| {
+                el.remove();
+                removed = true;
+                Ok(())
+            }))
+            .append_element_content_handler(element!("title", |el| {
+                el.set_inner_content("Broadsheet", lol_html::html_content::ContentType::Text);
+                Ok(())
+            })),
+    )
+    .context("404.html")?;
+    if !removed {
+        bail!("404.html has no <div id=\"prerendered\"> to leave out of {SHELL}");
+    }
+    fs::write(dist.join(SHELL), shell).with_context(|| SHELL.to_owned())
 }
 
 /// `sha256-…` of a file's bytes, as the browser checks a fetch's `integrity`.
@@ -314,35 +456,6 @@ fn string_literals(script: &str) -> Vec<&str> {
     out
 }
 
-/// Every file under `root`, by its `/`-separated path relative to `root`.
-fn collect(root: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
-    let mut out = BTreeMap::new();
-    for entry in WalkDir::new(root).follow_links(true) {
-        let entry = entry?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(root)
-            .expect("under the root")
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        // The site's data (`data/`: articles, listings, search) is fetched as the reader goes,
-        // never precached whole (at 100,000 articles it is hundreds of megabytes), nor read
-        // here; which of it to keep offline is the worker's policy. `data/index.html` is the
-        // "Your data" page.
-        if relative.starts_with("data/") && relative != "data/index.html" {
-            continue;
-        }
-        let bytes = fs::read(entry.path()).with_context(|| entry.path().display().to_string())?;
-        out.insert(relative, bytes);
-    }
-    Ok(out)
-}
-
 /// The manifest parses, names the app, and every icon it lists is a file of the site.
 fn check_manifest_icons(dist: &Path, contents: &BTreeMap<String, Vec<u8>>) -> anyhow::Result<()> {
     let bytes = contents
@@ -370,65 +483,136 @@ fn check_manifest_icons(dist: &Path, contents: &BTreeMap<String, Vec<u8>>) -> an
 mod tests {
     use super::*;
 
-    #[test]
-    fn twin_page_files_are_stored_once_and_everything_else_always() {
-        let mut contents = BTreeMap::new();
-        for (path, bytes) in [
-            ("index.html", "shell"),
-            ("404.html", "shell"),
-            ("data.html", "shell"),
-            ("data/index.html", "shell"),
-            ("article/a.html", "shell"),
-            ("article/a/index.html", "shell"),
-            ("article/b.html", "prerendered b"),
-            ("article/b/index.html", "something else"),
-            ("app-0123.wasm", "wasm"),
-            ("icons/icon-192.png", "png"),
-        ] {
-            contents.insert(path.to_owned(), bytes.as_bytes().to_vec());
+    use broadsheet::{
+        article::synthetic,
+        corpus::Corpus,
+        site_data::{article_path, SiteData},
+    };
+
+    /// The data of a site of `n` generated articles, and the paths of all its files but the
+    /// app's: data files, article files and both page files of each article and brief.
+    fn site(n: usize) -> (SiteData, BTreeSet<String>) {
+        let files: Vec<(String, Vec<u8>)> = synthetic::articles(n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| (format!("{i}.txt"), bytes))
+            .collect();
+        let corpus = Corpus::from_files(files.iter().map(|(f, b)| (f.as_str(), b.as_slice())));
+        let data = SiteData::new(&corpus, |a| article_path(&a.slug, "0123456789abcdef"), "v1");
+        let mut paths: BTreeSet<String> = data.files().into_iter().map(|(p, _)| p).collect();
+        paths.insert(broadsheet::search::meta_path("v1"));
+        for article in corpus.articles() {
+            paths.insert(article_path(&article.slug, "0123456789abcdef"));
+            for page in [format!("article/{}", article.slug)].into_iter().chain(
+                article
+                    .related
+                    .iter()
+                    .map(|r| format!("article/{}/brief/{}", article.slug, r.slug)),
+            ) {
+                paths.insert(format!("{page}/index.html"));
+                paths.insert(format!("{page}.html"));
+            }
         }
-        assert_eq!(
-            precache_list(&contents),
-            [
-                "404.html",
-                "app-0123.wasm",
-                "article/a/index.html",
-                "article/b.html",
-                "article/b/index.html",
-                "data/index.html",
-                "icons/icon-192.png",
-                "index.html",
-            ]
-        );
+        (data, paths)
+    }
+
+    /// The app's files of a built site (the shell, pages outside `article/`, code, icons).
+    fn app() -> BTreeMap<String, Vec<u8>> {
+        [
+            ("index.html", "home"),
+            ("404.html", "not found"),
+            ("shell.html", "shell"),
+            ("data.html", "your data"),
+            ("data/index.html", "your data"),
+            ("app-0123456789abcdef_bg.wasm", "wasm"),
+            ("icons/icon-192.png", "png"),
+            ("sw.js", "worker"),
+            ("_headers", "headers"),
+        ]
+        .into_iter()
+        .map(|(path, bytes)| (path.to_owned(), bytes.as_bytes().to_vec()))
+        .collect()
+    }
+
+    fn list_of(n: usize) -> (SiteData, Vec<String>) {
+        let (data, paths) = site(n);
+        let front = data.listing(None, 0).unwrap();
+        let list = precache_list(&app(), &data.info, &front, |p| paths.contains(p)).unwrap();
+        (data, list)
     }
 
     #[test]
-    fn a_huge_site_precaches_its_assets_and_the_shallowest_pages() {
-        let mut contents = BTreeMap::new();
-        for path in ["index.html", "404.html", "app.wasm", "icons/i.png"] {
-            contents.insert(path.to_owned(), path.as_bytes().to_vec());
-        }
-        for n in 0..MAX_PAGES {
-            let page = format!("article/a{n:05}");
-            contents.insert(format!("{page}/index.html"), page.as_bytes().to_vec());
-            contents.insert(format!("{page}/brief/b/index.html"), b"brief".to_vec());
-        }
-        let list = precache_list(&contents);
-        assert_eq!(
-            list.iter().filter(|p| p.ends_with(".html")).count(),
-            MAX_PAGES
-        );
-        for kept in [
+    fn the_app_is_precached_once_without_the_worker_and_the_headers() {
+        let (_, list) = list_of(3);
+        for path in [
             "index.html",
             "404.html",
-            "app.wasm",
-            "icons/i.png",
-            "article/a00997/index.html",
+            "shell.html",
+            "data/index.html",
+            "app-0123456789abcdef_bg.wasm",
+            "icons/icon-192.png",
+            "data/site.json",
+            "data/v1/list/all/0.json",
+            "data/v1/search/meta.json",
         ] {
-            assert!(list.iter().any(|p| p == kept), "{kept}");
+            assert!(list.iter().any(|p| p == path), "{path} in {list:?}");
         }
+        // The same page for two kinds of static server is stored once.
+        for path in ["data.html", "sw.js", "_headers"] {
+            assert!(!list.iter().any(|p| p == path), "{path} in {list:?}");
+        }
+    }
+
+    #[test]
+    fn a_large_site_precaches_only_its_newest_articles_first_pages_and_a_few_topics() {
+        let (data, list) = list_of(200);
+        let articles: Vec<&String> = list
+            .iter()
+            .filter(|p| p.starts_with("data/articles/"))
+            .collect();
+        assert_eq!(articles.len(), NEWEST_ARTICLES);
+        let entries = data.entries();
+        for (i, entry) in entries.iter().enumerate() {
+            let page = format!("article/{}/index.html", entry.slug);
+            let shard = shard_path("v1", shard_of(&entry.slug, data.info.slug_shards));
+            if i < NEWEST_ARTICLES {
+                for path in [&entry.file, &page, &shard] {
+                    assert!(list.contains(path), "newest article {i}: {path}");
+                }
+            } else {
+                assert!(!list.contains(&entry.file), "article {i} is precached");
+                assert!(!list.contains(&page), "page of article {i} is precached");
+            }
+        }
+        // No brief page, no second page of any listing, no twin `.html` of an article page.
         assert!(!list.iter().any(|p| p.contains("/brief/")));
-        assert!(!list.iter().any(|p| p == "article/a00998/index.html"));
+        assert!(!list
+            .iter()
+            .any(|p| p.contains("/list/") && !p.ends_with("/0.json")));
+        assert!(!list
+            .iter()
+            .any(|p| p.starts_with("article/") && !p.ends_with("/index.html")));
+        let topics = list.iter().filter(|p| p.contains("/list/topic/")).count();
+        assert_eq!(topics, data.info.topics.len().min(MAX_TOPICS));
+
+        // Five times the articles, the same list length: it does not grow with the archive.
+        let (_, larger) = list_of(1000);
+        let bound = app().len() + MAX_TOPICS + 3 * NEWEST_ARTICLES + 3;
+        assert!(list.len() <= bound, "{} > {bound}", list.len());
+        assert!(larger.len() <= bound, "{} > {bound}", larger.len());
+    }
+
+    #[test]
+    fn a_data_file_the_site_info_names_but_the_site_lacks_is_an_error() {
+        let (data, mut paths) = site(3);
+        let front = data.listing(None, 0).unwrap();
+        let file = front.entries[1].file.clone();
+        paths.remove(&file);
+        let error = precache_list(&app(), &data.info, &front, |p| paths.contains(p)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{file}: named by data/site.json but not in the site")
+        );
     }
 
     /// The `PRECACHE` object a built `sw.js` starts with.
@@ -510,7 +694,27 @@ mod tests {
         let dist = std::env::temp_dir().join(format!("broadsheet-offline-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dist);
         fs::create_dir_all(dist.join("icons")).unwrap();
+        fs::create_dir_all(dist.join("data/v1/list/all")).unwrap();
+        fs::create_dir_all(dist.join("article/old")).unwrap();
         fs::write(dist.join("index.html"), "<p>home</p>").unwrap();
+        fs::write(
+            dist.join("404.html"),
+            "<html><head><title>Page not found</title></head>\
+             <body><div id=\"prerendered\"><h1>Page not found</h1></div></body></html>",
+        )
+        .unwrap();
+        fs::write(
+            dist.join("data/site.json"),
+            r#"{"format":1,"version":"v1","articles":0,"page_size":50,"slug_shards":1,"topics":[]}"#,
+        )
+        .unwrap();
+        fs::write(
+            dist.join("data/v1/list/all/0.json"),
+            r#"{"page":0,"pages":1,"total":0,"entries":[]}"#,
+        )
+        .unwrap();
+        // An article page that is not among the newest: neither precached nor read.
+        fs::write(dist.join("article/old/index.html"), "old").unwrap();
         fs::write(dist.join("icons/i.png"), "png").unwrap();
         fs::write(
             dist.join("manifest.webmanifest"),
@@ -521,9 +725,23 @@ mod tests {
         let first = write_precache(&dist).unwrap();
         assert_eq!(
             first.files,
-            ["icons/i.png", "index.html", "manifest.webmanifest"]
+            [
+                "404.html",
+                "data/site.json",
+                "data/v1/list/all/0.json",
+                "icons/i.png",
+                "index.html",
+                "manifest.webmanifest",
+                "shell.html"
+            ]
+        );
+        // The shell is the not-found page without the page rendered ahead of time.
+        assert_eq!(
+            fs::read_to_string(dist.join(SHELL)).unwrap(),
+            "<html><head><title>Broadsheet</title></head><body></body></html>"
         );
         let worker = fs::read_to_string(dist.join("sw.js")).unwrap();
+        assert!(worker.contains("\nconst DATA_VERSION = \"v1\";\n"));
         assert!(worker.starts_with(HEADER));
         assert!(worker.contains(&format!("const VERSION = \"{}\";", first.version)));
         // Each file with the digest of its bytes.
@@ -544,6 +762,11 @@ mod tests {
         let relisted = precache_in(&fs::read_to_string(dist.join("sw.js")).unwrap());
         assert_ne!(listed["index.html"], relisted["index.html"]);
         assert_eq!(listed["icons/i.png"], relisted["icons/i.png"]);
+
+        // A page that is not precached is no part of the version.
+        fs::write(dist.join("sw.js"), "self.x = 1;\n").unwrap();
+        fs::write(dist.join("article/old/index.html"), "old, changed").unwrap();
+        assert_eq!(write_precache(&dist).unwrap().version, second.version);
 
         // A page that names a file the site lacks would not boot offline.
         fs::write(dist.join("sw.js"), "self.x = 1;\n").unwrap();

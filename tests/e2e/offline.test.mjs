@@ -1,16 +1,22 @@
-// Offline and installable: after one visit every page opens and reloads with the network off;
+// Offline and installable: after one visit the app, the front page, the newest stories and
+// Your data open and reload with the network off, and every story the reader opened stays
+// readable; a story never fetched says it is not available offline and lists those that are;
 // the manifest makes the reader installable; a new deployment is offered as a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { useBrowser, openPage, assertClean, url, BASE, SEED_TITLE } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, BASE } from './helpers.mjs';
 
 const UPDATE_TEXT = 'A new version of Broadsheet is available.';
+/// How many of the newest articles the build precaches (NEWEST_ARTICLES in site/src/offline.rs).
+const NEWEST_ARTICLES = 20;
+/// What Chromium logs for each request that fails offline, and for the not-found page.
+const OFFLINE_NOISE = ['ERR_INTERNET_DISCONNECTED', 'Failed to fetch', '404 (Not Found)'];
 const shared = useBrowser();
 
-/// Waits for the active service worker and asks it for its version, cache name and file list.
+/// Waits for the active service worker and asks it for its version, cache names and file list.
 async function activeWorker(page) {
   return page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
@@ -33,32 +39,65 @@ async function cacheContents(page) {
   });
 }
 
+/// The names of the caches of one deployment each (not the articles kept and data fetched,
+/// which outlive deployments).
+async function versionCaches(page, worker) {
+  return Object.keys(await cacheContents(page)).filter((name) => name !== worker.kept && name !== worker.data);
+}
+
+/// Deletes the files at `paths` from every cache of the origin.
+async function evict(page, paths) {
+  await page.evaluate(async (urls) => {
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const u of urls) await cache.delete(u, { ignoreVary: true });
+    }
+  }, paths.map(absolute));
+}
+
 const absolute = (href) => new URL(href, BASE).href;
 
-test('after one visit, home, an article and a brief open and reload offline', async () => {
+/// The site's info and the first page of its list of every article, newest first.
+async function frontPage(context) {
+  const info = await (await context.request.get(url('data/site.json'))).json();
+  const front = await (await context.request.get(url(`data/${info.version}/list/all/0.json`))).json();
+  return { info, front };
+}
+
+test('after one visit, the app, the front page, the newest stories and Your data open and reload offline', async () => {
   const { context, page } = await openPage(shared.browser);
   await page.goto(url(''));
-  const article = absolute(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'));
   const worker = await activeWorker(page);
   assert.equal(worker.scope, BASE, 'the worker covers the reader under its sub-path');
   assert.match(worker.version, /^[0-9a-f]{16}$/);
+  const { info, front } = await frontPage(context);
+  assert.equal(worker.dataVersion, info.version);
   // Install finished, so every file is in the cache, stored under the scope.
   const cached = await cacheContents(page);
   assert.deepEqual(cached[worker.cache], worker.files.map(absolute).sort());
-  for (const kind of ['index.html', '404.html', 'data/index.html', 'manifest.webmanifest', 'sw-register.js']) {
+  for (const kind of ['index.html', '404.html', 'shell.html', 'data/index.html', 'manifest.webmanifest',
+    'sw-register.js', 'data/site.json', `data/${info.version}/list/all/0.json`]) {
     assert.ok(worker.files.includes(kind), `${kind} is precached`);
   }
   assert.ok(worker.files.some((f) => f.endsWith('.wasm')), 'the wasm is precached');
-  assert.ok(worker.files.some((f) => /^article\/[^/]+\/brief\/[^/]+\/index\.html$/.test(f)), 'briefs are precached');
+  // Bounded: the newest articles (file, page), nothing older, no brief page.
+  const newest = front.entries.slice(0, NEWEST_ARTICLES);
+  for (const entry of newest) {
+    assert.ok(worker.files.includes(entry.file), `${entry.file} is precached`);
+    assert.ok(worker.files.includes(`article/${entry.slug}/index.html`), `the page of ${entry.slug} is precached`);
+  }
+  assert.equal(worker.files.filter((f) => f.startsWith('data/articles/')).length, newest.length);
+  assert.equal(worker.files.filter((f) => f.startsWith('article/')).length, newest.length);
   // Each file is listed with the SHA-256 of what the server sends.
   assert.deepEqual(Object.keys(worker.integrity), worker.files);
   const wasm = worker.files.find((f) => f.endsWith('.wasm'));
-  for (const file of ['index.html', '404.html', 'sw-register.js', wasm]) {
+  for (const file of ['index.html', '404.html', 'sw-register.js', wasm, 'data/site.json', newest[0].file]) {
     const body = await (await context.request.get(absolute(file))).body();
     assert.equal(worker.integrity[file], `sha256-${createHash('sha256').update(body).digest('base64')}`, file);
   }
 
-  // The brief's address, read online from the article's Read next.
+  // The brief's address, read online from the newest article's Read next.
+  const article = url(`article/${newest[0].slug}`);
   await page.goto(article);
   const readNext = page.getByRole('complementary', { name: 'Read next' });
   const briefLink = readNext.getByRole('link').first();
@@ -70,27 +109,86 @@ test('after one visit, home, an article and a brief open and reload offline', as
   page.on('response', (r) => { if (!r.fromServiceWorker()) fromNetwork.push(r.url()); });
   for (const [href, heading] of [
     [url(''), 'Latest stories'],
-    [article, SEED_TITLE],
+    [article, newest[0].title],
+    [url(`article/${newest.at(-1).slug}`), newest.at(-1).title],
     [brief, briefTopic],
     [url('data'), 'Your data'],
   ]) {
     const response = await page.goto(href);
     assert.equal(response.status(), 200, href);
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
     await page.reload();
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
     assert.equal(page.url(), href);
   }
   // Following links inside the app works offline too.
   await page.goto(url(''));
-  await page.getByRole('link', { name: SEED_TITLE }).click();
-  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+  await page.getByRole('link', { name: newest[0].title, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: newest[0].title, exact: true }).waitFor();
   // An unknown address gets the not-found page, offline as online.
   const missing = await page.goto(url('no/such/page'));
   assert.equal(missing.status(), 404);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
   assert.deepEqual(fromNetwork, [], 'everything came from the service worker');
-  assertClean(page, ['404 (Not Found)']);
+  assertClean(page, OFFLINE_NOISE);
+  await context.close();
+});
+
+test('a story opened once stays readable offline; one never fetched says so and lists those that are', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(url(''));
+  const worker = await activeWorker(page);
+  const { front } = await frontPage(context);
+  const older = front.entries.filter((entry) => !worker.files.includes(entry.file));
+  let opened;
+  let never;
+  if (older.length >= 2) {
+    [opened, never] = older;
+    // Opened once, by following its link on the front page.
+    await page.getByRole('link', { name: opened.title, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: opened.title, exact: true }).waitFor();
+  } else {
+    // A site of at most NEWEST_ARTICLES stories precaches them all: make its newest one a story
+    // this device never fetched, as an older story of a larger archive is.
+    never = front.entries[0];
+    await evict(page, [never.file, `article/${never.slug}/index.html`, `article/${never.slug}.html`]);
+  }
+  const newest = front.entries[0] === never ? undefined : front.entries[0];
+
+  await context.setOffline(true);
+  const response = await page.goto(url(`article/${never.slug}`));
+  assert.equal(response.status(), 200, 'the app opens, from the cache');
+  await page.getByRole('heading', { level: 1, name: 'Not available offline' }).waitFor();
+  await page.getByText('You are offline, and this story has not been saved on this device.').waitFor();
+  const available = page.getByRole('region', { name: 'Available offline' });
+  if (opened) {
+    for (const entry of [opened, newest]) {
+      const link = available.getByRole('link', { name: entry.title, exact: true });
+      await link.waitFor();
+      assert.equal(absolute(await link.getAttribute('href')), url(`article/${entry.slug}`));
+    }
+    assert.equal(await available.getByRole('link', { name: never.title, exact: true }).count(), 0);
+    // The links lead to the stories, offline.
+    await available.getByRole('link', { name: opened.title, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: opened.title, exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: opened.title, exact: true }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Not available offline' }).waitFor();
+  } else {
+    await available.getByText('No stories are saved on this device yet.').waitFor();
+  }
+
+  // Back online, Try again opens it; from then on it is readable offline, after a reload too.
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('heading', { level: 1, name: never.title, exact: true }).waitFor();
+  const kept = (await cacheContents(page))[worker.kept];
+  assert.ok(kept.includes(absolute(never.file)), `${never.file} is kept: ${kept}`);
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: never.title, exact: true }).waitFor();
+  assertClean(page, OFFLINE_NOISE);
   await context.close();
 });
 
@@ -204,8 +302,8 @@ deploymentTest('a new deployment is offered as a reload, and Reload switches to 
   assert.equal(now.version, next);
   const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
   assert.equal(controller, url('sw.js'));
-  // Only the new version's cache is left.
-  assert.deepEqual(Object.keys(await cacheContents(page)), [now.cache]);
+  // Only the new version's cache is left (with the articles kept and data fetched).
+  assert.deepEqual(await versionCaches(page, now), [now.cache]);
   assertClean(page);
 });
 
@@ -249,7 +347,8 @@ deploymentTest('a deployment whose served file does not match its hash is not in
   try {
     await page.goto(url(''));
     await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
-    const article = absolute(await page.getByRole('link', { name: SEED_TITLE }).getAttribute('href'));
+    const newest = (await frontPage(context)).front.entries[0];
+    const article = url(`article/${newest.slug}`);
     const first = await activeWorker(page);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Latest stories' }).waitFor();
@@ -264,15 +363,15 @@ deploymentTest('a deployment whose served file does not match its hash is not in
     // Nothing of it is kept: no waiting worker, no banner, no cache but the running version's.
     assert.equal(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration()).waiting), false);
     assert.equal(await page.getByText(UPDATE_TEXT).count(), 0);
-    assert.deepEqual(Object.keys(await cacheContents(page)), [first.cache]);
+    assert.deepEqual(await versionCaches(page, first), [first.cache]);
     assert.equal((await activeWorker(page)).version, first.version);
 
     // The previous version still opens every page offline, the stale one included.
     await context.setOffline(true);
-    for (const [href, heading] of [[url(''), 'Latest stories'], [url('data'), 'Your data'], [article, SEED_TITLE]]) {
+    for (const [href, heading] of [[url(''), 'Latest stories'], [url('data'), 'Your data'], [article, newest.title]]) {
       const response = await page.goto(href);
       assert.ok(response.fromServiceWorker(), href);
-      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
     }
     assert.equal(await page.locator('html').evaluate((html) => html.outerHTML.includes('the previous deployment')), false);
     await context.setOffline(false);
@@ -282,8 +381,7 @@ deploymentTest('a deployment whose served file does not match its hash is not in
     await utimes(stalePath, pageTime, pageTime);
     assert.equal(await updateOutcome(page), 'installed');
     await page.getByRole('status').filter({ hasText: UPDATE_TEXT }).waitFor();
-    const caches = await cacheContents(page);
-    assert.equal(Object.keys(caches).length, 2, 'the running version and the complete new one');
+    assert.equal((await versionCaches(page, first)).length, 2, 'the running version and the complete new one');
     assertClean(page);
   } finally {
     await writeFile(stalePath, page0);
