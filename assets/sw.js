@@ -67,6 +67,9 @@ self.addEventListener('activate', (event) => {
       .filter((name) => name.startsWith(PREFIX) && ![CACHE, KEPT, DATA].includes(name))
       .map((name) => caches.delete(name)));
     if (BUILT) await pruneData();
+    // A first visit's page is controlled from now on, so the stories it opens are kept. (Pages
+    // an update replaces were controlled already: they switch to this version either way.)
+    if (BUILT) await self.clients.claim();
   })());
 });
 
