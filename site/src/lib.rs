@@ -96,8 +96,10 @@ pub fn build(options: &Options) -> anyhow::Result<Built> {
         "prerender: {rendered} pages rendered, {reused} unchanged since the last build"
     ));
 
-    // `_headers` is written last; a file of the last build left in place is not removed first.
+    // `_headers` and the offline shell are written last; a file of the last build left in
+    // place is not removed first.
     out.produced("_headers");
+    out.produced(offline::SHELL);
     let removed = out.prune()?;
     offline::write_precache(&options.dist).context("service worker")?;
     headers::write_headers_file(&out, &public_url)
