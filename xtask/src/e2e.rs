@@ -9,7 +9,8 @@ use std::{
     process::Command,
 };
 
-/// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader`,
+/// The end-to-end tests in Chromium and Firefox against the site in `site_root/reader` (and the
+/// archive site in `site_root/archive`, under `/archive/`, for `archive.test.mjs`),
 /// served by nginx under `/reader/`.
 pub fn end_to_end(site_root: &Path) -> anyhow::Result<()> {
     let server = chromium_end_to_end(site_root, "tests/e2e/")?;
@@ -31,6 +32,12 @@ pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> anyhow::Result<Ngin
             .args(["--test", "--test-concurrency=1", tests])
             .env("CHROMIUM", chromium)
             .env("BASE_URL", format!("{}/reader/", server.origin()))
+            .env(
+                "ARCHIVE_URL",
+                format!("{}{}", server.origin(), crate::archive::PATH),
+            )
+            .env("ARCHIVE_ARTICLES", crate::archive::files().articles)
+            .env("ARCHIVE_PROBLEMS", crate::archive::files().problems)
             .env("SITE_DIR", site_root.join("reader"))
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     )?;

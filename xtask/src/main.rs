@@ -1,5 +1,6 @@
 //! `cargo xtask`: installs Broadsheet's pinned tools, then serves, builds, tests or benchmarks.
 
+mod archive;
 mod bench;
 mod e2e;
 mod firefox;
@@ -232,6 +233,7 @@ fn test() -> Result<()> {
         dist: site_root.join("reader"),
         keep_going: false,
     })?;
+    build_archive(&site_root)?;
     e2e::end_to_end(&site_root)?;
     println!(
         "xtask: all checks passed in {:.0}s",
@@ -284,6 +286,7 @@ fn e2e(repeat: u32, only: Option<&str>) -> Result<()> {
         );
     }
     tools::install_all(true)?;
+    build_archive(&site_root)?;
     for run in 1..=repeat {
         println!("xtask: end-to-end run {run} of {repeat}");
         match only {
@@ -294,6 +297,13 @@ fn e2e(repeat: u32, only: Option<&str>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The archive site of the end-to-end tests (see [`archive`]) into `site_root/archive`, from
+/// the Trunk output of the reader built into `site_root/reader`.
+fn build_archive(site_root: &Path) -> Result<()> {
+    let reader_trunk = site::work_dir(&site_root.join("reader")).join("trunk");
+    archive::build(site_root, &reader_trunk)
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use std::{
 };
 
 /// nginx serving `site_root` on a free loopback port, `404.html` for unknown paths under
-/// `/reader/`, with the headers a host should send ([`nginx_config`]); gzip for text and wasm if asked (Debian's nginx-light has gzip but no brotli).
+/// `/reader/` (and under `/archive/`, the end-to-end tests' archive site), with the headers a
+/// host should send ([`nginx_config`]); gzip for text and wasm if asked (Debian's nginx-light
+/// has gzip but no brotli).
 /// One process (no master, so stopping it leaves no worker behind) in a run folder of its own,
 /// keyed by port, so that servers of other runs on the machine never share a pid file.
 /// Stopped, and its run folder removed, on drop.
@@ -79,6 +81,8 @@ impl Nginx {
         // The same headers as the README's nginx snippet and the build's `_headers`, so that
         // the end-to-end tests run under them.
         let headers = nginx_config("/reader/");
+        // The end-to-end tests' archive site (xtask/src/archive.rs) has a location of its own.
+        let archive = nginx_config(crate::archive::PATH);
         let conf = format!(
             r#"{user}
 daemon off;
@@ -104,7 +108,7 @@ http {{
 }}
 "#,
             map = indent(&headers.http, 4),
-            location = indent(&headers.location, 8),
+            location = indent(&format!("{}{}", headers.location, archive.location), 8),
             user = if tools::is_root() { "user root;" } else { "" },
             run = run_dir.display(),
             site = site_root.display(),

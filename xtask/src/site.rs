@@ -56,7 +56,7 @@ pub fn build(build: &Build) -> anyhow::Result<()> {
 
 /// `target/site-build/HASH/`, HASH of the site folder's absolute path: Trunk's output and the
 /// page cache of that site, apart from another site's (the tests' and the benchmarks' builds).
-fn work_dir(dist: &Path) -> PathBuf {
+pub fn work_dir(dist: &Path) -> PathBuf {
     let absolute = std::path::absolute(dist).unwrap_or_else(|_| dist.to_path_buf());
     let key = broadsheet_site::source::content_hash(absolute.to_string_lossy().as_bytes());
     root().join("target/site-build").join(key)

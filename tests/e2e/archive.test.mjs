@@ -1,0 +1,148 @@
+// The archive: a site of a few thousand generated articles, one old hand-made story with a word
+// found nowhere else and one malformed file (xtask/src/archive.rs builds it; `cargo xtask test`
+// and `cargo xtask e2e` serve it under /archive/ beside the reader). Deep links, in-app
+// fetching, search and offline reading at that size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { useBrowser, openPage, assertClean, appReady } from './helpers.mjs';
+
+const ARCHIVE = process.env.ARCHIVE_URL;
+if (!ARCHIVE) throw new Error('ARCHIVE_URL is not set: run these tests through `cargo xtask e2e --only archive`, which builds and serves the archive');
+const archive = (path = '') => new URL(path, ARCHIVE).href;
+
+/// The hand-made old story (xtask/src/archive.rs, OLD_STORY): the only one with "Quokkagram",
+/// dated 2019, so it is the last of the archive's 3,000 stories.
+const OLD_TITLE = 'Harbour office finds the Quokkagram letters';
+const OLD_SLUG = 'harbour-office-finds-the-quokkagram-letters';
+const OLD_URL = archive(`article/${OLD_SLUG}`);
+
+/// An article file: `data/articles/SLUG.HASH.txt` (core/src/site_data.rs).
+const ARTICLE_FILE = /\/archive\/data\/articles\/([^/]+)\.[0-9a-f]{16}\.txt$/;
+
+const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+/// The stories listed on home (each item holds a list of its own, the reader's marks).
+const stories = (page) => page.getByRole('list', { name: 'Stories' }).locator(':scope > li');
+
+const shared = useBrowser();
+
+test('the archive has every generated story but the malformed file, whose place the build reported', async () => {
+  const problems = (await readFile(process.env.ARCHIVE_PROBLEMS, 'utf8')).trim().split('\n');
+  const file = join(process.env.ARCHIVE_ARTICLES, 'malformed.txt');
+  assert.deepEqual(problems, [
+    `${file}:3:12: error: invalid date "2025-02-30T08:00:00Z": expected RFC 3339, e.g. 2025-04-03T08:15:00Z`,
+  ]);
+  const { context, page } = await openPage(shared.browser);
+  const info = await (await context.request.get(archive('data/site.json'))).json();
+  assert.equal(info.articles, 3001, '3,000 generated stories and the old one');
+  // The malformed story is not there: its address is the not-found page.
+  const missing = await context.request.get(archive('article/a-story-whose-date-does-not-exist'));
+  assert.equal(missing.status(), 404);
+  await context.close();
+});
+
+test('a deep link to the old story shows its text from the HTML, then the app takes over, and again after reload', async () => {
+  const { context, page } = await openPage(shared.browser);
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  // The frame's own goto: the page's waits for the app, which cannot start yet.
+  const response = await page.mainFrame().goto(OLD_URL, { waitUntil: 'domcontentloaded' });
+  assert.equal(response.status(), 200);
+  await heading(page, OLD_TITLE).waitFor();
+  await page.getByText('A box of letters signed “Quokkagram” was found').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.app), undefined, 'the text came before the app');
+  release();
+  await appReady(page);
+  await heading(page, OLD_TITLE).waitFor();
+  const readNext = page.getByRole('complementary', { name: 'Read next' });
+  await readNext.getByRole('link', { name: 'Harbour' }).waitFor();
+
+  await page.unroute('**/*.wasm');
+  await page.reload();
+  await heading(page, OLD_TITLE).waitFor();
+  await page.getByText('The archivist said the letters describe the first ferry crossing').waitFor();
+  assert.equal(page.url(), OLD_URL);
+  assertClean(page);
+  await context.close();
+});
+
+/// From the archive's home, "Show more stories" once, then the 76th story (on the second
+/// listing page, so not in the home page's HTML): its article file is fetched and it opens.
+/// Returns the story's title and the article file's URL.
+async function openStoryOnSecondPage(page) {
+  await page.goto(archive(''));
+  assert.equal(await stories(page).count(), 50, 'home lists the first page of 50');
+  await page.getByRole('button', { name: /^Show more stories/ }).click();
+  await stories(page).nth(75).waitFor();
+  const link = stories(page).nth(75).getByRole('link').first();
+  const title = (await link.textContent()).trim();
+  const fetched = page.waitForRequest(ARTICLE_FILE);
+  await link.click();
+  const file = (await fetched).url();
+  await heading(page, title).waitFor();
+  return { title, file };
+}
+
+test('in-app navigation to a story on a later listing page fetches its article file and renders it', async () => {
+  const { context, page } = await openPage(shared.browser);
+  const { title, file } = await openStoryOnSecondPage(page);
+  // Generated stories are numbered newest first (xtask/src/archive.rs).
+  assert.equal(file.match(ARTICLE_FILE)[1], 'generated-00075');
+  assert.match(page.url(), /\/archive\/article\/generated-00075$/);
+  assert.match(title, / \(generated 75\)$/);
+  assert.ok((await page.locator('.article-body > p').count()) >= 4, 'the body is rendered');
+  assertClean(page);
+  await context.close();
+});
+
+test('search finds the planted word in exactly one story and opens it', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(archive(''));
+  await page.getByRole('searchbox', { name: 'Search articles' }).pressSequentially('Quokkagram');
+  await page.getByRole('status').filter({ hasText: '1 result for “Quokkagram”' }).waitFor();
+  const results = page.getByRole('list', { name: 'Search results' });
+  assert.equal(await results.getByRole('listitem').count(), 1);
+  const fetched = page.waitForRequest(ARTICLE_FILE);
+  await results.getByRole('link', { name: OLD_TITLE }).click();
+  assert.equal((await fetched).url().match(ARTICLE_FILE)[1], OLD_SLUG);
+  await heading(page, OLD_TITLE).waitFor();
+  await page.getByText('A box of letters signed “Quokkagram” was found').waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('an article fetched once is readable offline in the app', async () => {
+  const { context, page } = await openPage(shared.browser);
+  const { title } = await openStoryOnSecondPage(page);
+  const story = page.url();
+  await page.goBack();
+  await stories(page).first().waitFor();
+  await context.setOffline(true);
+  await page.goForward();
+  await heading(page, title).waitFor();
+  assert.equal(page.url(), story);
+  assert.ok((await page.locator('.article-body > p').count()) >= 4, 'the body is rendered offline');
+  await context.setOffline(false);
+  assertClean(page);
+  await context.close();
+});
+
+// Skipped until the service worker keeps the article files the reader fetched (helper hoffline's
+// offline policy, assets/sw.js): today a reload offline finds neither the page nor the file.
+test('an article fetched once is readable offline after a reload', {
+  skip: 'needs the offline policy (assets/sw.js keeping fetched article files), not yet on main',
+}, async () => {
+  const { context, page } = await openPage(shared.browser);
+  const { title } = await openStoryOnSecondPage(page);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  await page.reload();
+  await heading(page, title).waitFor();
+  assert.ok((await page.locator('.article-body > p').count()) >= 4, 'the body is rendered offline');
+  await context.setOffline(false);
+  assertClean(page);
+  await context.close();
+});
