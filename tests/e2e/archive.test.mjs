@@ -129,11 +129,9 @@ test('an article fetched once is readable offline in the app', async () => {
   await context.close();
 });
 
-// Skipped until the service worker keeps the article files the reader fetched (helper hoffline's
-// offline policy, assets/sw.js): today a reload offline finds neither the page nor the file.
-test('an article fetched once is readable offline after a reload', {
-  skip: 'needs the offline policy (assets/sw.js keeping fetched article files), not yet on main',
-}, async () => {
+// Through the service worker (assets/sw.js): it serves the page and keeps the article file the
+// reader fetched.
+test('an article fetched once is readable offline after a reload', async () => {
   const { context, page } = await openPage(shared.browser);
   const { title } = await openStoryOnSecondPage(page);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
