@@ -45,16 +45,7 @@ impl Output {
         self.produced(path);
         let same = fs::metadata(&full).is_ok_and(|m| m.len() == bytes.len() as u64)
             && fs::read(&full).is_ok_and(|old| old == bytes);
-        if same {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(false);
-        }
-        if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
-        }
-        fs::write(&full, bytes).with_context(|| format!("write {}", full.display()))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
-        Ok(true)
+        self.write_unless(same, &full, bytes)
     }
 
     /// Writes a file whose name is a hash of its bytes (`data/articles/SLUG.HASH.txt`): when it
@@ -62,14 +53,20 @@ impl Output {
     /// until [`Output::produced`] says so (the caller may yet leave it out).
     pub fn write_named_by_content(&self, path: &str, bytes: &[u8]) -> anyhow::Result<bool> {
         let full = self.root.join(path);
-        if full.is_file() {
+        self.write_unless(full.is_file(), &full, bytes)
+    }
+
+    /// Counts the file as unchanged when `same`, else writes it (making its folder); returns
+    /// whether it wrote.
+    fn write_unless(&self, same: bool, full: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
+        if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(false);
         }
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
         }
-        fs::write(&full, bytes).with_context(|| format!("write {}", full.display()))?;
+        fs::write(full, bytes).with_context(|| format!("write {}", full.display()))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(true)
     }

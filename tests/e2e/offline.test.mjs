@@ -53,6 +53,12 @@ async function evict(page, paths) {
       for (const u of urls) await cache.delete(u, { ignoreVary: true });
     }
   }, paths.map(absolute));
+  // The worker's own fetches at install went through the HTTP cache, which keeps the article
+  // file (sent as immutable) and would serve it offline: a story this device never fetched is
+  // in neither cache.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
 }
 
 const absolute = (href) => new URL(href, BASE).href;

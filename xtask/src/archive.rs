@@ -170,13 +170,7 @@ pub fn build(site_root: &Path, reader_trunk: &Path) -> anyhow::Result<()> {
 /// render ahead of time.
 fn write_generated(dir: &Path) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = broadsheet::article::synthetic::picker(0x2545_F491_4F6C_DD1D);
     let newest = jiff::Timestamp::from_second(1_767_225_600)?; // 2026-01-01T00:00:00Z
     let mut wanted = std::collections::BTreeSet::new();
     for i in 0..GENERATED {

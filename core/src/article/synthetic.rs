@@ -58,15 +58,20 @@ const WORDS: &[&str] = &[
     "sanctions",
 ];
 
-/// Files until `more(files so far, bytes so far)` says stop.
-fn generate(more: impl Fn(usize, usize) -> bool) -> Vec<Vec<u8>> {
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |n: usize| {
+/// A deterministic pseudo-random pick below `n` (xorshift64 from `seed`): the same sequence on
+/// every platform, so generated corpora are the same everywhere.
+pub fn picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         (seed % n as u64) as usize
-    };
+    }
+}
+
+/// Files until `more(files so far, bytes so far)` says stop.
+fn generate(more: impl Fn(usize, usize) -> bool) -> Vec<Vec<u8>> {
+    let mut next = picker(0x9E37_79B9_7F4A_7C15);
     let sentence = |out: &mut String, next: &mut dyn FnMut(usize) -> usize| {
         let words = 8 + next(20);
         for w in 0..words {
