@@ -213,12 +213,20 @@ fn test() -> Result<()> {
     )?;
     step(
         "host tests (cargo test)",
-        tools::command("cargo").args(["test", "--workspace"]),
+        tools::command("cargo").args(["test", "--workspace", "--profile", "xtask"]),
     )?;
     step(
         "check the bundled articles",
         tools::command("cargo").args([
-            "run", "--quiet", "--bin", "articles", "--", "check", "articles",
+            "run",
+            "--quiet",
+            "--profile",
+            "xtask",
+            "--bin",
+            "articles",
+            "--",
+            "check",
+            "articles",
         ]),
     )?;
     step(
