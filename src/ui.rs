@@ -245,7 +245,15 @@ pub fn human_date(rfc3339: &str) -> String {
 /// clock as written (the fields are placed in UTC and formatted in UTC, so any offset works),
 /// "3. April 2025, 08:15" for `de`. English gives exactly [`human_date`]'s text, so a page
 /// rendered ahead of time does not change at takeover. On the host: [`human_date`].
+///
+/// Bare English (`en`, or no language) is [`human_date`]'s text without asking `Intl`: the
+/// first `Intl` object a page makes costs 30–70 ms (the browser sets up its locale data), which
+/// was most of the app's start-up task on the front page. `en-GB` still goes through `Intl`
+/// (the tests compare the two).
 pub fn human_date_in(rfc3339: &str, lang: &str) -> String {
+    if lang.is_empty() || lang.eq_ignore_ascii_case("en") {
+        return human_date(rfc3339);
+    }
     #[cfg(target_arch = "wasm32")]
     if let Some((y, m, d, h, min)) = written_fields(rfc3339) {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(0.0));
@@ -288,42 +296,108 @@ pub fn human_time(ms: f64) -> String {
 /// throws a `RangeError` for a malformed tag) or is missing.
 #[cfg(target_arch = "wasm32")]
 fn intl_date_time(date: &js_sys::Date, lang: &str, month: &str, utc: bool) -> Option<String> {
-    use js_sys::{Array, Function, Intl, Object, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
     let locale = if lang.is_empty() || lang.eq_ignore_ascii_case("en") {
         "en-GB"
     } else {
         lang
     };
-    // `Intl.DateTimeFormat` through `Reflect.construct`: js-sys's `DateTimeFormat::new` does not
-    // catch, and a thrown RangeError must not unwind through Rust.
+    let day = date_format(locale, DatePart::Day, month, utc)?;
+    let time = date_format(locale, DatePart::Time, month, utc)?;
+    let format = |formatter: &js_sys::Intl::DateTimeFormat| {
+        formatter
+            .format()
+            .call1(&wasm_bindgen::JsValue::UNDEFINED, date)
+            .ok()?
+            .as_string()
+    };
+    Some(format!("{}, {}", format(&day)?, format(&time)?))
+}
+
+/// The half of a date [`intl_date_time`] formats with one `Intl.DateTimeFormat`.
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum DatePart {
+    /// Day, month and year.
+    Day,
+    /// Hours and minutes, 24-hour clock.
+    Time,
+}
+
+/// The formats made so far, by (locale, part, month, utc); `None` for a locale `Intl`
+/// refused. Making an `Intl.DateTimeFormat` costs far more than using one (about a
+/// millisecond: the front page's 50 stories took 100 of them, most of its start-up task).
+#[cfg(target_arch = "wasm32")]
+type DateFormats = std::collections::HashMap<
+    (String, DatePart, String, bool),
+    Option<js_sys::Intl::DateTimeFormat>,
+>;
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static DATE_FORMATS: std::cell::RefCell<DateFormats> = Default::default();
+}
+
+/// How many `Intl.DateTimeFormat`s (or refusals) are kept; for tests.
+#[doc(hidden)]
+pub fn date_formats_made() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        DATE_FORMATS.with(|formats| formats.borrow().len())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+/// The `Intl.DateTimeFormat` of `part` in `locale`, made once and kept (see [`DateFormats`]).
+#[cfg(target_arch = "wasm32")]
+fn date_format(
+    locale: &str,
+    part: DatePart,
+    month: &str,
+    utc: bool,
+) -> Option<js_sys::Intl::DateTimeFormat> {
+    let key = (locale.to_owned(), part, month.to_owned(), utc);
+    if let Some(kept) = DATE_FORMATS.with(|formats| formats.borrow().get(&key).cloned()) {
+        return kept;
+    }
+    let made = new_date_format(locale, part, month, utc);
+    DATE_FORMATS.with(|formats| formats.borrow_mut().insert(key, made.clone()));
+    made
+}
+
+/// A new `Intl.DateTimeFormat`, through `Reflect.construct`: js-sys's `DateTimeFormat::new`
+/// does not catch, and a thrown RangeError must not unwind through Rust.
+#[cfg(target_arch = "wasm32")]
+fn new_date_format(
+    locale: &str,
+    part: DatePart,
+    month: &str,
+    utc: bool,
+) -> Option<js_sys::Intl::DateTimeFormat> {
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
     let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
     let class: Function = Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
         .ok()?
         .dyn_into()
         .ok()?;
-    let format = |fields: &[(&str, &str)]| -> Option<String> {
-        let options = Object::new();
-        let zone = utc.then_some(("timeZone", "UTC"));
-        for (key, value) in fields.iter().copied().chain(zone) {
-            Reflect::set(&options, &key.into(), &value.into()).ok()?;
-        }
-        let args = Array::of2(&JsValue::from_str(locale), &options);
-        let formatter: Intl::DateTimeFormat =
-            Reflect::construct(&class, &args).ok()?.unchecked_into();
-        formatter
-            .format()
-            .call1(&JsValue::UNDEFINED, date)
-            .ok()?
-            .as_string()
+    let fields: &[(&str, &str)] = match part {
+        DatePart::Day => &[("day", "numeric"), ("month", month), ("year", "numeric")],
+        DatePart::Time => &[
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
     };
-    let day = format(&[("day", "numeric"), ("month", month), ("year", "numeric")])?;
-    let time = format(&[
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-        ("hourCycle", "h23"),
-    ])?;
-    Some(format!("{day}, {time}"))
+    let options = Object::new();
+    let zone = utc.then_some(("timeZone", "UTC"));
+    for (key, value) in fields.iter().copied().chain(zone) {
+        Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    let args = Array::of2(&JsValue::from_str(locale), &options);
+    Some(Reflect::construct(&class, &args).ok()?.unchecked_into())
 }
 
 /// After a client-side navigation, moves focus to the new page's `h1` so screen-reader and
