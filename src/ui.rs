@@ -498,15 +498,21 @@ fn take_over(library: Library) {
         let input = early::collect(&prerendered);
         let caret = input.focus().cloned();
         let typed = early::Early::new(input);
+        // A front page draws the stories in the reader's window now, the rest just after.
+        let first_screen = home::FirstScreen::measure(&prerendered);
         leptos::mount::mount_to_body(move || {
             provide_context(typed);
+            if let Some(first_screen) = first_screen {
+                provide_context(first_screen);
+            }
             view! { <App library=library/> }
         });
         prerendered.remove();
-        // Ready once the reader's caret is back where it was.
+        // Ready once the reader's caret is back where it was, and the whole page is drawn.
+        let ready = || home::when_drawn(mark_ready);
         match caret {
-            Some(caret) => early::restore_focus(caret, mark_ready),
-            None => mark_ready(),
+            Some(caret) => early::restore_focus(caret, ready),
+            None => ready(),
         }
     });
 }

@@ -37,20 +37,111 @@ struct Listed {
 }
 
 impl Listed {
-    fn entries(&self) -> Vec<ListEntry> {
+    /// The first `limit` stories of the pages loaded.
+    fn entries(&self, limit: usize) -> Vec<ListEntry> {
         self.pages
             .iter()
             .flat_map(|p| p.entries.iter().cloned())
+            .take(limit)
             .collect()
+    }
+
+    /// How many stories the pages loaded hold.
+    fn count(&self) -> usize {
+        self.pages.iter().map(|p| p.entries.len()).sum()
     }
 
     /// How many stories of the list are not shown yet.
     fn remaining(&self) -> usize {
-        let shown: usize = self.pages.iter().map(|p| p.entries.len()).sum();
         self.pages
             .last()
-            .map_or(0, |p| p.total.saturating_sub(shown))
+            .map_or(0, |p| p.total.saturating_sub(self.count()))
     }
+}
+
+/// After the app takes over a prerendered front page, how many of its stories the app's first
+/// render draws: the ones that reach into the reader's window (all above its bottom edge, where
+/// the reader may have scrolled to) and one more. The rest are drawn a few at a time in the
+/// tasks that follow ([`STORIES_PER_TASK`]), below the window, so the takeover is one short task
+/// however long the list (50 stories took the takeover well over 50 ms). Taken once: the front
+/// page drawn later (Back from an article) draws its list at once, as before.
+#[derive(Clone, Debug)]
+pub struct FirstScreen(Arc<std::sync::Mutex<Option<usize>>>);
+
+impl FirstScreen {
+    /// The stories of the prerendered page `root` that start above the bottom of the window,
+    /// and one more; `None` if it has no story list. Measured once the page is drawn, so its
+    /// layout is already done.
+    pub fn measure(root: &web_sys::Element) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let items = root.query_selector_all(".story-list > li").ok()?;
+        if items.length() == 0 {
+            return None;
+        }
+        let bottom = window().inner_height().ok()?.as_f64()?;
+        let in_view = (0..items.length())
+            .filter_map(|i| items.item(i)?.dyn_into::<web_sys::Element>().ok())
+            .take_while(|item| item.get_bounding_client_rect().top() < bottom)
+            .count();
+        Some(Self::new(in_view + 1))
+    }
+
+    pub fn new(stories: usize) -> Self {
+        FirstScreen(Arc::new(std::sync::Mutex::new(Some(stories))))
+    }
+
+    /// The count, the first time it is asked for.
+    fn take(&self) -> Option<usize> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+/// How many stories each later task draws after the first screen: each takes a few
+/// milliseconds.
+const STORIES_PER_TASK: usize = 10;
+
+thread_local! {
+    /// Front pages still drawing the rest of their list (see [`FirstScreen`]).
+    static DRAWING_LATER: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `then` once no front page is still drawing the rest of its list after the takeover
+/// (`<html data-app="ready">` waits for it, so the whole first page is there when it says so).
+pub fn when_drawn(then: impl FnOnce() + 'static) {
+    if DRAWING_LATER.with(std::cell::Cell::get) == 0 {
+        then();
+    } else {
+        set_timeout(
+            move || when_drawn(then),
+            std::time::Duration::from_millis(10),
+        );
+    }
+}
+
+/// Raises `limit` by [`STORIES_PER_TASK`] in each of the tasks that follow, until every story
+/// of `listed` is drawn (then the limit is lifted: `usize::MAX`). Stops if the page is gone.
+fn draw_the_rest(limit: RwSignal<usize>, listed: RwSignal<Listed>) {
+    DRAWING_LATER.with(|n| n.set(n.get() + 1));
+    fn next(limit: RwSignal<usize>, listed: RwSignal<Listed>) {
+        set_timeout(
+            move || {
+                let total = listed.try_with_untracked(Listed::count);
+                let more = limit.try_get_untracked().unwrap_or(usize::MAX) + STORIES_PER_TASK;
+                match total {
+                    Some(total) if more < total => {
+                        limit.set(more);
+                        next(limit, listed);
+                    }
+                    _ => {
+                        limit.try_set(usize::MAX);
+                        DRAWING_LATER.with(|n| n.set(n.get().saturating_sub(1)));
+                    }
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+    next(limit, listed);
 }
 
 /// The listing folder of the topic named `name` (`None`: every story). `Err` for a topic the
@@ -138,6 +229,14 @@ pub fn HomeView(
             ..Listed::default()
         })
     };
+    // Right after the takeover, the stories below the reader's window are drawn in later tasks.
+    let limit = RwSignal::new(usize::MAX);
+    if let Some(first) = use_context::<FirstScreen>().and_then(|f| f.take()) {
+        if first < listed.with_untracked(Listed::count) {
+            limit.set(first);
+            draw_the_rest(limit, listed);
+        }
+    }
     let library = StoredValue::new(library);
     let load = move |topic: Option<String>, page: usize| {
         listed.update(|l| {
@@ -188,7 +287,10 @@ pub fn HomeView(
         let topic = listed.with_untracked(|l| l.topic.clone());
         load(topic, 0);
     };
-    let shown = move || listed.with(Listed::entries);
+    let shown = move || {
+        let limit = limit.get();
+        listed.with(|l| l.entries(limit))
+    };
     let remaining = move || listed.with(Listed::remaining);
     let topic = move || topic.get();
     let topics = move || {
@@ -245,7 +347,8 @@ pub fn HomeView(
                         })}
                     </p>
                 })}
-                <Show when=move || remaining() != 0>
+                // Not before the whole list is drawn, where it would stand in the middle.
+                <Show when=move || remaining() != 0 && limit.get() == usize::MAX>
                     <button
                         type="button"
                         class="show-more"
