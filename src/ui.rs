@@ -119,15 +119,11 @@ pub fn App(
     library: Option<Library>,
 ) -> impl IntoView {
     provide_meta_context();
-    let base = BasePath::from_document();
-    let router_base = base.as_str().to_owned();
-    provide_context(library.unwrap_or_else(|| Library::remote(base.as_str())));
-    provide_context(base);
-    let data = reader_data::ReaderData::open();
-    provide_context(data);
-    reader_data::listen_for_changes(data);
-    settings::apply_settings(data);
-    provide_context(search::SearchState::new());
+    // Set up already when the app takes over a prerendered page (see `take_over`).
+    if use_context::<AppState>().is_none() {
+        provide_app_state(library);
+    }
+    let router_base = base_path();
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Broadsheet".to_owned() } else { format!("{title} · Broadsheet") }
@@ -148,6 +144,25 @@ pub fn App(
             <shortcuts::Shortcuts/>
         </Router>
     }
+}
+
+/// Marks that the app's shared state is in context (see [`provide_app_state`]).
+#[derive(Clone, Copy, Debug)]
+struct AppState;
+
+/// Provides the app's shared state as context: the library (by default the site the document
+/// is served from), the base path, the reader's data (opened from storage, kept in step with
+/// other tabs, its settings applied to the page) and the search state.
+fn provide_app_state(library: Option<Library>) {
+    let base = BasePath::from_document();
+    provide_context(library.unwrap_or_else(|| Library::remote(base.as_str())));
+    provide_context(base);
+    let data = reader_data::ReaderData::open();
+    provide_context(data);
+    reader_data::listen_for_changes(data);
+    settings::apply_settings(data);
+    provide_context(search::SearchState::new());
+    provide_context(AppState);
 }
 
 /// [`Chrome`] inside the router, with the current path for the skip link.
@@ -459,10 +474,11 @@ fn SkipLink(
 /// data the current page shows is loaded (the page names it as preloads, so it has been
 /// downloading alongside the wasm), so the app's first render equals the prerendered page; then
 /// the app is mounted and the prerendered copy removed in the same task, so nothing flickers,
-/// shifts or loses its scroll position. The takeover waits until the browser has painted the
-/// prerendered page (its first contentful paint is recorded, at most 1.5 s, e.g. in a hidden
-/// tab; then one more frame), so the reader's first view never waits for the app. Marks
-/// `<html data-app="ready">`.
+/// shifts or loses its scroll position. On home that task draws the stories in the reader's
+/// window, and the rest follow in the next tasks (`home::FirstScreen`). The takeover waits
+/// until the browser has painted the prerendered page (its first contentful paint is recorded,
+/// at most 1.5 s, e.g. in a hidden tab; then one more frame), so the reader's first view never
+/// waits for the app. Marks `<html data-app="ready">` once the whole page is drawn.
 pub fn start() {
     if framed::framed_by_another_origin() {
         framed::show_notice();
@@ -492,6 +508,12 @@ fn take_over(library: Library) {
         mark_ready();
         return;
     };
+    // The app's state (the reader's data from storage, listeners, settings) is set up now, in
+    // this task, so the takeover after the first paint only draws. Its owner is the app's
+    // root's parent, and lives as long as the page, as the app does.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(|| provide_app_state(Some(library)));
     wait_for_first_paint(0, move || {
         // What the reader typed before now is read from the prerendered page first, then
         // handed to the app's own fields (see `early`).
@@ -500,16 +522,23 @@ fn take_over(library: Library) {
         let typed = early::Early::new(input);
         // A front page draws the stories in the reader's window now, the rest just after.
         let first_screen = home::FirstScreen::measure(&prerendered);
-        leptos::mount::mount_to_body(move || {
-            provide_context(typed);
-            if let Some(first_screen) = first_screen {
-                provide_context(first_screen);
-            }
-            view! { <App library=library/> }
+        let first_screen_drawn = first_screen.clone();
+        owner.with(|| {
+            leptos::mount::mount_to_body(move || {
+                provide_context(typed);
+                if let Some(first_screen) = first_screen {
+                    provide_context(first_screen);
+                }
+                view! { <App/> }
+            })
         });
+        std::mem::forget(owner);
         prerendered.remove();
         // Ready once the reader's caret is back where it was, and the whole page is drawn.
-        let ready = || home::when_drawn(mark_ready);
+        let ready = move || match first_screen_drawn {
+            Some(first_screen) => first_screen.when_drawn(mark_ready),
+            None => mark_ready(),
+        };
         match caret {
             Some(caret) => early::restore_focus(caret, ready),
             None => ready(),

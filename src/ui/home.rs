@@ -66,7 +66,18 @@ impl Listed {
 /// however long the list (50 stories took the takeover well over 50 ms). Taken once: the front
 /// page drawn later (Back from an article) draws its list at once, as before.
 #[derive(Clone, Debug)]
-pub struct FirstScreen(Arc<std::sync::Mutex<Option<usize>>>);
+pub struct FirstScreen(Arc<std::sync::Mutex<Drawing>>);
+
+/// Where the list of a [`FirstScreen`] is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Drawing {
+    /// No front page has taken it (yet): this many stories first.
+    Untaken(usize),
+    /// A front page draws the rest of its list.
+    Rest,
+    /// The whole list is drawn (or the front page is gone).
+    Done,
+}
 
 impl FirstScreen {
     /// The stories of the prerendered page `root` that start above the bottom of the window,
@@ -87,12 +98,48 @@ impl FirstScreen {
     }
 
     pub fn new(stories: usize) -> Self {
-        FirstScreen(Arc::new(std::sync::Mutex::new(Some(stories))))
+        FirstScreen(Arc::new(std::sync::Mutex::new(Drawing::Untaken(stories))))
     }
 
-    /// The count, the first time it is asked for.
+    fn set(&self, to: Drawing) -> Drawing {
+        match self.0.lock() {
+            Ok(mut state) => std::mem::replace(&mut *state, to),
+            Err(_) => Drawing::Done,
+        }
+    }
+
+    /// The count, the first time it is asked for; the list is then being drawn until
+    /// [`FirstScreen::done`].
     fn take(&self) -> Option<usize> {
-        self.0.lock().ok()?.take()
+        match self.set(Drawing::Rest) {
+            Drawing::Untaken(stories) => Some(stories),
+            other => {
+                self.set(other);
+                None
+            }
+        }
+    }
+
+    fn done(&self) {
+        self.set(Drawing::Done);
+    }
+
+    /// Runs `then` once the list is drawn, or no front page took it: checked from the next
+    /// task on, after the app's first render (whose route is drawn in the takeover's
+    /// microtasks). `<html data-app="ready">` waits for this, so the whole first page is there
+    /// when it says so.
+    pub fn when_drawn(self, then: impl FnOnce() + 'static) {
+        set_timeout(
+            move || {
+                let drawing = self.0.lock().map_or(Drawing::Done, |state| *state);
+                if drawing == Drawing::Rest {
+                    self.when_drawn(then);
+                } else {
+                    then();
+                }
+            },
+            std::time::Duration::from_millis(4),
+        );
     }
 }
 
@@ -100,48 +147,27 @@ impl FirstScreen {
 /// milliseconds.
 const STORIES_PER_TASK: usize = 10;
 
-thread_local! {
-    /// Front pages still drawing the rest of their list (see [`FirstScreen`]).
-    static DRAWING_LATER: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Runs `then` once no front page is still drawing the rest of its list after the takeover
-/// (`<html data-app="ready">` waits for it, so the whole first page is there when it says so).
-pub fn when_drawn(then: impl FnOnce() + 'static) {
-    if DRAWING_LATER.with(std::cell::Cell::get) == 0 {
-        then();
-    } else {
-        set_timeout(
-            move || when_drawn(then),
-            std::time::Duration::from_millis(10),
-        );
-    }
-}
-
 /// Raises `limit` by [`STORIES_PER_TASK`] in each of the tasks that follow, until every story
-/// of `listed` is drawn (then the limit is lifted: `usize::MAX`). Stops if the page is gone.
-fn draw_the_rest(limit: RwSignal<usize>, listed: RwSignal<Listed>) {
-    DRAWING_LATER.with(|n| n.set(n.get() + 1));
-    fn next(limit: RwSignal<usize>, listed: RwSignal<Listed>) {
-        set_timeout(
-            move || {
-                let total = listed.try_with_untracked(Listed::count);
-                let more = limit.try_get_untracked().unwrap_or(usize::MAX) + STORIES_PER_TASK;
-                match total {
-                    Some(total) if more < total => {
-                        limit.set(more);
-                        next(limit, listed);
-                    }
-                    _ => {
-                        limit.try_set(usize::MAX);
-                        DRAWING_LATER.with(|n| n.set(n.get().saturating_sub(1)));
-                    }
+/// of `listed` is drawn (then the limit is lifted: `usize::MAX`), and says so to `first`. Stops
+/// if the page is gone.
+fn draw_the_rest(limit: RwSignal<usize>, listed: RwSignal<Listed>, first: FirstScreen) {
+    set_timeout(
+        move || {
+            let total = listed.try_with_untracked(Listed::count);
+            let more = limit.try_get_untracked().unwrap_or(usize::MAX) + STORIES_PER_TASK;
+            match total {
+                Some(total) if more < total => {
+                    limit.set(more);
+                    draw_the_rest(limit, listed, first);
                 }
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-    next(limit, listed);
+                _ => {
+                    limit.try_set(usize::MAX);
+                    first.done();
+                }
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// The listing folder of the topic named `name` (`None`: every story). `Err` for a topic the
@@ -231,10 +257,14 @@ pub fn HomeView(
     };
     // Right after the takeover, the stories below the reader's window are drawn in later tasks.
     let limit = RwSignal::new(usize::MAX);
-    if let Some(first) = use_context::<FirstScreen>().and_then(|f| f.take()) {
-        if first < listed.with_untracked(Listed::count) {
-            limit.set(first);
-            draw_the_rest(limit, listed);
+    if let Some(first_screen) = use_context::<FirstScreen>() {
+        match first_screen.take() {
+            Some(first) if first < listed.with_untracked(Listed::count) => {
+                limit.set(first);
+                draw_the_rest(limit, listed, first_screen);
+            }
+            Some(_) => first_screen.done(),
+            None => {}
         }
     }
     let library = StoredValue::new(library);

@@ -68,6 +68,47 @@ test('a deep link to the old story shows its text from the HTML, then the app ta
   await context.close();
 });
 
+test('home takes over with the stories in the window first and the rest just after, keeping the scroll position', async () => {
+  const { context, page } = await openPage(shared.browser, { viewport: { width: 400, height: 600 } });
+  // How many stories the app's list held after each change once the prerendered copy was gone
+  // (a mutation observer runs at the end of each task, so each later task's stories show).
+  await context.addInitScript(() => {
+    window.__drawn = [];
+    new MutationObserver(() => {
+      if (document.getElementById('prerendered')) return;
+      const n = document.querySelectorAll('main .story-list > li.story').length;
+      if (n && window.__drawn[window.__drawn.length - 1] !== n) window.__drawn.push(n);
+    }).observe(document, { childList: true, subtree: true });
+  });
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  // The frame's own goto: the page's waits for the app, which cannot start yet.
+  await page.mainFrame().goto(archive(''), { waitUntil: 'domcontentloaded' });
+  await stories(page).nth(49).waitFor();
+  const before = await page.evaluate(() => {
+    const items = [...document.querySelectorAll('.story-list > li')];
+    items[11].scrollIntoView({ block: 'start', behavior: 'instant' });
+    const top = document.elementFromPoint(200, 5)?.closest('li.story')?.querySelector('a')?.textContent;
+    return { y: window.scrollY, top, inView: items.filter((li) => li.getBoundingClientRect().top < innerHeight).length };
+  });
+  assert.ok(before.y > 1000 && before.top, JSON.stringify(before));
+  release();
+  await appReady(page);
+  assert.equal(await stories(page).count(), 50, 'the whole first page is drawn once the app is ready');
+  const after = await page.evaluate(() => ({
+    y: window.scrollY,
+    top: document.elementFromPoint(200, 5)?.closest('li.story')?.querySelector('a')?.textContent,
+  }));
+  assert.deepEqual(after, { y: before.y, top: before.top }, 'the reader is where they were');
+  const drawn = await page.evaluate(() => window.__drawn);
+  assert.ok(drawn[0] > before.inView && drawn[0] < 50, `the takeover drew the stories in the window first: ${drawn}`);
+  assert.equal(drawn[drawn.length - 1], 50, `${drawn}`);
+  await page.getByRole('button', { name: /^Show more stories/ }).waitFor();
+  assertClean(page);
+  await context.close();
+});
+
 /// From the archive's home, "Show more stories" once, then the 76th story (on the second
 /// listing page, so not in the home page's HTML): its article file is fetched and it opens.
 /// Returns the story's title and the article file's URL.
