@@ -16,7 +16,8 @@
 //   new version installs, it fetches each kept article's slug shard of the new data (and the
 //   article's new file if it changed), so that what the reader opened stays readable offline.
 // - DATA: the files under `data/VERSION/` fetched at run time (listing pages, slug shards, search
-//   chunks and documents), also immutable; when a new version activates, those of other data
+//   chunks and documents), and the slug shard of every article kept (an article's page tells
+//   the app where it is, but offline the page comes from the shell), also immutable; when a new version activates, those of other data
 //   versions are deleted (the new app never asks for them).
 // A page that is not precached opens offline from `shell.html` (the app without a page rendered
 // ahead of time), which renders the story from the cached data, or says it is not available
@@ -271,12 +272,29 @@ async function article(event, request, path) {
   const kept = await caches.open(KEPT);
   const hit = (await precached(path)) || (await kept.match(href(path), MATCH));
   if (hit) {
-    event.waitUntil(keep(kept, path, hit.clone()).catch(() => {}));
+    event.waitUntil(keep(kept, path, hit.clone()).then(() => keepShard(path)).catch(() => {}));
     return hit;
   }
   const response = await fetch(request);
-  if (response.status === 200) event.waitUntil(keep(kept, path, response.clone()).catch(() => {}));
+  if (response.status === 200) {
+    event.waitUntil(keep(kept, path, response.clone()).then(() => keepShard(path)).catch(() => {}));
+  }
   return response;
+}
+
+/// The slug shard of this version's data for the article file at `path`, into DATA unless it
+/// is there: offline, the app finds a kept article through it. (Online, an article's own page
+/// tells the app where the article is, so the app may never have fetched the shard.)
+async function keepShard(path) {
+  const match = ARTICLE.exec(path);
+  const info = match && await precached(SITE_INFO);
+  if (!info) return;
+  const { slug_shards: shards } = await info.json();
+  const shardPath = `data/${DATA_VERSION}/slugs/${shardOf(match[1], shards)}.json`;
+  const data = await caches.open(DATA);
+  if ((await precached(shardPath)) || (await data.match(href(shardPath), MATCH))) return;
+  const response = await fetch(href(shardPath));
+  if (response.status === 200) await data.put(href(shardPath), response);
 }
 
 /// Stores `response` for `path` last in KEPT, then drops the oldest entries past MAX_KEPT.

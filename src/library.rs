@@ -93,6 +93,8 @@ struct Cache {
     /// By (topic key, page); `None` is the list of every article.
     listings: HashMap<(Option<String>, usize), Arc<Listing>>,
     shards: HashMap<u32, Arc<Shard>>,
+    /// Where an article is, as its own page told it ([`Library::know`]), by slug.
+    known: HashMap<String, Arc<Located>>,
     /// Parsed articles by slug.
     stories: HashMap<String, Story>,
 }
@@ -235,6 +237,9 @@ impl Library {
         match &self.inner.source {
             Source::Memory { data, .. } => Some(data.locate(slug).map(Arc::new)),
             Source::Remote { .. } => {
+                if let Some(known) = self.cache().known.get(slug) {
+                    return Some(Some(known.clone()));
+                }
                 let info = self.cache().info.clone()?;
                 let shard = self
                     .cache()
@@ -243,6 +248,17 @@ impl Library {
                     .clone();
                 Some(shard.get(slug).cloned().map(Arc::new))
             }
+        }
+    }
+
+    /// Takes where an article is from the page rendered ahead of time for it (its
+    /// [`PAGE_DATA`](crate::site_data::PAGE_DATA) block), so that opening an article link
+    /// needs no slug shard. `located` names a content-hashed file, so it stays true for as
+    /// long as that file is on the site, whatever the data version.
+    pub fn know(&self, located: Located) {
+        if let Source::Remote { .. } = self.inner.source {
+            let slug = located.entry.slug.clone();
+            self.cache().known.insert(slug, Arc::new(located));
         }
     }
 
@@ -324,8 +340,9 @@ impl Library {
 
     /// The data files (relative to the base path) the page at `route` needs first, as
     /// [`Library::load_route`] fetches them: the site's info, and the front page's first
-    /// listing page or an article's slug shard and file. Pages rendered ahead of time name them
-    /// as preloads, so they download alongside the wasm. Empty if the info is not loaded.
+    /// listing page or an article's file (its page carries where it is: see
+    /// [`Library::page_data`]). Pages rendered ahead of time name them as preloads, so they
+    /// download alongside the wasm. Empty if the info is not loaded.
     pub fn needed_for(&self, route: &Route) -> Vec<String> {
         let Some(info) = self.cached_info() else {
             return Vec::new();
@@ -335,13 +352,24 @@ impl Library {
             Route::Home => paths.push(listing_path(&info.version, None, 0)),
             Route::Article { slug } | Route::Brief { article: slug, .. } => {
                 if let Some(Some(located)) = self.cached_located(slug) {
-                    paths.push(shard_path(&info.version, shard_of(slug, info.slug_shards)));
                     paths.push(located.entry.file.clone());
                 }
             }
             Route::Data | Route::NotFound => {}
         }
         paths
+    }
+
+    /// What the page at `route` carries for the app besides its HTML: for an article or
+    /// brief, where the article is ([`Located`], JSON), which [`Library::know`] takes back.
+    /// The page then names no data version, so an article's page files stay byte for byte
+    /// the same when other articles change. `None` for the other pages.
+    pub fn page_data(&self, route: &Route) -> Option<String> {
+        let (Route::Article { slug } | Route::Brief { article: slug, .. }) = route else {
+            return None;
+        };
+        let located = self.cached_located(slug)??;
+        serde_json::to_string(&*located).ok()
     }
 
     /// The text of the data file at `path` (relative to the base path, e.g. `data/site.json`).
@@ -471,6 +499,24 @@ mod tests {
             Err(LoadError::NotFound { .. })
         ));
         now(library.load_route(&Route::Article { slug })).unwrap();
+    }
+
+    #[test]
+    fn a_page_tells_a_remote_library_where_its_article_is() {
+        let memory = library();
+        let slug = crate::article::parse(SEED).unwrap().slug;
+        let route = Route::Article { slug: slug.clone() };
+        let json = memory.page_data(&route).expect("an article page has data");
+        let remote = Library::remote("/reader");
+        assert_eq!(remote.cached_located(&slug), None, "nothing loaded yet");
+        remote.know(serde_json::from_str(&json).unwrap());
+        assert_eq!(
+            remote.cached_located(&slug),
+            memory.cached_located(&slug),
+            "located without its slug shard"
+        );
+        assert_eq!(remote.cached_located("another-story"), None);
+        assert_eq!(memory.page_data(&Route::Home), None);
     }
 
     #[test]

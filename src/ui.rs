@@ -487,11 +487,33 @@ pub fn start() {
     let base = BasePath::from_document();
     let library = Library::remote(base.as_str());
     let route = current_route(&base);
+    know_from_page(&library, &route);
     wasm_bindgen_futures::spawn_local(async move {
         // A failure is the page's to show (with "Try again"), once the app is up.
         let _ = library.load_route(&route).await;
         take_over(library);
     });
+}
+
+/// Gives `library` where the page's article is, from the page's own data block (see
+/// [`Library::page_data`]), when it is about the article `route` opens.
+fn know_from_page(library: &Library, route: &routes::Route) {
+    let (routes::Route::Article { slug } | routes::Route::Brief { article: slug, .. }) = route
+    else {
+        return;
+    };
+    let Some(json) = document()
+        .get_element_by_id(crate::site_data::PAGE_DATA)
+        .and_then(|block| block.text_content())
+    else {
+        return;
+    };
+    // A block that does not read is no worse than none: the slug shard says the same.
+    if let Ok(located) = serde_json::from_str::<crate::site_data::Located>(&json) {
+        if &located.entry.slug == slug {
+            library.know(located);
+        }
+    }
 }
 
 /// The route of the document's URL, under `base`.

@@ -187,16 +187,15 @@ fn each_page_names_the_data_it_loads_first_as_preloads() {
         .cached_located(&article.slug)
         .flatten()
         .expect("the seed is located");
-    let shard = format!(
-        "data/{}/slugs/{}.json",
-        info.version,
-        broadsheet::site_data::shard_of(&article.slug, info.slug_shards)
-    );
     let article_page = rendered("/reader/", &format!("/article/{}", article.slug)).unwrap();
+    // No slug shard: the page carries where its article is.
     assert_eq!(
         article_page.preloads,
-        ["data/site.json", &shard, &located.entry.file]
+        ["data/site.json", &located.entry.file]
     );
+    let data: broadsheet::site_data::Located =
+        serde_json::from_str(article_page.data.as_deref().expect("the page's data")).unwrap();
+    assert_eq!(data, *located);
     assert!(located
         .entry
         .file
@@ -208,6 +207,7 @@ fn each_page_names_the_data_it_loads_first_as_preloads() {
     )
     .unwrap();
     assert_eq!(brief_page.preloads, article_page.preloads);
+    assert_eq!(brief_page.data, article_page.data);
     let home = rendered("/", "/").unwrap();
     assert_eq!(
         home.preloads,
@@ -216,5 +216,6 @@ fn each_page_names_the_data_it_loads_first_as_preloads() {
             format!("data/{}/list/all/0.json", info.version)
         ]
     );
+    assert_eq!(home.data, None);
     assert_eq!(rendered("/", "/data").unwrap().preloads, ["data/site.json"]);
 }

@@ -27,6 +27,10 @@ use std::collections::BTreeMap;
 pub const DATA_FORMAT: u32 = 1;
 /// The one file fetched afresh on every load.
 pub const SITE_INFO: &str = "data/site.json";
+/// The `id` of the `<script type="application/json">` block in an article's or brief's page
+/// that holds where the article is (its [`Located`]), so that the app taking the page over
+/// needs no slug shard, and the page names no data version.
+pub const PAGE_DATA: &str = "page-data";
 /// Stories per listing page.
 pub const PAGE_SIZE: usize = 50;
 /// About how many articles a slug shard holds.

@@ -8,14 +8,18 @@ use crate::{
 };
 use anyhow::{ensure, Context as _};
 use broadsheet::routes::{self, Route};
-use broadsheet::{library::Library, site_data::SiteData, ui::prerender};
+use broadsheet::{
+    library::Library,
+    site_data::{SiteData, PAGE_DATA},
+    ui::prerender,
+};
 use lol_html::{element, end_tag, html_content::ContentType, rewrite_str, RewriteStrSettings};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::{cell::Cell, collections::BTreeMap, fs, path::Path, rc::Rc, sync::Arc};
 
 /// Bumped when the page files' making changes in a way the program's identity does not show.
-const CACHE_FORMAT: &str = "1";
+const CACHE_FORMAT: &str = "2";
 
 /// Every page gets a file of its own, rendered ahead of time by the app's own components, so
 /// its text shows before the wasm loads, without JavaScript too, and deep links and reloads
@@ -50,10 +54,9 @@ pub fn write_all(
         .zip(&keys)
         .map(|(route, key)| -> anyhow::Result<Vec<(String, String)>> {
             let files = page_files(route);
-            let version = &data.info.version;
             let html = match key
                 .as_ref()
-                .and_then(|key| cache_ref.reuse(out, &files[0], key, version))
+                .and_then(|key| cache_ref.reuse(out, &files[0], key))
             {
                 Some(html) => {
                     reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -62,8 +65,14 @@ pub fn write_all(
                 None => {
                     let page = prerender::render(&library, public_url, route)
                         .with_context(|| format!("no page for {}", route.path()))?;
-                    csp::add_policy(&fill_shell(shell, &page.title, &page.body, &page.preloads)?)
-                        .with_context(|| route.path())?
+                    csp::add_policy(&fill_shell(
+                        shell,
+                        &page.title,
+                        &page.body,
+                        &page.preloads,
+                        page.data.as_deref(),
+                    )?)
+                    .with_context(|| route.path())?
                 }
             };
             for file in &files {
@@ -81,7 +90,6 @@ pub fn write_all(
         .collect();
     bar.finish_and_clear();
     cache.pages = new_keys.into_iter().collect();
-    cache.version.clone_from(&data.info.version);
     let reused = reused.into_inner();
     Ok((routes.len() - reused, reused))
 }
@@ -101,11 +109,14 @@ fn page_files(route: &Route) -> Vec<String> {
     }
 }
 
-/// What an article or brief page is made of besides the shell and the code: the article's
-/// bytes (its data file is named by their hash), its resolved "Read next" links and the site's
-/// topics. `None` for the other pages (the front page lists the newest stories, "Your data" and
-/// the not-found page are cheap): they are rendered every time. If an article page comes to
-/// show more of the site (say, other stories of its topic), that must join its key.
+/// What an article or brief page is made of besides the shell and the code: its path, the
+/// article's bytes (its data file is named by their hash) and where the build placed it (its
+/// list entry and resolved "Read next" links, which the page also carries as its data). The
+/// page names no data version and shows nothing else of the site, so it is the same bytes
+/// while these are. `None` for the other pages (the front page lists the newest stories,
+/// "Your data" and the not-found page are cheap): they are rendered every time. If an article
+/// page comes to show more of the site (say, other stories of its topic), that must join its
+/// key.
 fn page_key(route: &Route, source: &Source, data: &SiteData) -> Option<String> {
     let slug = match route {
         Route::Article { slug } => slug,
@@ -118,7 +129,6 @@ fn page_key(route: &Route, source: &Source, data: &SiteData) -> Option<String> {
         route.path(),
         source.files.get(slug)?.clone(),
         serde_json::to_string(&located).ok()?,
-        serde_json::to_string(&data.info.topics).ok()?,
     ] {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
@@ -132,15 +142,12 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What the last build rendered, kept outside the site (in the target folder): each page
 /// file's inputs ([`page_key`]), and what they were rendered with (the shell, the public URL,
-/// this program, the data version). A page whose key is unchanged is the last build's file
-/// with the new data version put in its preloads, instead of a new render (the pages name the
-/// version folder of their slug shard, so every page changes a little with any article).
+/// this program). A page whose key is unchanged is the last build's file, byte for byte,
+/// instead of a new render.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct Cache {
     /// What every page depends on: see [`Cache::context`].
     context: String,
-    /// The data version the cached pages name.
-    version: String,
     /// Page file -> key.
     pages: BTreeMap<String, String>,
 }
@@ -182,23 +189,15 @@ impl Cache {
         fs::write(file, serde_json::to_vec(self)?).with_context(|| file.display().to_string())
     }
 
-    /// The page file `file` as the last build wrote it, with this build's data version, if its
-    /// key is `key`.
-    fn reuse(&self, out: &Output, file: &str, key: &str, version: &str) -> Option<String> {
+    /// The page file `file` as the last build wrote it, if its key is `key`.
+    fn reuse(&self, out: &Output, file: &str, key: &str) -> Option<String> {
         if self.pages.get(file).map(String::as_str) != Some(key) {
             return None;
         }
-        let old = fs::read_to_string(out.root().join(file)).ok()?;
-        // The preloads are in the head; the body is the article's text, left alone.
-        let head_end = old.find("</head>")?;
-        let (head, body) = old.split_at(head_end);
-        let head = head.replace(
-            &format!("data/{}/", self.version),
-            &format!("data/{version}/"),
-        );
-        Some(head + body)
+        fs::read_to_string(out.root().join(file)).ok()
     }
 }
+
 /// Trunk's `index.html` from `trunk_dir`, made ready to take pages: the theme boot script and
 /// the head scripts inline.
 pub fn shell(trunk_dir: &Path) -> anyhow::Result<String> {
@@ -249,10 +248,17 @@ fn inline_head_scripts(shell: &str) -> anyhow::Result<String> {
 }
 
 /// Puts a rendered page into Trunk's shell: its title, a `<link rel="preload">` for each data
-/// file it needs first (paths relative to the base, so they download alongside the wasm), and
+/// file it needs first (paths relative to the base, so they download alongside the wasm), its
+/// data for the app (`data`, JSON) as `<script type="application/json" id="page-data">`, and
 /// its body inside `<div id="prerendered">` at the end of `<body>`, which the app replaces when
 /// it starts.
-fn fill_shell(shell: &str, title: &str, body: &str, preloads: &[String]) -> anyhow::Result<String> {
+fn fill_shell(
+    shell: &str,
+    title: &str,
+    body: &str,
+    preloads: &[String],
+    data: Option<&str>,
+) -> anyhow::Result<String> {
     let mut titled = false;
     let head_filled = Rc::new(Cell::new(false));
     let body_filled = Rc::new(Cell::new(false));
@@ -264,6 +270,14 @@ fn fill_shell(shell: &str, title: &str, body: &str, preloads: &[String]) -> anyh
                 escape_attribute(path)
             )
         })
+        .chain(data.map(|json| {
+            // Inside <script>, "</script" or "<!--" would end or bend the block: JSON may
+            // spell `<` as \u003c instead.
+            format!(
+                "<script type=\"application/json\" id=\"{PAGE_DATA}\">{}</script>\n",
+                json.replace('<', "\\u003c")
+            )
+        }))
         .collect();
     let out = rewrite_str(
         shell,
@@ -319,16 +333,17 @@ mod tests {
         let preloads = ["data/site.json".to_owned(), "data/a\"b&c.txt".to_owned()];
         let body = "<main><h1>A &amp; B</h1></main>";
         assert_eq!(
-            fill_shell(shell, "A & B <i>", body, &preloads).unwrap(),
+            fill_shell(shell, "A & B <i>", body, &preloads, Some("{\"a\":\"</script>\"}")).unwrap(),
             "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
             <title>A &amp; B &lt;i&gt;</title>\
             <link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"data/site.json\">\n\
             <link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"data/a&quot;b&amp;c.txt\">\n\
+            <script type=\"application/json\" id=\"page-data\">{\"a\":\"\\u003c/script>\"}</script>\n\
             </head>\n<body><p>x</p>\
             <div id=\"prerendered\"><main><h1>A &amp; B</h1></main></div></body>\n</html>\n"
         );
         let untitled = "<html><head></head><body></body></html>";
-        assert!(fill_shell(untitled, "t", body, &[])
+        assert!(fill_shell(untitled, "t", body, &[], None)
             .unwrap_err()
             .to_string()
             .contains("<title>"));

@@ -180,8 +180,9 @@ fn the_data_files_hang_together_and_the_pages_preload_nothing_missing() {
         .unwrap()
         .count();
     assert_eq!(files, 3);
-    // Every page preloads data files that exist: the article pages their article file and
-    // slug shard, the front page its first listing page, all of them site.json.
+    // Every page preloads data files that exist: the article pages their article file, the
+    // front page its first listing page, all of them site.json. An article's page carries
+    // where the article is, as its slug shard says.
     let mut preloaded = 0;
     for page in walk(&site.options.dist)
         .into_iter()
@@ -205,6 +206,24 @@ fn the_data_files_hang_together_and_the_pages_preload_nothing_missing() {
                 hrefs.iter().any(|h| h.starts_with("data/articles/")),
                 "{page}"
             );
+            assert!(
+                !head.contains(&info.version),
+                "{page} names the data version"
+            );
+            let block = head
+                .split("<script type=\"application/json\" id=\"page-data\">")
+                .nth(1)
+                .and_then(|rest| rest.split("</script>").next())
+                .unwrap_or_else(|| panic!("{page} has no page data"));
+            let located: Located = serde_json::from_str(block).unwrap();
+            let slug = &located.entry.slug;
+            assert!(page.starts_with(&format!("article/{slug}")), "{page}");
+            let shard = broadsheet::site_data::shard_of(slug, info.slug_shards);
+            let shard: BTreeMap<String, Located> = serde_json::from_str(
+                &site.read(&format!("data/{}/slugs/{shard}.json", info.version)),
+            )
+            .unwrap();
+            assert_eq!(shard[slug], located);
         }
         preloaded += hrefs.len();
     }
@@ -251,7 +270,15 @@ fn a_rebuild_rewrites_only_what_changed_and_renders_only_the_changed_articles_pa
     assert_eq!(same.written, 1, "{same:?}");
 
     // One article changes: a new version, its file and pages are new, the other articles'
-    // pages are the last build's with the new version in their preloads.
+    // pages are the last build's, not even rewritten.
+    let pages_before: BTreeMap<String, Vec<u8>> = walk(&site.options.dist)
+        .into_iter()
+        .filter(|p| p.starts_with("article/"))
+        .map(|p| {
+            let bytes = fs::read(site.options.dist.join(&p)).unwrap();
+            (p, bytes)
+        })
+        .collect();
     let path = site.options.articles.join("0.txt");
     let text = fs::read_to_string(&path).unwrap();
     let body = text[3..].find("---\n").unwrap() + 3 + 4;
@@ -265,6 +292,23 @@ fn a_rebuild_rewrites_only_what_changed_and_renders_only_the_changed_articles_pa
     assert_ne!(changed.version, first.version);
     assert!(changed.reused > 0, "{changed:?}");
     assert!(changed.rendered < first.rendered, "{changed:?}");
+    let changed_slug = pages_before
+        .keys()
+        .map(|p| p.split('/').nth(1).unwrap().trim_end_matches(".html"))
+        .find(|slug| text_of(&site, slug).contains("A paragraph added later."))
+        .expect("the changed article's page")
+        .to_owned();
+    let mut same_pages = 0;
+    for (page, bytes) in &pages_before {
+        let now = fs::read(site.options.dist.join(page)).unwrap();
+        if page.split('/').nth(1).unwrap().trim_end_matches(".html") == changed_slug {
+            assert!(now != *bytes, "{page} did not change");
+        } else {
+            assert!(now == *bytes, "{page} changed with another article");
+            same_pages += 1;
+        }
+    }
+    assert!(same_pages >= 4, "{same_pages}");
     // The old copy of the article and the old version's folder are gone.
     assert!(changed.removed >= 2, "{changed:?}");
     assert!(!site
@@ -311,6 +355,11 @@ fn a_rebuild_rewrites_only_what_changed_and_renders_only_the_changed_articles_pa
 }
 
 /// Every file under `dir`, relative.
+/// The text of the article page of `slug` in `site`.
+fn text_of(site: &Site, slug: &str) -> String {
+    site.read(&format!("article/{slug}/index.html"))
+}
+
 fn walk(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir).unwrap() {

@@ -23,6 +23,9 @@ pub struct Prerendered {
     /// `<link rel="preload" as="fetch" crossorigin="anonymous" href="...">`, so they download
     /// alongside the wasm instead of after it.
     pub preloads: Vec<String>,
+    /// JSON the build puts in the page's head as
+    /// `<script type="application/json" id="page-data">`: see [`Library::page_data`].
+    pub data: Option<String>,
 }
 
 /// Renders the page `route` names (`Route::parse("/article/x")`; [`Route::NotFound`] for the
@@ -31,6 +34,7 @@ pub struct Prerendered {
 pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendered> {
     let full_path = format!("{}{}", base.trim_end_matches('/'), route.path());
     let preloads = library.needed_for(route);
+    let data = library.page_data(route);
     ahead_of_time(base, library.clone(), || {
         let (title, page) = match route {
             Route::Home => (
@@ -60,6 +64,7 @@ pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendere
             title,
             body,
             preloads,
+            data,
         })
     })
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, assertClean, appReady } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, appReady, poll } from './helpers.mjs';
 
 const ARCHIVE = process.env.ARCHIVE_URL;
 if (!ARCHIVE) throw new Error('ARCHIVE_URL is not set: run these tests through `cargo xtask e2e --only archive`, which builds and serves the archive');
@@ -47,6 +47,9 @@ test('a deep link to the old story shows its text from the HTML, then the app ta
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
   await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  // The page carries where its article is: the app needs no slug shard to take it over.
+  const shards = [];
+  page.on('request', (request) => { if (request.url().includes('/slugs/')) shards.push(request.url()); });
   // The frame's own goto: the page's waits for the app, which cannot start yet.
   const response = await page.mainFrame().goto(OLD_URL, { waitUntil: 'domcontentloaded' });
   assert.equal(response.status(), 200);
@@ -58,6 +61,7 @@ test('a deep link to the old story shows its text from the HTML, then the app ta
   await heading(page, OLD_TITLE).waitFor();
   const readNext = page.getByRole('complementary', { name: 'Read next' });
   await readNext.getByRole('link', { name: 'Harbour' }).waitFor();
+  assert.deepEqual(shards, [], 'no slug shard fetched for the page');
 
   await page.unroute('**/*.wasm');
   await page.reload();
@@ -181,6 +185,34 @@ test('an article fetched once is readable offline after a reload', async () => {
   await page.reload();
   await heading(page, title).waitFor();
   assert.ok((await page.locator('.article-body > p').count()) >= 4, 'the body is rendered offline');
+  await context.setOffline(false);
+  assertClean(page);
+  await context.close();
+});
+
+// A link opened cold: its page tells the app where the story is, so the app fetches no slug
+// shard; the service worker keeps the story's file and fetches its shard itself, which the app
+// needs offline, where the page comes from the shell (assets/sw.js, keepShard).
+test('a story opened from a link is readable offline after a reload', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await page.goto(OLD_URL);
+  await appReady(page);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // Opened again under the worker, which keeps what the page loads.
+  await page.reload();
+  await appReady(page);
+  await poll('the story\'s file and slug shard in the worker\'s caches', () => page.evaluate(async (slug) => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+    }
+    return urls.some((u) => u.includes(`/data/articles/${slug}.`)) && urls.some((u) => u.includes('/slugs/'));
+  }, OLD_SLUG));
+  await context.setOffline(true);
+  await page.reload();
+  await heading(page, OLD_TITLE).waitFor();
+  await page.getByText('The archivist said the letters describe the first ferry crossing').waitFor();
   await context.setOffline(false);
   assertClean(page);
   await context.close();
