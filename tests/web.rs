@@ -281,3 +281,35 @@ async fn an_unknown_article_is_page_not_found() {
     );
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn continue_reading_skips_a_story_the_site_no_longer_has() {
+    use broadsheet::store::{ItemId, Progress};
+    let seed = seed_story().article;
+    let slug = seed.slug.clone();
+    let host = mount(move || {
+        let data = broadsheet::ui::reader_data::use_reader_data();
+        let left = |slug: &str, at: f64| {
+            data.update_in_memory(&ItemId::article(slug), |state| {
+                state.progress = Some(Progress {
+                    paragraph: 2,
+                    offset: 0.0,
+                    at,
+                });
+            });
+        };
+        // Read part-way: the seed, then later a story since removed from the site.
+        left(&slug, 1_000.0);
+        left("a-story-since-removed", 2_000.0);
+        view! {
+            <broadsheet::ui::HomeView url_q=Signal::stored(String::new()) topic=Signal::stored(None)/>
+        }
+    });
+    let link = || {
+        host.query_selector(".continue-reading a")
+            .unwrap()
+            .and_then(|a| a.text_content())
+    };
+    until("Continue reading is offered", || link().is_some()).await;
+    assert_eq!(link().unwrap(), format!("Continue reading: {}", seed.title));
+}

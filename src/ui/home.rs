@@ -395,15 +395,18 @@ pub fn HomeView(
 }
 
 /// A link back into the article the reader left part-way, if any: the latest one with saved
-/// progress, its title from its slug shard.
+/// progress that the site still has (of the latest few), its title from its slug shard.
 #[component]
 fn ContinueReading(
     /// Every stored item.
     items: Memo<BTreeMap<crate::store::ItemId, ItemState>>,
 ) -> impl IntoView {
+    /// Articles left part-way that are looked up, latest first, before giving up.
+    const TRIED: usize = 5;
     let latest = Memo::new(move |_| {
         items.with(|m| {
-            m.iter()
+            let mut left: Vec<(f64, String)> = m
+                .iter()
                 .filter_map(|(id, state)| {
                     let slug = id.as_str().strip_prefix("article/")?;
                     let p = state
@@ -411,32 +414,41 @@ fn ContinueReading(
                         .filter(|p| !state.read && (p.paragraph > 0 || p.offset > 0.0))?;
                     Some((p.at, slug.to_owned()))
                 })
-                .max_by(|x, y| x.0.total_cmp(&y.0))
-                .map(|(_, slug)| slug)
+                .collect();
+            left.sort_by(|x, y| y.0.total_cmp(&x.0));
+            left.truncate(TRIED);
+            left.into_iter().map(|(_, slug)| slug).collect::<Vec<_>>()
         })
     });
     let library = use_library();
-    // (slug, title); from the cache at once where it can be, so the first render has it.
-    let cached = move |library: &Library, slug: Option<String>| {
-        let slug = slug?;
-        let found = library.cached_located(&slug)?;
-        Some(found.map(|l| (slug, l.entry.title.clone())))
+    // (slug, title) of the first of `slugs` the site has; `None` if one is not loaded yet
+    // before any is found. From the cache at once where it can be, so the first render has it.
+    let cached = move |library: &Library, slugs: &[String]| -> Option<Option<(String, String)>> {
+        for slug in slugs {
+            match library.cached_located(slug)? {
+                Some(l) => return Some(Some((slug.clone(), l.entry.title.clone()))),
+                None => continue,
+            }
+        }
+        Some(None)
     };
-    let title = RwSignal::new(cached(&library, latest.get_untracked()).flatten());
+    let title = RwSignal::new(cached(&library, &latest.get_untracked()).flatten());
     Effect::new(move |_| {
-        let Some(slug) = latest.get() else {
-            title.set(None);
-            return;
-        };
-        if let Some(found) = cached(&library, Some(slug.clone())) {
+        let slugs = latest.get();
+        if let Some(found) = cached(&library, &slugs) {
             title.set(found);
             return;
         }
         let library = library.clone();
         leptos::task::spawn_local(async move {
             // An article the site no longer has (or that cannot be reached now) is not offered.
-            let found = library.locate(&slug).await.ok();
-            title.try_set(found.map(|l| (slug, l.entry.title.clone())));
+            for slug in slugs {
+                if let Ok(l) = library.locate(&slug).await {
+                    title.try_set(Some((slug, l.entry.title.clone())));
+                    return;
+                }
+            }
+            title.try_set(None);
         });
     });
     move || {
