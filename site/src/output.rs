@@ -71,6 +71,13 @@ impl Output {
         Ok(true)
     }
 
+    /// Keeps the file at `path` as the last build wrote it (the caller knows its bytes are this
+    /// build's): counted as unchanged, not read.
+    pub fn keep(&self, path: &str) {
+        self.produced(path);
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Marks `path` as this build's without writing it (a file left as the last build wrote it).
     pub fn produced(&self, path: &str) {
         self.produced

@@ -54,29 +54,29 @@ pub fn write_all(
         .zip(&keys)
         .map(|(route, key)| -> anyhow::Result<Vec<(String, String)>> {
             let files = page_files(route);
-            let html = match key
+            let unchanged = key
                 .as_ref()
-                .and_then(|key| cache_ref.reuse(out, &files[0], key))
-            {
-                Some(html) => {
-                    reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    html
+                .is_some_and(|key| files.iter().all(|file| cache_ref.holds(out, file, key)));
+            if unchanged {
+                // The last build's files, as they are: not even read.
+                for file in &files {
+                    out.keep(file);
                 }
-                None => {
-                    let page = prerender::render(&library, public_url, route)
-                        .with_context(|| format!("no page for {}", route.path()))?;
-                    csp::add_policy(&fill_shell(
-                        shell,
-                        &page.title,
-                        &page.body,
-                        &page.preloads,
-                        page.data.as_deref(),
-                    )?)
-                    .with_context(|| route.path())?
+                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                let page = prerender::render(&library, public_url, route)
+                    .with_context(|| format!("no page for {}", route.path()))?;
+                let html = csp::add_policy(&fill_shell(
+                    shell,
+                    &page.title,
+                    &page.body,
+                    &page.preloads,
+                    page.data.as_deref(),
+                )?)
+                .with_context(|| route.path())?;
+                for file in &files {
+                    out.write(file, html.as_bytes())?;
                 }
-            };
-            for file in &files {
-                out.write(file, html.as_bytes())?;
             }
             bar.inc(1);
             Ok(key
@@ -189,12 +189,10 @@ impl Cache {
         fs::write(file, serde_json::to_vec(self)?).with_context(|| file.display().to_string())
     }
 
-    /// The page file `file` as the last build wrote it, if its key is `key`.
-    fn reuse(&self, out: &Output, file: &str, key: &str) -> Option<String> {
-        if self.pages.get(file).map(String::as_str) != Some(key) {
-            return None;
-        }
-        fs::read_to_string(out.root().join(file)).ok()
+    /// Whether the last build wrote the page file `file` with the key `key`, and it is still
+    /// there.
+    fn holds(&self, out: &Output, file: &str, key: &str) -> bool {
+        self.pages.get(file).map(String::as_str) == Some(key) && out.root().join(file).is_file()
     }
 }
 
