@@ -86,9 +86,12 @@ enum Source {
 }
 
 /// What the remote backend has loaded so far. Data under a version folder and article files
-/// never change, so nothing here goes stale within a visit.
+/// never change, but a redeployment removes them: when a file of the cached data version is
+/// gone (a 404) and the site's info, fetched afresh, names another version, everything here is
+/// of the old version and is dropped (see [`Library::redeployed`]).
 #[derive(Default)]
 struct Cache {
+    /// The site's info; its version names every other file here.
     info: Option<Arc<SiteInfo>>,
     /// By (topic key, page); `None` is the list of every article.
     listings: HashMap<(Option<String>, usize), Arc<Listing>>,
@@ -181,19 +184,84 @@ impl Library {
         if let Some(info) = self.cached_info() {
             return Ok(info);
         }
-        let info: SiteInfo = fetch_json(self, SITE_INFO).await?;
-        if info.format != DATA_FORMAT {
-            return Err(LoadError::Malformed {
-                path: SITE_INFO.to_owned(),
-                message: format!(
-                    "data format {}, but this reader reads format {DATA_FORMAT}: reload the page",
-                    info.format
-                ),
-            });
-        }
+        let info = checked_info(&self.fetch_text(SITE_INFO).await?)?;
         let info = Arc::new(info);
-        self.cache().info = Some(info.clone());
-        Ok(info)
+        let mut cache = self.cache();
+        // A redeployment seen meanwhile keeps its newer info.
+        Ok(cache.info.get_or_insert(info).clone())
+    }
+
+    /// After `error`, met fetching a file of data version `stale` (a listing page, a shard, a
+    /// search piece, an article file): whether the site was redeployed since, so that the
+    /// caller should ask again once under the new version ([`Library::info`] names it). Only a
+    /// 404 counts, and only when the site's info, fetched afresh (past the HTTP cache, not past
+    /// the service worker, which fetches it from the network first), names another version; the
+    /// cached data of the old version is then dropped. `Ok(false)` otherwise, including when
+    /// the info cannot be fetched (offline): the caller's error stands. An `Err` when the new
+    /// deployment's data is of a format this reader does not read (the reader must reload).
+    pub fn redeployed<'a>(&'a self, stale: &'a str, error: &'a LoadError) -> Load<'a, bool> {
+        Box::pin(async move {
+            if !matches!(error, LoadError::NotFound { .. }) || self.in_memory().is_some() {
+                return Ok(false);
+            }
+            if self
+                .cache()
+                .info
+                .as_ref()
+                .is_some_and(|i| i.version != stale)
+            {
+                // Another load saw the redeployment first.
+                return Ok(true);
+            }
+            let Ok(text) = self.fetch_fresh(SITE_INFO).await else {
+                return Ok(false);
+            };
+            let info = checked_info(&text)?;
+            if info.version == stale {
+                return Ok(false);
+            }
+            let mut cache = self.cache();
+            if cache.info.as_ref().is_none_or(|i| i.version == stale) {
+                *cache = Cache {
+                    info: Some(Arc::new(info)),
+                    ..Cache::default()
+                };
+            }
+            Ok(true)
+        })
+    }
+
+    /// The text of the data file that `path_of` names under the current data version, with the
+    /// info that named it and its path. A 404 after a redeployment (see
+    /// [`Library::redeployed`]) is asked again once, under the new version.
+    pub fn fetch_current<'a>(
+        &'a self,
+        path_of: &'a dyn Fn(&SiteInfo) -> String,
+    ) -> Load<'a, (Arc<SiteInfo>, String, String)> {
+        Box::pin(async move {
+            let mut info = self.info().await?;
+            let mut retried = false;
+            loop {
+                let path = path_of(&info);
+                match self.fetch_text(&path).await {
+                    Ok(text) => return Ok((info, path, text)),
+                    Err(error) if !retried && self.redeployed(&info.version, &error).await? => {
+                        info = self.info().await?;
+                        retried = true;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        })
+    }
+
+    /// Runs `keep` on the cache if its data version is still `version` (what arrived under an
+    /// older version is not mixed into a newer one's).
+    fn keep(&self, version: &str, keep: impl FnOnce(&mut Cache)) {
+        let mut cache = self.cache();
+        if cache.info.as_ref().is_some_and(|i| i.version == version) {
+            keep(&mut cache);
+        }
     }
 
     /// Page `page` of every article (`topic_key` `None`) or of one topic's, if loaded.
@@ -218,16 +286,14 @@ impl Library {
         if let Some(listing) = self.cached_listing(topic_key, page) {
             return Ok(listing);
         }
-        let info = self.info().await?;
-        let path = listing_path(&info.version, topic_key, page);
-        if self.in_memory().is_some() {
-            return Err(LoadError::NotFound { path });
-        }
-        let listing: Listing = fetch_json(self, &path).await?;
-        let listing = Arc::new(listing);
-        self.cache()
-            .listings
-            .insert((topic_key.map(str::to_owned), page), listing.clone());
+        let path_of = |info: &SiteInfo| listing_path(&info.version, topic_key, page);
+        let (info, path, text) = self.fetch_current(&path_of).await?;
+        let listing: Arc<Listing> = Arc::new(decode_json(&path, &text)?);
+        self.keep(&info.version, |cache| {
+            cache
+                .listings
+                .insert((topic_key.map(str::to_owned), page), listing.clone());
+        });
         Ok(listing)
     }
 
@@ -271,12 +337,15 @@ impl Library {
         if let Some(found) = self.cached_located(slug) {
             return found.ok_or_else(unknown);
         }
-        let info = self.info().await?;
-        let shard = shard_of(slug, info.slug_shards);
-        let path = shard_path(&info.version, shard);
-        let located: Arc<Shard> = Arc::new(fetch_json(self, &path).await?);
+        let path_of = |info: &SiteInfo| shard_path(&info.version, shard_of(slug, info.slug_shards));
+        let (info, path, text) = self.fetch_current(&path_of).await?;
+        let located: Arc<Shard> = Arc::new(decode_json(&path, &text)?);
         let found = located.get(slug).cloned().map(Arc::new);
-        self.cache().shards.insert(shard, located);
+        self.keep(&info.version, |cache| {
+            cache
+                .shards
+                .insert(shard_of(slug, info.slug_shards), located);
+        });
         found.ok_or_else(unknown)
     }
 
@@ -306,7 +375,8 @@ impl Library {
     }
 
     /// The article `slug`: its shard entry, then its file, parsed here. `NotFound` for a slug
-    /// the site does not have.
+    /// the site does not have. An article file gone after a redeployment (the article changed,
+    /// so its file's name did) is looked up once more in the new version's shard.
     pub async fn story(&self, slug: &str) -> Result<Story, LoadError> {
         match self.cached_story(slug) {
             Some(Some(story)) => return Ok(story),
@@ -317,12 +387,26 @@ impl Library {
             }
             None => {}
         }
-        let located = self.locate(slug).await?;
-        let path = located.entry.file.clone();
-        let text = self.fetch_text(&path).await?;
-        let story = read_story(&path, text.as_bytes(), located)?;
-        self.cache().stories.insert(slug.to_owned(), story.clone());
-        Ok(story)
+        let mut retried = false;
+        loop {
+            let located = self.locate(slug).await?;
+            // The version that named `located` (a shard gone after a redeployment moves it).
+            let info = self.info().await?;
+            let path = located.entry.file.clone();
+            let text = match self.fetch_text(&path).await {
+                Ok(text) => text,
+                Err(error) if !retried && self.redeployed(&info.version, &error).await? => {
+                    retried = true;
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            let story = read_story(&path, text.as_bytes(), located)?;
+            self.keep(&info.version, |cache| {
+                cache.stories.insert(slug.to_owned(), story.clone());
+            });
+            return Ok(story);
+        }
     }
 
     /// Loads what the page at `route` shows first, so that it renders at once (`ui::start`
@@ -375,12 +459,21 @@ impl Library {
     /// The text of the data file at `path` (relative to the base path, e.g. `data/site.json`).
     /// In memory there are no files to fetch: callers read the memory directly.
     pub fn fetch_text<'a>(&'a self, path: &'a str) -> Load<'a, String> {
+        self.fetch(path, false)
+    }
+
+    /// The same, past the browser's HTTP cache (`cache: "no-store"`).
+    fn fetch_fresh<'a>(&'a self, path: &'a str) -> Load<'a, String> {
+        self.fetch(path, true)
+    }
+
+    fn fetch<'a>(&'a self, path: &'a str, fresh: bool) -> Load<'a, String> {
         Box::pin(async move {
             match &self.inner.source {
                 Source::Memory { .. } => Err(LoadError::NotFound {
                     path: path.to_owned(),
                 }),
-                Source::Remote { base } => fetch_text(&format!("{base}/{path}"), path).await,
+                Source::Remote { base } => fetch_text(&format!("{base}/{path}"), path, fresh).await,
             }
         })
     }
@@ -401,13 +494,19 @@ pub fn read_story(path: &str, bytes: &[u8], located: Arc<Located>) -> Result<Sto
     })
 }
 
-/// The JSON data file at `path`, decoded.
-pub async fn fetch_json<T: serde::de::DeserializeOwned>(
-    library: &Library,
-    path: &str,
-) -> Result<T, LoadError> {
-    let text = library.fetch_text(path).await?;
-    decode_json(path, &text)
+/// `text`, the site's info, decoded and of the data format this reader reads.
+fn checked_info(text: &str) -> Result<SiteInfo, LoadError> {
+    let info: SiteInfo = decode_json(SITE_INFO, text)?;
+    if info.format != DATA_FORMAT {
+        return Err(LoadError::Malformed {
+            path: SITE_INFO.to_owned(),
+            message: format!(
+                "data format {}, but this reader reads format {DATA_FORMAT}: reload the page",
+                info.format
+            ),
+        });
+    }
+    Ok(info)
 }
 
 /// `text`, the data file at `path`, decoded; `Malformed` with serde's line and column if not.
@@ -419,7 +518,7 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Re
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn fetch_text(url: &str, path: &str) -> Result<String, LoadError> {
+async fn fetch_text(url: &str, path: &str, fresh: bool) -> Result<String, LoadError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let network = |e: wasm_bindgen::JsValue| LoadError::Network {
@@ -430,7 +529,14 @@ async fn fetch_text(url: &str, path: &str) -> Result<String, LoadError> {
             .unwrap_or_else(|| "the request failed".to_owned()),
     };
     let window = web_sys::window().ok_or_else(|| network(wasm_bindgen::JsValue::NULL))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    let request = if fresh {
+        let init = web_sys::RequestInit::new();
+        init.set_cache(web_sys::RequestCache::NoStore);
+        window.fetch_with_str_and_init(url, &init)
+    } else {
+        window.fetch_with_str(url)
+    };
+    let response: web_sys::Response = JsFuture::from(request)
         .await
         .map_err(network)?
         .unchecked_into();
@@ -452,7 +558,7 @@ async fn fetch_text(url: &str, path: &str) -> Result<String, LoadError> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn fetch_text(_url: &str, path: &str) -> Result<String, LoadError> {
+async fn fetch_text(_url: &str, path: &str, _fresh: bool) -> Result<String, LoadError> {
     Err(LoadError::Network {
         path: path.to_owned(),
         message: "the host has no network client; use Library::memory".to_owned(),

@@ -30,6 +30,8 @@ struct Listed {
     topic: Option<String>,
     /// Pages 0, 1, … in order.
     pages: Vec<Arc<Listing>>,
+    /// The data version the pages are of.
+    version: Option<String>,
     /// A page is on the way.
     loading: bool,
     /// The last load failed.
@@ -203,6 +205,11 @@ fn cached_first(library: &Library, topic: Option<&str>) -> Option<Arc<Listing>> 
     }
 }
 
+/// The data version the library's listings are of, once its info is here.
+fn version_of(library: &Library) -> Option<String> {
+    library.cached_info().map(|i| i.version.clone())
+}
+
 /// Page `page` of `topic`'s list.
 async fn load_page(
     library: &Library,
@@ -252,6 +259,7 @@ pub fn HomeView(
                 .into_iter()
                 .collect(),
             topic,
+            version: version_of(&library),
             ..Listed::default()
         })
     };
@@ -275,8 +283,32 @@ pub fn HomeView(
         });
         let library = library.get_value();
         leptos::task::spawn_local(async move {
-            let result = load_page(&library, topic.as_deref(), page).await;
-            if info.try_get_untracked().flatten().is_none() {
+            let mut result = load_page(&library, topic.as_deref(), page).await;
+            let version = version_of(&library);
+            // The site was redeployed since the pages shown were loaded: they are loaded again
+            // from the new list up to this one, so that no story repeats or goes missing.
+            let mut again = None;
+            let moved = listed
+                .try_with_untracked(|l| !l.pages.is_empty() && l.version != version)
+                .unwrap_or(false);
+            if moved && result.is_ok() {
+                let mut pages = Vec::new();
+                for p in 0..=page {
+                    match load_page(&library, topic.as_deref(), p).await {
+                        Ok(listing) => pages.push(listing),
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                again = Some(pages);
+            }
+            let stale_info = info
+                .try_with_untracked(|i| i.as_ref().map(|i| Some(&i.version) != version.as_ref()))
+                .flatten()
+                .unwrap_or(true);
+            if stale_info {
                 info.try_set(library.cached_info());
             }
             listed.try_update(|l| {
@@ -285,8 +317,16 @@ pub fn HomeView(
                     return;
                 }
                 l.loading = false;
+                if let (Some(pages), Ok(_)) = (again, &result) {
+                    l.pages = pages;
+                    l.version = version;
+                    return;
+                }
                 match result {
-                    Ok(listing) if listing.page == l.pages.len() => l.pages.push(listing),
+                    Ok(listing) if listing.page == l.pages.len() => {
+                        l.pages.push(listing);
+                        l.version = version;
+                    }
                     Ok(_) => {}
                     Err(e) => l.error = Some(e),
                 }
@@ -303,6 +343,7 @@ pub fn HomeView(
         listed.set(Listed {
             topic: topic.clone(),
             pages: first.iter().cloned().collect(),
+            version: version_of(&library.get_value()),
             ..Listed::default()
         });
         if first.is_none() {

@@ -59,7 +59,18 @@ impl SearchState {
     /// its terms, then the doc shards of its first `shown` results. Each arrival bumps
     /// `arrived`, which runs this again for the query then current, so an earlier keystroke's
     /// pieces are kept but never shown for a later one.
+    ///
+    /// An index of another data version than the library's (the site was redeployed, and a
+    /// load noticed) is dropped, and the new version's fetched in its place.
     fn ensure(self, library: &Library, q: &str, shown: usize) {
+        if let Some(info) = library.cached_info() {
+            let stale = self
+                .searcher
+                .with_value(|s| s.as_ref().is_some_and(|s| s.version() != info.version));
+            if stale {
+                self.searcher.set_value(None);
+            }
+        }
         if self.searcher.with_value(Option::is_none) {
             match library.in_memory() {
                 Some((corpus, data)) => self.hold(corpus, data),
@@ -140,20 +151,51 @@ impl SearchState {
         }
     }
 
+    /// Fetches the piece at `path` into the index. A piece gone because the site was
+    /// redeployed drops the index (the caller's bump of `arrived` then fetches the new
+    /// version's), and a piece of an index since dropped is not kept.
     async fn load(self, library: &Library, path: &str) -> Result<(), String> {
         if path == SITE_INFO {
-            let info = library.info().await.map_err(|e| e.to_string())?;
-            let meta = meta_path(&info.version);
-            let text = library.fetch_text(&meta).await.map_err(|e| e.to_string())?;
+            let meta = |info: &crate::site_data::SiteInfo| meta_path(&info.version);
+            let (info, _, text) = library
+                .fetch_current(&meta)
+                .await
+                .map_err(|e| e.to_string())?;
             let searcher = Searcher::new(&info.version, &text).map_err(|e| e.to_string())?;
             self.searcher.try_set_value(Some(searcher));
             return Ok(());
         }
-        let text = library.fetch_text(path).await.map_err(|e| e.to_string())?;
+        let Some(Some(version)) = self
+            .searcher
+            .try_with_value(|s| s.as_ref().map(|s| s.version().to_owned()))
+        else {
+            return Ok(());
+        };
+        let of_version = |s: &Option<Searcher>| s.as_ref().is_some_and(|s| s.version() == version);
+        let text = match library.fetch_text(path).await {
+            Ok(text) => text,
+            Err(error) => {
+                if library
+                    .redeployed(&version, &error)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    self.searcher.try_update_value(|s| {
+                        if of_version(s) {
+                            *s = None;
+                        }
+                    });
+                    return Ok(());
+                }
+                return Err(error.to_string());
+            }
+        };
         self.searcher
             .try_update_value(|searcher| match searcher {
-                Some(searcher) => searcher.add_piece(path, &text).map_err(|e| e.to_string()),
-                None => Ok(()),
+                Some(s) if s.version() == version => {
+                    s.add_piece(path, &text).map_err(|e| e.to_string())
+                }
+                _ => Ok(()),
             })
             .unwrap_or(Ok(()))
     }
