@@ -13,6 +13,7 @@ use broadsheet::{
     ui::{
         reader_data::ReaderData,
         search::{SearchResults, SearchState},
+        HomeView,
     },
 };
 use leptos::prelude::*;
@@ -330,5 +331,56 @@ async fn search_moves_to_the_new_version_after_a_redeployment() {
         summary() == "1 result for “yak”"
     })
     .await;
+    host.remove();
+}
+
+/// Story `n` of a generated site, published on day `n` of 2024 (later ones are newer).
+fn story(n: usize) -> String {
+    format!(
+        "---\ntitle: Story {n}\nslug: story-{n}\npublished: 2024-01-01T00:00:00Z\n---\nStory {n} in one paragraph.\n"
+    )
+    .replace("2024-01-01", &format!("2024-{:02}-{:02}", 1 + n / 28, 1 + n % 28))
+}
+
+#[wasm_bindgen_test]
+async fn show_more_after_a_redeployment_lists_the_new_list_without_repeats() {
+    let (site, library) = serve("redeploy-home");
+    // Two listing pages: 50 stories, then 10.
+    let old: Vec<String> = (0..60).map(story).collect();
+    let old: Vec<&str> = old.iter().map(String::as_str).collect();
+    site.borrow_mut().deploy(deployment("aaaa", &old));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host.clone(), move || {
+        leptos_meta::provide_meta_context();
+        provide_context(ReaderData::with_store(Box::new(MemoryStore::new()), "/"));
+        provide_context(library);
+        view! { <HomeView url_q=Signal::stored(String::new()) topic=Signal::stored(None)/> }
+    })
+    .forget();
+    let titles = || {
+        let items = host.query_selector_all(".story-list .story-title").unwrap();
+        (0..items.length())
+            .map(|i| items.item(i).unwrap().text_content().unwrap())
+            .collect::<Vec<_>>()
+    };
+    until("the first page is listed", || titles().len() == 50).await;
+    assert_eq!(titles()[0], "Story 59");
+
+    // A story published since: it heads the new list, and the second page starts a story later.
+    let new: Vec<String> = (0..61).map(story).collect();
+    let new: Vec<&str> = new.iter().map(String::as_str).collect();
+    site.borrow_mut().deploy(deployment("bbbb", &new));
+    let more: web_sys::HtmlElement = host
+        .query_selector(".show-more")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    more.click();
+    until("the second page is listed", || titles().len() > 50).await;
+    let expected: Vec<String> = (0..61).rev().map(|n| format!("Story {n}")).collect();
+    assert_eq!(titles(), expected, "the new list, each story once");
+    assert!(host.query_selector(".show-more").unwrap().is_none());
     host.remove();
 }
