@@ -4,8 +4,8 @@
 // fetching, search and offline reading at that size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { useBrowser, openPage, assertClean, appReady, poll } from './helpers.mjs';
 
 const ARCHIVE = process.env.ARCHIVE_URL;
@@ -216,4 +216,54 @@ test('a story opened from a link is readable offline after a reload', async () =
   await context.setOffline(false);
   assertClean(page);
   await context.close();
+});
+
+/// The archive's folder on disk: beside the reader's (SITE_DIR), as `cargo xtask e2e` serves
+/// them; `undefined` when SITE_DIR is not set.
+const ARCHIVE_DIR = process.env.SITE_DIR && join(dirname(process.env.SITE_DIR), 'archive');
+
+// A deployment under an open tab: the data of the version the tab started with is gone. The
+// deployment is simulated by moving the data folder to a new version name and naming that in
+// `data/site.json` (the same files, as a rebuild with one changed article would move them); both
+// are put back afterwards whatever happens.
+test('after a deployment under an open tab, Show more and a story on the next page come from the new data', { skip: !ARCHIVE_DIR && 'SITE_DIR (the served site folder) is not set' }, async () => {
+  const infoPath = join(ARCHIVE_DIR, 'data/site.json');
+  const infoText = await readFile(infoPath, 'utf8');
+  const { mtime } = await stat(infoPath);
+  const old = JSON.parse(infoText).version;
+  const next = 'f'.repeat(16) === old ? 'e'.repeat(16) : 'f'.repeat(16);
+  const { context, page } = await openPage(shared.browser);
+  let moved = false;
+  try {
+    await page.goto(archive(''));
+    assert.equal(await stories(page).count(), 50);
+
+    await rename(join(ARCHIVE_DIR, 'data', old), join(ARCHIVE_DIR, 'data', next));
+    moved = true;
+    await writeFile(infoPath, infoText.replace(`"${old}"`, `"${next}"`));
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.getByRole('button', { name: /^Show more stories/ }).click();
+    await stories(page).nth(99).waitFor();
+    assert.equal(await stories(page).count(), 100);
+    assert.equal(await page.getByRole('alert').count(), 0, 'no error shown');
+    const asked = requests.map((u) => new URL(u).pathname.replace('/archive/', ''));
+    assert.deepEqual(asked.filter((p) => p.startsWith(`data/${old}/`) || p === 'data/site.json'),
+      [`data/${old}/list/all/1.json`, 'data/site.json'], 'the old page is gone; the info is asked again');
+    assert.ok(asked.includes(`data/${next}/list/all/1.json`), asked.join(', '));
+
+    const link = stories(page).nth(75).getByRole('link').first();
+    const title = (await link.textContent()).trim();
+    await link.click();
+    await heading(page, title).waitFor();
+    assert.match(page.url(), /\/archive\/article\/generated-00075$/);
+    assert.ok((await page.locator('.article-body > p').count()) >= 4, 'the body is rendered');
+    // The browser logs the one 404 the app recovered from.
+    assertClean(page, [`data/${old}/list/all/1.json`, 'status of 404']);
+  } finally {
+    if (moved) await rename(join(ARCHIVE_DIR, 'data', next), join(ARCHIVE_DIR, 'data', old));
+    await writeFile(infoPath, infoText);
+    await utimes(infoPath, mtime, mtime);
+    await context.close();
+  }
 });

@@ -89,10 +89,12 @@ test('no shortcut fires while typing in the comment box or the search box', asyn
 
 test('a query downloads the index’s meta, the chunks of its words and its results’ docs, nothing more', async () => {
   const { context, page } = await openPage(shared.browser);
+  // Each piece is listed when its response arrives; its size is awaited before it is summed
+  // (a listener that awaited the body first could list it after the results showed).
   const fetched = [];
-  page.on('response', async (response) => {
+  page.on('response', (response) => {
     const path = new URL(response.url()).pathname;
-    if (path.includes('/search/')) fetched.push({ path, bytes: (await response.body()).length });
+    if (path.includes('/search/')) fetched.push({ path, bytes: response.body().then((body) => body.length) });
   });
   await page.goto(url(''));
   await searchBox(page).fill('Stalingrad');
@@ -104,7 +106,7 @@ test('a query downloads the index’s meta, the chunks of its words and its resu
   // One word: its chunk once, one doc shard; the whole index of the seed is far from needed
   // at scale, and each piece is fetched once however many keystrokes ask for it.
   assert.equal(new Set(fetched.map((f) => f.path)).size, fetched.length, `fetched twice: ${kinds}`);
-  const bytes = fetched.reduce((sum, f) => sum + f.bytes, 0);
+  const bytes = (await Promise.all(fetched.map((f) => f.bytes))).reduce((sum, n) => sum + n, 0);
   assert.ok(bytes <= 150_000, `${bytes} bytes`);
   assertClean(page);
   await context.close();
