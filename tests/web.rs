@@ -14,6 +14,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/until.rs"]
+mod support;
+use support::until;
+
 const SEED: &str = include_str!("../articles/000_508f32e089381fac.txt");
 
 /// A library holding the seed, as the site's data would give it.
@@ -45,23 +49,6 @@ fn mount_with<V: IntoView + 'static>(
 
 fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
     mount_with(seed_library(), view)
-}
-
-/// Waits (a macrotask at a time, at most about 5 s) until `done` holds.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if done() {
-            return;
-        }
-        let wait = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(wait).await.unwrap();
-    }
-    panic!("timed out waiting until {what}");
 }
 
 #[wasm_bindgen_test]

@@ -23,6 +23,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/until.rs"]
+mod support;
+use support::until;
+
 const HARBOUR: &str = "---\ntitle: Harbour ferry resumes\nslug: harbour\npublished: 2025-04-03T08:00:00Z\n---\nThe harbour ferry ran again on Monday.\n";
 const HARBOUR_EDITED: &str = "---\ntitle: Harbour ferry resumes\nslug: harbour\npublished: 2025-04-03T08:00:00Z\n---\nThe harbour ferry ran again on Monday, an hour late.\n";
 const COUNCIL: &str = "---\ntitle: Council votes on the budget\nslug: council\npublished: 2025-04-02T08:00:00Z\n---\nThe council voted on Tuesday.\n";
@@ -239,23 +243,6 @@ async fn a_404_without_a_redeployment_stays_not_found_and_is_not_retried() {
         [get("data/aaaa/slugs/0.json"), fresh_info()]
     );
     assert_eq!(library.cached_info().unwrap().version, "aaaa");
-}
-
-/// Waits (a macrotask at a time, at most about 5 s) until `done` holds.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if done() {
-            return;
-        }
-        let wait = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(wait).await.unwrap();
-    }
-    panic!("timed out waiting until {what}");
 }
 
 #[wasm_bindgen_test]
