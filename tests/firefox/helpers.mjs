@@ -46,7 +46,8 @@ const RECORDER = `() => {
 /// Starts Firefox ESR headless with a fresh profile (selenium-webdriver writes a new temporary
 /// one for every session) and starts recording problems in `driver.problems`: uncaught page
 /// errors and console errors from the BiDi log, and any request that leaves the origin.
-export async function openFirefox() {
+/// `prefs` are further preferences of the profile.
+export async function openFirefox({ prefs = {} } = {}) {
   const options = new firefox.Options()
     .setBinary(programFromEnv('FIREFOX', 'Firefox'))
     .addArguments('-headless')
@@ -59,6 +60,7 @@ export async function openFirefox() {
     .setPreference('network.captive-portal-service.enabled', false)
     .setPreference('network.connectivity-service.enabled', false)
     .enableBidi();
+  for (const [name, value] of Object.entries(prefs)) options.setPreference(name, value);
   const service = new firefox.ServiceBuilder(programFromEnv('GECKODRIVER', 'geckodriver'));
   const driver = await new Builder()
     .forBrowser('firefox')

@@ -14,7 +14,10 @@ use std::{
 /// served by nginx under `/reader/`.
 pub fn end_to_end(site_root: &Path) -> anyhow::Result<()> {
     let server = chromium_end_to_end(site_root, "tests/e2e/")?;
-    firefox::test(&format!("{}/reader/", server.origin()))
+    firefox::test(
+        &format!("{}/reader/", server.origin()),
+        &format!("{}{}", server.origin(), crate::archive::PATH),
+    )
 }
 
 /// The Playwright tests at `tests` (a folder or one file) in Chromium (passed to them as

@@ -17,15 +17,17 @@ pub fn geckodriver() -> anyhow::Result<PathBuf> {
 }
 
 /// Runs `tests/firefox/` against the built site at `base_url` (e.g.
-/// `http://127.0.0.1:PORT/reader/`); each test starts its own headless browser with a fresh
-/// profile. The browser and its driver are passed as `FIREFOX` and `GECKODRIVER`.
-pub fn test(base_url: &str) -> anyhow::Result<()> {
+/// `http://127.0.0.1:PORT/reader/`) and the archive at `archive_url` (for `archive.test.mjs`);
+/// each test starts its own headless browser with a fresh profile. The browser and its driver
+/// are passed as `FIREFOX` and `GECKODRIVER`.
+pub fn test(base_url: &str, archive_url: &str) -> anyhow::Result<()> {
     let firefox = tools::FIREFOX.path()?;
     step(
         &format!("end-to-end tests in Firefox ({})", firefox.display()),
         tools::command("node")
             .args(["--test", "--test-concurrency=1", "tests/firefox/"])
             .env("BASE_URL", base_url)
+            .env("ARCHIVE_URL", archive_url)
             .env("GECKODRIVER", geckodriver()?)
             .env("FIREFOX", firefox),
     )
