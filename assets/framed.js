@@ -1,5 +1,5 @@
 // Framed by another site, the reader shows only a notice (src/ui/framed.rs, once the app has
-// loaded). Until then this marks the page `data-framed`, and style/base.css hides the page
+// loaded). Until then this marks the page `data-framed`, and style/broadsheet.css hides the page
 // rendered ahead of time, so that none of its controls shows in the frame even for a moment.
 // `cargo xtask build` inlines this file into every page, before the first paint.
 (function () {

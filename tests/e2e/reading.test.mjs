@@ -66,7 +66,7 @@ test('an unknown URL gets the not-found page with a link home', async () => {
   await context.close();
 });
 
-/** The page background of each theme (on a light system), from style/tokens.css. */
+/** The page background of each theme (on a light system), from style/broadsheet.css. */
 const BACKGROUNDS = {
   System: 'rgb(253, 253, 252)',
   Light: 'rgb(253, 253, 252)',

@@ -7,9 +7,10 @@ mod firefox;
 mod icons;
 mod server;
 mod site;
+mod size;
 mod tools;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use std::{
     env,
     path::{Path, PathBuf},
@@ -31,6 +32,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                                      just tests/e2e/NAME.test.mjs (Chromium)
   bench                              run the benchmarks and print their figures (BENCH_PARTS=4,6
                                      runs only those; see xtask/src/bench/mod.rs)
+  size [--record]                    the release wasm's size by crate and function against
+                                     bench/wasm-size.json (the figure `test` gates at 2%);
+                                     --record writes the new figures there
   icons                              redraw the app icons into assets/icons/";
 
 /// What `cargo xtask` was asked to do.
@@ -41,6 +45,7 @@ enum Task {
     Build(site::Build),
     E2e { repeat: u32, only: Option<String> },
     Bench,
+    Size { record: bool },
     Icons,
 }
 
@@ -58,6 +63,7 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
         "test" => Task::Test,
         "bench" => Task::Bench,
         "icons" => Task::Icons,
+        "size" => Task::Size { record: false },
         "build" => Task::Build(site::Build {
             articles: root().join("articles"),
             public_url: "/".to_owned(),
@@ -79,6 +85,7 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
             (Task::Build(build), Long("articles")) => build.articles = parser.value()?.into(),
             (Task::Build(build), Long("keep-going")) => build.keep_going = true,
             (Task::E2e { repeat, .. }, Long("repeat")) => *repeat = parser.value()?.parse()?,
+            (Task::Size { record }, Long("record")) => *record = true,
             (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
             (_, arg) => return Err(arg.unexpected()),
         }
@@ -115,6 +122,7 @@ fn run(task: Task) -> Result<()> {
         }
         Task::E2e { repeat, only } => e2e(repeat, only.as_deref()),
         Task::Bench => bench::run(),
+        Task::Size { record } => size::run(record),
         Task::Icons => icons::write_all(&root().join("assets/icons")),
     }
 }
@@ -241,6 +249,10 @@ fn test() -> Result<()> {
         dist: site_root.join("reader"),
         keep_going: false,
     })?;
+    println!("==> the release wasm's size against {}", size::RECORD);
+    let wasm = std::fs::metadata(size::wasm_in(&site_root.join("reader"))?)?.len();
+    size::gate(wasm, size::recorded()?.wasm).context("the size gate")?;
+    println!("    done: {wasm} bytes");
     build_archive(&site_root)?;
     e2e::end_to_end(&site_root)?;
     println!(
@@ -375,6 +387,8 @@ mod args_tests {
             })
         );
         assert_eq!(parse("bench"), Ok(Task::Bench));
+        assert_eq!(parse("size"), Ok(Task::Size { record: false }));
+        assert_eq!(parse("size --record"), Ok(Task::Size { record: true }));
     }
 
     #[test]
@@ -392,6 +406,8 @@ mod args_tests {
             "test --articles x",
             "bench --corpus-timing target/bench-corpus",
             "e2e --corpus-timing x",
+            "size --record yes",
+            "size --public-url /x/",
         ] {
             assert!(parse(line).is_err(), "{line:?} was accepted");
         }

@@ -22,16 +22,7 @@ pub fn build(build: &Build) -> anyhow::Result<()> {
     let public_url = broadsheet_site::normalise_public_url(&build.public_url);
     let work = work_dir(&build.dist);
     let trunk_out = work.join("trunk");
-    step(
-        &format!("release build of the app for {public_url}"),
-        tools::command("trunk")
-            .args(["build", "--release", "--public-url", &public_url, "--dist"])
-            .arg(&trunk_out)
-            .env_remove("NO_COLOR")
-            // The site build writes the data files itself (Trunk.toml's hook is for `trunk
-            // serve` and a plain `trunk build`).
-            .env("BROADSHEET_DATA_HOOK", "off"),
-    )?;
+    trunk_release(&public_url, &trunk_out)?;
     println!(
         "==> the site of {} into {}",
         build.articles.display(),
@@ -52,6 +43,20 @@ pub fn build(build: &Build) -> anyhow::Result<()> {
         build.dist.display()
     );
     Ok(())
+}
+
+/// `trunk build --release` of the app (no data files) for `public_url` into `dist`.
+pub fn trunk_release(public_url: &str, dist: &Path) -> anyhow::Result<()> {
+    step(
+        &format!("release build of the app for {public_url}"),
+        tools::command("trunk")
+            .args(["build", "--release", "--public-url", public_url, "--dist"])
+            .arg(dist)
+            .env_remove("NO_COLOR")
+            // The site build writes the data files itself (Trunk.toml's hook is for `trunk
+            // serve` and a plain `trunk build`).
+            .env("BROADSHEET_DATA_HOOK", "off"),
+    )
 }
 
 /// `target/site-build/HASH/`, HASH of the site folder's absolute path: Trunk's output and the

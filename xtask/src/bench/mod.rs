@@ -13,7 +13,9 @@
 //!    `BENCH_SCALE=10000,100000`) against the one-article site and issue 10's budgets: the wasm,
 //!    the site build, home, an article link's first load, search, memory
 //!    (`bench/generate-corpus.mjs`, `bench/scale.mjs`);
-//! 7. fuzzing the parser for `BENCH_FUZZ_SECONDS` (default 60) with cargo-fuzz.
+//! 7. fuzzing the parser for `BENCH_FUZZ_SECONDS` (default 60) with cargo-fuzz;
+//! 8. the release wasm's size by crate and function against `bench/wasm-size.json`
+//!    (`xtask/src/size.rs`; the same report as `cargo xtask size`).
 //!
 //! Benchmarks print figures and compare them with the budgets; a missed budget is reported,
 //! never an error. The command exits non-zero only when a part could not run.
@@ -39,7 +41,7 @@ use std::{env, time::Instant};
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::{root, tools};
+use crate::{root, size, tools};
 use browser::{node_part, prepare_site, site_config, timed_node_part, Served};
 use runner::{part, skipped};
 
@@ -67,7 +69,7 @@ pub fn run() -> Result<()> {
     .map(|(_, name, script)| (name, script))
     .collect();
     // Part 6 compares with the normal (one-article) site.
-    let site = if browser_parts.is_empty() && !wanted(6) {
+    let site = if browser_parts.is_empty() && !wanted(6) && !wanted(8) {
         Err(anyhow!("not selected"))
     } else {
         prepare_site(&site_root)
@@ -91,6 +93,11 @@ pub fn run() -> Result<()> {
                     } else {
                         timed_node_part(name, script, config, out)
                     }
+                }));
+            }
+            if wanted(8) {
+                parts.push(part("8. wasm size", |out| {
+                    size_part(&site_root.join("reader"), out)
                 }));
             }
             Some(seed)
@@ -137,6 +144,46 @@ pub fn run() -> Result<()> {
     if !failed.is_empty() {
         bail!("bench: parts that could not run: {}", failed.join(", "));
     }
+    Ok(())
+}
+
+/// Part 8: the size report of the release wasm the benchmarks built, against the recorded run.
+fn size_part(dist: &std::path::Path, out: &mut runner::Outcome) -> Result<()> {
+    let now = size::measure(dist)?;
+    let before = size::recorded().ok();
+    for line in size::report(&now, before.as_ref()) {
+        println!("    {line}");
+    }
+    let was = before
+        .as_ref()
+        .map(|b| format!(" (recorded in {}: {} bytes)", size::RECORD, b.wasm))
+        .unwrap_or_default();
+    out.figures.push(runner::Figure::new(
+        "Release wasm, raw / brotli q11",
+        format!(
+            "{} bytes / {:.1} KB{was}",
+            now.wasm,
+            now.brotli as f64 / 1024.0
+        ),
+        None,
+        None,
+        None,
+    ));
+    let total: u64 = now.crates.values().sum();
+    let mut crates: Vec<_> = now.crates.iter().collect();
+    crates.sort_by(|a, b| b.1.cmp(a.1));
+    let largest: Vec<String> = crates
+        .iter()
+        .take(10)
+        .map(|(name, bytes)| format!("{name} {:.1}%", **bytes as f64 * 100.0 / total as f64))
+        .collect();
+    out.figures.push(runner::Figure::new(
+        "Largest crates in the wasm (code before wasm-opt)",
+        largest.join(", "),
+        None,
+        None,
+        None,
+    ));
     Ok(())
 }
 
