@@ -49,7 +49,7 @@ pub fn build(build: &Build) -> anyhow::Result<()> {
 pub fn trunk_release(public_url: &str, dist: &Path) -> anyhow::Result<()> {
     step(
         &format!("release build of the app for {public_url}"),
-        tools::command("trunk")
+        tools::release_wasm_build(&mut tools::command("trunk"))
             .args(["build", "--release", "--public-url", public_url, "--dist"])
             .arg(dist)
             .env_remove("NO_COLOR")

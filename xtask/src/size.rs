@@ -134,7 +134,7 @@ pub fn contributors(wasm: &[u8]) -> Result<(BTreeMap<String, u64>, Vec<Function>
     for (i, size) in bodies.into_iter().enumerate() {
         let name = names
             .get(&(imported + i as u32))
-            .map(|n| without_hash(n).to_owned())
+            .map(|n| readable(without_hash(n)))
             .unwrap_or_else(|| format!("function {}", imported as usize + i));
         *crates.entry(crate_of(&name)).or_default() += size;
         functions.push((name, size));
@@ -153,6 +153,30 @@ fn without_hash(name: &str) -> &str {
         }
         _ => name,
     }
+}
+
+/// A demangled name without the crates' disambiguators (`tachys[c329779a8f1400ca]::` as
+/// `tachys::`, in the v0 mangling of the nightly the release wasm is built with).
+fn readable(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        match after[1..].find(']') {
+            Some(close)
+                if close >= 8 && after[1..=close].bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                rest = &after[close + 2..];
+            }
+            _ => {
+                out.push('[');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The crate a function's code counts for: the first crate other than the standard library's
@@ -377,6 +401,18 @@ mod tests {
             "broadsheet::main"
         );
         assert_eq!(without_hash("a::hello"), "a::hello");
+    }
+
+    #[test]
+    fn disambiguators_are_left_out_and_other_brackets_kept() {
+        assert_eq!(
+            readable(
+                "<either_of[5eee9adb9fff50b0]::EitherOf4<broadsheet[3bedefb9e5498bbc]::ui::Home>"
+            ),
+            "<either_of::EitherOf4<broadsheet::ui::Home>"
+        );
+        assert_eq!(readable("elem[0]"), "elem[0]");
+        assert_eq!(readable("<[T]>::len"), "<[T]>::len");
     }
 
     #[test]

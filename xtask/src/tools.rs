@@ -18,6 +18,31 @@ pub const TRUNK: &str = "0.21.14";
 /// geckodriver, the WebDriver server for Firefox ESR (the newest release on crates.io; it
 /// builds with rustc 1.95).
 pub const GECKODRIVER: &str = "0.37.1";
+/// The Rust toolchain of the release wasm (everything else builds with `rust-toolchain.toml`'s
+/// stable): nightly, because only nightly builds the standard library itself (`-Zbuild-std`)
+/// with panics that abort at once and carry no message or source location. That takes about 7%
+/// off the brotli-compressed wasm (BENCHMARKS.md, 2026-11-30, issue 13). Pinned to a day whose
+/// `rust-src` exists; a newer one changes the wasm's bytes, which the size gate then reports.
+pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-19";
+/// The flags of the release wasm's build with [`RELEASE_TOOLCHAIN`]: panics abort without
+/// formatting a message (no `core::fmt` machinery for them, no panic strings), and carry no
+/// file, line or column.
+pub const RELEASE_WASM_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
+/// Sets the environment of the release build of the wasm (`trunk build --release`): the pinned
+/// nightly, the standard library built with the crate, and [`RELEASE_WASM_RUSTFLAGS`].
+pub fn release_wasm_build(cmd: &mut Command) -> &mut Command {
+    cmd.env("RUSTUP_TOOLCHAIN", RELEASE_TOOLCHAIN)
+        // `-Zbuild-std=std,panic_abort` as configuration (cargo's list from the environment is
+        // separated by spaces); only the wasm build reads it, as Trunk passes `--target`.
+        .env("CARGO_UNSTABLE_BUILD_STD", "std panic_abort")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            RELEASE_WASM_RUSTFLAGS,
+        )
+}
+
 /// A program the tests take from the system rather than from a pinned registry: found through
 /// its environment variable, else on PATH, so that any machine with the program installed
 /// anywhere can run the tests. Debian's archive keeps one current version per release, so on
@@ -235,6 +260,7 @@ pub fn wasm_bindgen_version() -> String {
 /// Installs whatever is missing. Each step says what it does; a failure says how to fix it.
 pub fn install_all(need_browser: bool) -> anyhow::Result<()> {
     rust_target()?;
+    release_toolchain()?;
     cargo_tool("trunk", TRUNK, true, &["trunk"])?;
     cargo_tool(
         "wasm-bindgen-cli",
@@ -267,6 +293,41 @@ fn rust_target() -> anyhow::Result<()> {
         Step::new("install the wasm32-unknown-unknown Rust target").run(
             Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
             "rustup target add wasm32-unknown-unknown",
+        )?;
+    }
+    Ok(())
+}
+
+/// [`RELEASE_TOOLCHAIN`] with its `rust-src` (the standard library's source, which
+/// `-Zbuild-std` compiles), unless already there.
+fn release_toolchain() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args([
+            "component",
+            "list",
+            "--installed",
+            "--toolchain",
+            RELEASE_TOOLCHAIN,
+        ])
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("rust-src"))
+        .unwrap_or(false);
+    if !installed {
+        let args = [
+            "toolchain",
+            "install",
+            RELEASE_TOOLCHAIN,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+        ];
+        Step::new(&format!(
+            "install {RELEASE_TOOLCHAIN} with rust-src (the release wasm's toolchain)"
+        ))
+        .run(
+            Command::new("rustup").args(args),
+            &format!("rustup {}", args.join(" ")),
         )?;
     }
     Ok(())
