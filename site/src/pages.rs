@@ -201,7 +201,51 @@ impl Cache {
 pub fn shell(trunk_dir: &Path) -> anyhow::Result<String> {
     let index = trunk_dir.join("index.html");
     let html = fs::read_to_string(&index).with_context(|| index.display().to_string())?;
-    inline_head_scripts(&inline_boot_script(trunk_dir, &html)?)
+    start_after_first_paint(&inline_head_scripts(&inline_boot_script(
+        trunk_dir, &html,
+    )?)?)
+}
+
+/// Trunk's loader imports the app's JS at once and starts the wasm's download as soon as the
+/// document is parsed, so on a slow network the app's bytes share the bandwidth with the first
+/// paint, and a browser (or Lighthouse's simulation) may count them as what the largest paint
+/// waited for. The same loader, but started after the page's first frame: the JS is imported
+/// then (`import()`), and the wasm fetched from there. In a hidden tab, which paints no frame,
+/// it starts at once. Everything else is Trunk's: the `TrunkApplicationStarted` event and
+/// `window.wasmBindings`.
+fn start_after_first_paint(shell: &str) -> anyhow::Result<String> {
+    const OPEN: &str = "<script type=\"module\">";
+    let start = shell
+        .find(OPEN)
+        .context("index.html has no <script type=\"module\"> (Trunk's loader)")?;
+    let end = start
+        + shell[start..]
+            .find("</script>")
+            .context("Trunk's loader has no </script>")?;
+    let loader = &shell[start + OPEN.len()..end];
+    let quoted_after = |marker: &str| {
+        let at = loader.find(marker)? + marker.len();
+        let len = loader[at..].find('\'')?;
+        Some(&loader[at..at + len])
+    };
+    let (Some(js), Some(wasm)) = (
+        quoted_after("* as bindings from '"),
+        quoted_after("module_or_path: '"),
+    ) else {
+        anyhow::bail!(
+            "Trunk's loader is not the one the build knows (Trunk 0.21's \
+             `import init, * as bindings from '…'` and `module_or_path: '…'`):\n{loader}"
+        );
+    };
+    let ours = format!(
+        "\nawait new Promise((go) => document.visibilityState === 'visible' ? \
+         requestAnimationFrame(() => setTimeout(go)) : go());\n\
+         const bindings = await import('{js}');\n\
+         const wasm = await bindings.default({{ module_or_path: '{wasm}' }});\n\
+         window.wasmBindings = bindings;\n\
+         dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {{detail: {{wasm}}}}));\n"
+    );
+    Ok(format!("{}{OPEN}{ours}{}", &shell[..start], &shell[end..]))
 }
 
 /// The theme boot script runs before first paint, so it blocks the parser: inline it to save
@@ -322,6 +366,43 @@ fn escape_attribute(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_is_imported_and_its_wasm_fetched_after_the_first_frame() {
+        // Trunk 0.21.14's loader, as it writes it.
+        let shell = "<head>\n<script>boot()</script>\n<script type=\"module\">\n\
+            import init, * as bindings from '/reader/app-0123456789abcdef.js';\n\
+            const wasm = await init({ module_or_path: '/reader/app-0123456789abcdef_bg.wasm' });\n\n\n\
+            window.wasmBindings = bindings;\n\n\n\
+            dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));\n\n\
+            </script>\n</head><body></body>";
+        let out = start_after_first_paint(shell).unwrap();
+        assert!(out.starts_with("<head>\n<script>boot()</script>\n<script type=\"module\">"));
+        assert!(out.ends_with("</script>\n</head><body></body>"), "{out}");
+        let loader = &out[out.find("type=\"module\">").unwrap()..];
+        let wait = loader.find("requestAnimationFrame").unwrap();
+        let import = loader
+            .find("await import('/reader/app-0123456789abcdef.js')")
+            .unwrap();
+        let fetch = loader
+            .find("module_or_path: '/reader/app-0123456789abcdef_bg.wasm'")
+            .unwrap();
+        assert!(wait < import && import < fetch, "{loader}");
+        assert!(
+            !loader.contains(" from '"),
+            "no static import left: {loader}"
+        );
+        assert!(loader.contains("TrunkApplicationStarted"));
+        assert!(loader.contains("window.wasmBindings = bindings"));
+        // A loader the build does not know is an error, not a page that never starts.
+        let changed = shell.replace("module_or_path", "module");
+        let err = start_after_first_paint(&changed).unwrap_err().to_string();
+        assert!(
+            err.contains("Trunk's loader is not the one the build knows"),
+            "{err}"
+        );
+        assert!(start_after_first_paint("<head></head>").is_err());
+    }
 
     #[test]
     fn the_page_fills_the_title_the_preloads_and_the_end_of_the_body() {

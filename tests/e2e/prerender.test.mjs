@@ -64,3 +64,27 @@ test('text is on screen before the wasm arrives, and the scroll position survive
   assertClean(page);
   await context.close();
 });
+
+test('the first paint waits for one stylesheet only, and the app is fetched after the first frame', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await context.addInitScript(() => {
+    requestAnimationFrame(() => { window.__firstFrame = performance.now(); });
+  });
+  await page.goto(shared.articleHref);
+  await page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
+  const sheets = await page.evaluate(() => [...document.querySelectorAll('link[rel="stylesheet"]')]
+    .map((link) => link.media || 'all'));
+  assert.deepEqual(sheets, ['all', 'print'], 'one stylesheet for the screen; print styles never block');
+  const { frame, app } = await page.evaluate(() => ({
+    frame: window.__firstFrame,
+    app: performance.getEntriesByType('resource')
+      .filter((r) => /\/broadsheet-[0-9a-f]+(_bg\.wasm|\.js)$/.test(r.name))
+      .map((r) => ({ name: r.name, start: r.startTime })),
+  }));
+  assert.equal(app.length, 2, JSON.stringify(app));
+  for (const { name, start } of app) {
+    assert.ok(start >= frame, `${name} was requested at ${start} ms, before the first frame (${frame} ms)`);
+  }
+  assertClean(page);
+  await context.close();
+});
