@@ -27,7 +27,7 @@ fn trunk_output(dir: &Path) {
         <base href=\"/news/\">\n    <title>Broadsheet</title>\n\
         <link rel=\"manifest\" href=\"manifest.webmanifest\">\n\
         <script src=\"boot.js\"></script>\n\
-        <script type=\"module\">import init from '/news/app-0123456789abcdef.js';init('/news/app-0123456789abcdef_bg.wasm');</script>\n\
+        <script type=\"module\">\nimport init, * as bindings from '/news/app-0123456789abcdef.js';\nconst wasm = await init({ module_or_path: '/news/app-0123456789abcdef_bg.wasm' });\nwindow.wasmBindings = bindings;\ndispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));\n</script>\n\
         </head>\n  <body></body>\n</html>\n";
     for (path, text) in [
         ("index.html", index),
