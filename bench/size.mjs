@@ -5,7 +5,9 @@
 import { launch, run } from './lib.mjs';
 import { firstLoad, show as showRow } from './first-load.mjs';
 
-const BUDGET_KB = 110;
+/// Issue 13: at most 150 KB (ahead of the Leptos hackernews example's 149 KB), aim 110 KB.
+const BUDGET_KB = 150;
+const AIM_KB = 110;
 
 await run(async (results, opts) => {
   const browser = await launch();
@@ -19,10 +21,10 @@ await run(async (results, opts) => {
     const wasm = pageRows.filter((r) => r.url.endsWith('.wasm')).reduce((n, r) => n + r.br, 0);
     results.figure(
       'First-load transfer of an article link (brotli q11)',
-      `${kb.toFixed(1)} KB (${pageRows.length} files, ${(raw / 1024).toFixed(1)} KB raw; wasm ${(wasm / 1024).toFixed(1)} KB)`,
-      `≤ ${BUDGET_KB} KB`,
+      `${kb.toFixed(1)} KB (${pageRows.length} files, ${(raw / 1024).toFixed(1)} KB raw; wasm ${(wasm / 1024).toFixed(1)} KB)${kb <= BUDGET_KB && kb > AIM_KB ? `; ${(kb - AIM_KB).toFixed(1)} KB over the aim` : ''}`,
+      `≤ ${BUDGET_KB} KB (aim ${AIM_KB} KB)`,
       kb <= BUDGET_KB,
-      `${(kb - BUDGET_KB).toFixed(1)} KB (${(kb / BUDGET_KB).toFixed(2)}x the budget)`,
+      `${(kb - BUDGET_KB).toFixed(1)} KB (${(kb / BUDGET_KB).toFixed(2)}x the budget, ${(kb - AIM_KB).toFixed(1)} KB over the aim)`,
     );
     for (const r of pageRows.filter((x) => x.url.endsWith('.wasm'))) {
       const s = r.sections;

@@ -1,5 +1,5 @@
-//! The release site that parts 2-5 (and 6, for comparison) measure, its servers, and the node
-//! scripts in `bench/` that measure it in a browser.
+//! The release site that parts 2-5 and 9 (and 6, for comparison) measure, its servers, and
+//! the node scripts in `bench/` that measure it in a browser.
 
 use std::{
     env, fs,
@@ -51,7 +51,7 @@ pub struct Seed {
 /// Builds the normal release site under `site_root/reader/` and puts the static seed page at
 /// `site_root/static/`.
 pub fn prepare_site(site_root: &Path) -> Result<Seed> {
-    println!("\n==> bench: the release site (parts 2-5)");
+    println!("\n==> bench: the release site (parts 2-5 and 9)");
     let _ = fs::remove_dir_all(site_root);
     let dist = site_root.join("reader");
     let build = build_site(&dist, None, true)?;
@@ -77,16 +77,31 @@ pub fn prepare_site(site_root: &Path) -> Result<Seed> {
     })
 }
 
-/// The scripts' configuration for the normal site served at `origin`.
-pub fn site_config(origin: &str, seed: &Seed) -> Result<PathBuf> {
-    let config = serde_json::json!({
+/// The scripts' configuration for the normal site served at `origin`, and with `plain` the
+/// same site served uncompressed there (part 4, whose `origin` compresses).
+pub fn site_config(origin: &str, plain: Option<&str>, seed: &Seed) -> Result<PathBuf> {
+    let runs = super::number_from_env("BENCH_RUNS", 21);
+    write_config("config.json", &config_json(origin, plain, seed, runs))
+}
+
+/// [`site_config`]'s JSON: the site's base, the seed article's link and its static twin at
+/// `origin` (and as `plainArticleUrl`, `plainStaticUrl` at `plain`), the text part 3 waits for,
+/// and the number of runs.
+fn config_json(origin: &str, plain: Option<&str>, seed: &Seed, runs: u32) -> serde_json::Value {
+    let article = |origin: &str| format!("{origin}/reader/article/{}", seed.slug);
+    let statics = |origin: &str| format!("{origin}/static/seed.html");
+    let mut config = serde_json::json!({
         "base": format!("{origin}/reader/"),
-        "articleUrl": format!("{origin}/reader/article/{}", seed.slug),
-        "staticUrl": format!("{origin}/static/seed.html"),
+        "articleUrl": article(origin),
+        "staticUrl": statics(origin),
         "lastParagraph": seed.last_paragraph,
-        "runs": super::number_from_env("BENCH_RUNS", 21),
+        "runs": runs,
     });
-    write_config("config.json", &config)
+    if let Some(plain) = plain {
+        config["plainArticleUrl"] = article(plain).into();
+        config["plainStaticUrl"] = statics(plain).into();
+    }
+    config
 }
 
 /// Writes `target/bench/NAME` and returns its path.
@@ -377,6 +392,47 @@ pub fn report_sizes(dist: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_names_the_uncompressed_server_only_when_given() {
+        let seed = Seed {
+            slug: "the-envoy".into(),
+            last_paragraph: "The end.".into(),
+            dist: PathBuf::new(),
+            build: SiteBuild {
+                took: Duration::ZERO,
+                site: Duration::ZERO,
+                laps: Vec::new(),
+            },
+        };
+        let gzip = "http://127.0.0.1:1";
+        let config = config_json(gzip, None, &seed, 21);
+        assert_eq!(config["base"], "http://127.0.0.1:1/reader/");
+        assert_eq!(
+            config["articleUrl"],
+            "http://127.0.0.1:1/reader/article/the-envoy"
+        );
+        assert_eq!(config["staticUrl"], "http://127.0.0.1:1/static/seed.html");
+        assert_eq!(config["lastParagraph"], "The end.");
+        assert_eq!(config["runs"], 21);
+        assert!(config.get("plainArticleUrl").is_none());
+        assert!(config.get("plainStaticUrl").is_none());
+
+        let config = config_json(gzip, Some("http://127.0.0.1:2"), &seed, 3);
+        assert_eq!(
+            config["articleUrl"],
+            "http://127.0.0.1:1/reader/article/the-envoy"
+        );
+        assert_eq!(
+            config["plainArticleUrl"],
+            "http://127.0.0.1:2/reader/article/the-envoy"
+        );
+        assert_eq!(
+            config["plainStaticUrl"],
+            "http://127.0.0.1:2/static/seed.html"
+        );
+        assert_eq!(config["runs"], 3);
+    }
 
     #[test]
     fn a_replaced_xtask_is_run_from_where_cargo_put_the_new_one() {
