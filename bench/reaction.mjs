@@ -3,10 +3,10 @@
 // tapped as soon as it is shown in the page rendered ahead of time, then the time from navigation
 // start until that button reports aria-pressed="true" (the app took over and took the click).
 //
-// A tap on the prerendered page is a real mouse click at the button's place (input from outside
-// the page, not a wait for an enabled button), so the page's own handling of an early click decides
-// what happens to it: kept and answered once the app is ready, or lost (a disabled button takes
-// no click). A lost tap is tapped again, as a reader would, once the app has taken over
+// A tap on the prerendered page is a real mouse click at the button's place (input from
+// outside the page, not a wait for an enabled button), so the page's own handling of an early
+// click decides what happens to it: kept and answered once the app is ready, or lost (a
+// disabled button takes no click). A lost tap is tapped again, as a reader would, once the app has taken over
 // (`<html data-app="ready">`) and the button can be clicked; the time then runs to the second
 // tap's answer, and the count of lost first taps is reported with it.
 //
