@@ -222,12 +222,7 @@ async fn an_article_that_cannot_be_fetched_shows_a_page_with_try_again() {
         "a polite loading state first: {}",
         host.inner_html()
     );
-    let heading = || {
-        host.query_selector("h1")
-            .unwrap()
-            .and_then(|h| h.text_content())
-            .unwrap_or_default()
-    };
+    let heading = || support::text_of(&host, "h1");
     until("the error page shows", || {
         heading() == "This story could not be loaded"
     })

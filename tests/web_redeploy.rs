@@ -265,12 +265,7 @@ async fn search_moves_to_the_new_version_after_a_redeployment() {
         })
         .forget();
     }
-    let summary = || {
-        host.query_selector(".search-summary")
-            .unwrap()
-            .and_then(|s| s.text_content())
-            .unwrap_or_default()
-    };
+    let summary = || support::text_of(&host, ".search-summary");
     // The index's meta file is fetched at once, its word chunks as a query needs them.
     until("the old version's search meta file is here", || {
         site.borrow()

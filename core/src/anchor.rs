@@ -184,6 +184,14 @@ mod tests {
         "Markets rose after the news.",
     ];
 
+    /// The anchor `a` has in `text`, where it must have moved.
+    fn moved_in(a: &Anchor, text: &[&str]) -> Anchor {
+        match a.find(text) {
+            Ok(Found::Moved(moved)) => moved,
+            other => panic!("not moved: {other:?}"),
+        }
+    }
+
     fn anchor(text: &[&str], paragraph: usize, quote: &str) -> Anchor {
         let chars: Vec<char> = text[paragraph].chars().collect();
         let quote: Vec<char> = quote.chars().collect();
@@ -219,17 +227,13 @@ mod tests {
             "The envoy, who arrived late, met officials in Washington for two days, he said, and the meeting was useful.",
             TEXT[2],
         ];
-        let Ok(Found::Moved(moved)) = a.find(&edited) else {
-            panic!("{:?}", a.find(&edited));
-        };
+        let moved = moved_in(&a, &edited);
         assert_eq!((moved.paragraph, moved.quote.as_str()), (1, "two days"));
         assert_eq!(moved.start, a.start + ", who arrived late,".chars().count());
 
         // A paragraph added before it.
         let added = ["A new first paragraph.", TEXT[0], TEXT[1], TEXT[2]];
-        let Ok(Found::Moved(moved)) = a.find(&added) else {
-            panic!("{:?}", a.find(&added));
-        };
+        let moved = moved_in(&a, &added);
         assert_eq!((moved.paragraph, moved.start), (2, a.start));
     }
 
@@ -241,9 +245,7 @@ mod tests {
         assert_eq!(a.quote, "he said");
         // Text added at the start moves both places; the second one is still chosen.
         let edited = ["Asked twice, he said no. Later, in the evening, he said yes to the plan."];
-        let Ok(Found::Moved(moved)) = a.find(&edited) else {
-            panic!("{:?}", a.find(&edited));
-        };
+        let moved = moved_in(&a, &edited);
         assert_eq!(moved.start, a.start + "Asked twice, ".len());
         assert!(moved.prefix.ends_with("in the evening, "));
     }
@@ -283,9 +285,7 @@ mod tests {
         assert_eq!((a.start, a.end), (14, 21));
         assert_eq!(a.prefix, "Café « Über » ");
         let edited = ["Le café « Über » naïve 🎉 end of the line here."];
-        let Ok(Found::Moved(moved)) = a.find(&edited) else {
-            panic!("{:?}", a.find(&edited));
-        };
+        let moved = moved_in(&a, &edited);
         assert_eq!((moved.start, moved.end), (17, 24));
     }
 

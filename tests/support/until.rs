@@ -17,3 +17,11 @@ pub async fn until(what: &str, done: impl Fn() -> bool) {
     }
     panic!("timed out waiting until {what}");
 }
+
+/// The text of the first element under `host` matching `selector`, or "" when none does.
+pub fn text_of(host: &web_sys::Element, selector: &str) -> String {
+    host.query_selector(selector)
+        .unwrap()
+        .and_then(|element| element.text_content())
+        .unwrap_or_default()
+}
