@@ -1550,6 +1550,109 @@ fn item(file: &mut serde_json::Value) -> &mut serde_json::Value {
     &mut file["items"][ARTICLE]
 }
 
+// ---------------------------------------------------------------- highlights
+
+/// An item with two highlights (one with a note) made in `text`'s first paragraph.
+fn highlighted(at: f64) -> ItemState {
+    use broadsheet::anchor::Anchor;
+    let text = ["Kirill Dmitriev said on Friday that talks would go on."];
+    let mut item = ItemState::default();
+    let said = Anchor::new(&text, 0, 16, 30).unwrap();
+    item.add_highlight("h-1".into(), said, "Talks go on", at);
+    item.set_note("h-1", "Who else said so?", at + 1.0);
+    let talks = Anchor::new(&text, 0, 36, 41).unwrap();
+    item.add_highlight("h-2".into(), talks, "Talks go on", at + 2.0);
+    item
+}
+
+#[test]
+fn highlights_and_notes_are_saved_exported_erased_and_imported_back() {
+    let repo = repo();
+    repo.save_item(&item_id(ARTICLE), &highlighted(100.0))
+        .unwrap();
+    let loaded = repo.load_item(&item_id(ARTICLE), NOW).unwrap().value;
+    let quotes: Vec<&str> = loaded
+        .visible_highlights()
+        .map(|h| h.anchor.quote.as_str())
+        .collect();
+    assert_eq!(quotes, ["said on Friday", "talks"]);
+    assert_eq!(loaded.highlights[0].note, "Who else said so?");
+
+    let json = serde_json::to_string(&repo.export(NOW).unwrap()).unwrap();
+    assert_eq!(repo.delete_all(NOW).unwrap(), 1);
+    assert!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value.is_empty());
+    let summary = repo.import(&json).unwrap();
+    assert_eq!(summary.highlights_added, 2);
+    assert_eq!(
+        summary.to_string(),
+        "Imported: 0 comments added, 0 reactions changed, 0 drafts restored, 2 highlights added across 1 story."
+    );
+    assert_eq!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value, loaded);
+}
+
+#[test]
+fn a_highlight_removed_in_one_tab_stays_removed_when_an_older_tab_saves() {
+    let (a, b) = two_tabs();
+    a.save_item(&item_id(ARTICLE), &highlighted(10.0)).unwrap();
+    let mut in_b = b.load_item(&item_id(ARTICLE), NOW).unwrap().value;
+    let mut removed = in_b.clone();
+    removed.set_highlight_deleted("h-2", true, 20.0);
+    a.save_item(&item_id(ARTICLE), &removed).unwrap();
+    // Tab B, which had not seen the removal, types a note on the other highlight.
+    in_b.set_note("h-1", "typed in B", 21.0);
+    let merged = b.save_item(&item_id(ARTICLE), &in_b).unwrap().merged;
+    let left: Vec<(&str, &str)> = merged
+        .visible_highlights()
+        .map(|h| (h.id.as_str(), h.note.as_str()))
+        .collect();
+    assert_eq!(left, [("h-1", "typed in B")]);
+}
+
+#[test]
+fn an_import_with_a_highlight_this_reader_could_not_have_made_is_refused_saying_where() {
+    let source = repo();
+    source
+        .save_item(&item_id(ARTICLE), &highlighted(100.0))
+        .unwrap();
+    let good: serde_json::Value = serde_json::to_value(source.export(NOW).unwrap()).unwrap();
+    let at = "items[\"article/kirill-dmitriev-talks\"].highlights";
+    let cases: Vec<(&dyn Fn(&mut serde_json::Value), String)> = vec![
+        (
+            &|f| item(f)["highlights"][0]["colour"] = "red".into(),
+            format!("unknown field \"colour\" in {at}[0]"),
+        ),
+        (
+            &|f| item(f)["highlights"][1]["anchor"]["offset"] = 3.into(),
+            format!("unknown field \"offset\" in {at}[1].anchor"),
+        ),
+        (
+            &|f| item(f)["highlights"][1]["id"] = "h-1".into(),
+            format!("{at}[1] repeats the id of an earlier highlight"),
+        ),
+        (
+            &|f| item(f)["highlights"][0]["anchor"]["end"] = 99.into(),
+            format!("{at}[0] has an anchor whose quote is not its range of characters"),
+        ),
+        (
+            &|f| item(f)["highlights"][0]["note"] = "n".repeat(MAX_COMMENT_CHARS + 1).into(),
+            format!("{at}[0] has a note over 5,000 characters"),
+        ),
+        (
+            &|f| item(f)["highlights"][1]["updated_at"] = (-5.0).into(),
+            format!("{at}[1].updated_at has the time -5"),
+        ),
+    ];
+    let target = repo();
+    let before = snapshot(target.kv());
+    for (edit, expected) in cases {
+        let mut file = good.clone();
+        edit(&mut file);
+        let error = target.import(&file.to_string()).unwrap_err().to_string();
+        assert!(error.contains(&expected), "{error}\nexpected: {expected}");
+        assert_eq!(snapshot(target.kv()), before, "{expected}: nothing changed");
+    }
+}
+
 // ---------------------------------------------------------------- old tabs
 
 #[test]

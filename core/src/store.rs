@@ -1,4 +1,5 @@
-//! The reader's own data (reactions, drafts, comments, settings, progress): pure state,
+//! The reader's own data (reactions, drafts, comments, highlights and notes, settings,
+//! progress): pure state,
 //! a small key-value trait, and the stores behind it.
 //!
 //! Nothing the reader wrote is ever lost: values that do not decode are moved to a backup
@@ -6,6 +7,7 @@
 //! memory; a write merges with whatever another tab stored since this tab last looked.
 
 mod export;
+mod highlight;
 mod keys;
 mod kv;
 #[cfg(target_arch = "wasm32")]
@@ -17,6 +19,7 @@ pub use export::{
     too_large_to_import, Damage, ExportFile, ImportError, ImportSummary, InvalidExport,
     EXPORT_FORMAT, EXPORT_VERSION, FUTURE_MARGIN_MS, MAX_IMPORT_BYTES,
 };
+pub use highlight::{by_story, runs, to_markdown, Highlight, Listed, MAX_NOTE_CHARS};
 pub use keys::{key_prefix, scope_of, ItemId, NotAnItemId, NAMESPACE};
 pub use kv::{KeyValue, MemoryStore, StoreError};
 #[cfg(target_arch = "wasm32")]

@@ -3,7 +3,9 @@
 
 use super::keys::{rest_of, ItemId, Rest};
 use super::kv::StoreError;
+use super::highlight::MAX_NOTE_CHARS;
 use super::state::{ItemState, Settings, MAX_COMMENT_CHARS};
+use crate::anchor::CONTEXT;
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, fmt};
 
@@ -36,6 +38,7 @@ pub struct ExportFile {
 pub struct ImportSummary {
     pub items: usize,
     pub comments_added: usize,
+    pub highlights_added: usize,
     pub reactions_changed: usize,
     pub drafts_restored: usize,
     pub settings_changed: bool,
@@ -61,13 +64,18 @@ impl std::fmt::Display for ImportSummary {
         } else {
             write!(
             f,
-            "Imported: {} comment{} added, {} reaction{} changed, {} draft{} restored across {} stor{}{}.",
+            "Imported: {} comment{} added, {} reaction{} changed, {} draft{} restored{} across {} stor{}{}.",
             self.comments_added,
             plural(self.comments_added),
             self.reactions_changed,
             plural(self.reactions_changed),
             self.drafts_restored,
             plural(self.drafts_restored),
+            match self.highlights_added {
+                0 => String::new(),
+                1 => ", 1 highlight added".to_owned(),
+                n => format!(", {n} highlights added"),
+            },
             self.items,
             if self.items == 1 { "y" } else { "ies" },
             if self.settings_changed { "; reading settings updated" } else { "" }
@@ -198,6 +206,11 @@ pub enum Damage {
         at: String,
         offset: f64,
     },
+    /// A highlight this reader could not have made; `why` says what is wrong with it.
+    BadHighlight {
+        at: String,
+        why: &'static str,
+    },
 }
 
 impl fmt::Display for InvalidExport {
@@ -275,6 +288,7 @@ impl fmt::Display for Damage {
             Self::OffsetOutOfRange { at, offset } => {
                 write!(f, "{at}.progress.offset is {offset}; it goes from 0 to 1")
             }
+            Self::BadHighlight { at, why } => write!(f, "{at} {why}"),
         }
     }
 }
@@ -323,6 +337,10 @@ pub(super) fn clamp_future_stamps(file: &mut ExportFile, now: f64) -> usize {
         for edit in item.edits.values_mut() {
             clamp(&mut edit.at);
         }
+        for highlight in &mut item.highlights {
+            clamp(&mut highlight.created_at);
+            clamp(&mut highlight.updated_at);
+        }
     }
     clamped
 }
@@ -363,7 +381,21 @@ const ITEM_FIELDS: &[&str] = &[
     "progress",
     "read",
     "edits",
+    "highlights",
 ];
+const HIGHLIGHT_FIELDS: &[&str] = &[
+    "id",
+    "anchor",
+    "title",
+    "note",
+    "created_at",
+    "updated_at",
+    "deleted",
+];
+const ANCHOR_FIELDS: &[&str] = &["paragraph", "start", "end", "quote", "prefix", "suffix"];
+/// Longest quote and title accepted in an import (a paragraph, a headline).
+const MAX_QUOTE_CHARS: usize = 20_000;
+const MAX_TITLE_CHARS: usize = 1_000;
 const EDIT_FIELDS: &[&str] = &["text", "at", "closed"];
 const MARK_FIELDS: &[&str] = &["on", "at"];
 const DRAFT_FIELDS: &[&str] = &["text", "at"];
@@ -418,6 +450,13 @@ fn check_fields(file: &serde_json::Value) -> Result<(), Damage> {
         if let Some(edits) = item.get("edits").and_then(|e| e.as_object()) {
             for (comment, edit) in edits {
                 known_fields(edit, EDIT_FIELDS, &format!("{at}.edits[{comment:?}]"))?;
+            }
+        }
+        if let Some(highlights) = item.get("highlights").and_then(|h| h.as_array()) {
+            for (n, highlight) in highlights.iter().enumerate() {
+                let at = format!("{at}.highlights[{n}]");
+                known_fields(highlight, HIGHLIGHT_FIELDS, &at)?;
+                known_fields(&highlight["anchor"], ANCHOR_FIELDS, &format!("{at}.anchor"))?;
             }
         }
     }
@@ -503,6 +542,7 @@ fn check_item(raw_id: &str, item: &ItemState) -> Result<ItemId, Damage> {
             });
         }
     }
+    check_highlights(&at, item)?;
     if let Some(p) = &item.progress {
         check_stamp(p.at, format_args!("{at}.progress"))?;
         if !(0.0..=1.0).contains(&p.offset) {
@@ -513,6 +553,44 @@ fn check_item(raw_id: &str, item: &ItemState) -> Result<ItemId, Damage> {
         }
     }
     Ok(id)
+}
+
+/// Checks an item's highlights: ids present and not repeated, an anchor that is text (its
+/// quote as long as its range, context no longer than [`CONTEXT`]), lengths and times.
+fn check_highlights(at: &str, item: &ItemState) -> Result<(), Damage> {
+    let mut ids = std::collections::BTreeSet::new();
+    for (n, h) in item.highlights.iter().enumerate() {
+        let at = format!("{at}.highlights[{n}]");
+        let bad = |why| {
+            Err(Damage::BadHighlight {
+                at: at.clone(),
+                why,
+            })
+        };
+        let a = &h.anchor;
+        let chars = |s: &str| s.chars().count();
+        if h.id.is_empty() || chars(&h.id) > MAX_COMMENT_ID_CHARS {
+            return bad("has an id that is empty or over 100 characters");
+        }
+        if !ids.insert(h.id.as_str()) {
+            return bad("repeats the id of an earlier highlight");
+        }
+        if a.start >= a.end || chars(&a.quote) != a.end - a.start {
+            return bad("has an anchor whose quote is not its range of characters");
+        }
+        if chars(&a.quote) > MAX_QUOTE_CHARS || chars(&h.title) > MAX_TITLE_CHARS {
+            return bad("has a quote over 20,000 characters or a title over 1,000");
+        }
+        if chars(&a.prefix) > CONTEXT || chars(&a.suffix) > CONTEXT {
+            return bad("has more than 32 characters of context on a side");
+        }
+        if chars(&h.note) > MAX_NOTE_CHARS {
+            return bad("has a note over 5,000 characters");
+        }
+        check_stamp(h.created_at, format_args!("{at}.created_at"))?;
+        check_stamp(h.updated_at, format_args!("{at}.updated_at"))?;
+    }
+    Ok(())
 }
 
 /// Parses and validates an export file; errors say where and what. The file must hold only

@@ -621,6 +621,10 @@ impl<K: KeyValue> Repository<K> {
                 continue;
             }
             summary.items += 1;
+            summary.highlights_added += after
+                .visible_highlights()
+                .count()
+                .saturating_sub(before.visible_highlights().count());
             summary.comments_added += after
                 .visible_comments()
                 .count()

@@ -1,6 +1,7 @@
 //! The reader's state per article or brief, and their reading settings, with the merge rules
 //! that let two tabs write without losing each other's changes.
 
+use super::highlight::{merge_highlights, Highlight};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -130,6 +131,9 @@ pub struct ItemState {
     /// Comment edits in progress (and closed ones), by comment id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub edits: BTreeMap<String, EditDraft>,
+    /// Highlights and their notes, removed ones included (as tombstones), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<Highlight>,
     #[serde(flatten)]
     pub extra: Unknown,
 }
@@ -313,6 +317,7 @@ impl ItemState {
         kept.comments.retain(|c| c.updated_at > erased_at);
         kept.progress = kept.progress.filter(|p| p.at > erased_at);
         kept.edits.retain(|_, e| e.at > erased_at);
+        kept.highlights.retain(|h| h.updated_at > erased_at);
         kept.read &= kept.progress.is_some();
         kept
     }
@@ -365,6 +370,7 @@ impl ItemState {
                 }
                 edits
             },
+            highlights: merge_highlights(&self.highlights, &other.highlights),
             extra: merge_unknown(&self.extra, &other.extra),
         }
     }
@@ -379,11 +385,16 @@ impl ItemState {
             .flat_map(|c| [c.posted_at, c.updated_at]);
         let progress = self.progress.iter().map(|p| p.at);
         let edits = self.edits.values().map(|e| e.at);
+        let highlights = self
+            .highlights
+            .iter()
+            .flat_map(|h| [h.created_at, h.updated_at]);
         reactions
             .chain(draft)
             .chain(comments)
             .chain(progress)
             .chain(edits)
+            .chain(highlights)
             .filter(|t| t.is_finite())
             .fold(0.0, f64::max)
     }
