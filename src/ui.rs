@@ -5,6 +5,7 @@ mod brief_page;
 mod comments;
 pub mod early;
 mod framed;
+mod highlights;
 mod home;
 mod loading;
 mod not_found;

@@ -1291,7 +1291,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
                       "pinned": true}],
         "progress": null,
         "read": false,
-        "highlights": [{"paragraph": 2}]
+        "bookmarks": [{"paragraph": 2}]
     }});
     let settings = serde_json::json!({"v": 1, "data": {
         "theme": "dark", "text_size": 2, "line_width": 1, "font": "serif",
@@ -1320,7 +1320,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
     assert_eq!(item["draft"]["text"], "draft, longer");
     assert_eq!(item["comments"][0]["pinned"], true);
     assert_eq!(item["comments"][0]["text"], "hi again");
-    assert_eq!(item["highlights"], serde_json::json!([{"paragraph": 2}]));
+    assert_eq!(item["bookmarks"], serde_json::json!([{"paragraph": 2}]));
     let settings: serde_json::Value =
         serde_json::from_str(&store.get(SETTINGS_KEY).unwrap().unwrap()).unwrap();
     assert_eq!(settings["data"]["hyphenate"], true);
@@ -1334,7 +1334,7 @@ fn fields_this_version_does_not_know_are_kept_when_a_value_is_rewritten() {
         .unwrap()
         .merged;
     assert_eq!(
-        merged.extra["highlights"],
+        merged.extra["bookmarks"],
         serde_json::json!([{"paragraph": 2}])
     );
     assert_eq!(merged.comments[0].extra["pinned"], true);

@@ -2,7 +2,9 @@
 //! Read next; reading progress is remembered as paragraph plus offset.
 
 use super::{
-    comments::Comments, loading::with_story, reactions::Reactions, reader_data::use_reader_data,
+    comments::Comments,
+    highlights::{ArticleHighlights, HighlightList, ParagraphText, SelectionTool},
+    loading::with_story, reactions::Reactions, reader_data::use_reader_data,
     reading_time_label, related::ReadNext, settings::ReadingSettings, share::ShareButton,
 };
 use crate::library::Story;
@@ -40,6 +42,13 @@ pub fn ArticleView(
     // Fragment links are resolved against <base href>, so they carry the page's own path.
     let self_path = super::href(&super::article_path(&article.slug));
     progress::track(item_id.clone());
+    let highlights = ArticleHighlights::new(
+        item_id.clone(),
+        article.title.clone(),
+        article.paragraphs.clone(),
+        self_path.clone(),
+    );
+    let (highlight_status, set_highlight_status) = signal(String::new());
     view! {
         <Title text=article.title.clone()/>
         <article class="article" lang=article.lang.clone()>
@@ -58,7 +67,7 @@ pub fn ArticleView(
                     .paragraphs
                     .iter()
                     .enumerate()
-                    .map(|(i, text)| {
+                    .map(|(i, _)| {
                         let n = i + 1;
                         let id = format!("p{n}");
                         let self_path = self_path.clone();
@@ -78,7 +87,7 @@ pub fn ArticleView(
                         };
                         view! {
                             <p id=id.clone() class:lede=i == 0>
-                                {text.clone()}
+                                <ParagraphText highlights=highlights index=i/>
                                 " "
                                 <a
                                     class="para-link"
@@ -94,6 +103,8 @@ pub fn ArticleView(
                     .collect_view()}
                 <p class="visually-hidden" role="status">{copied}</p>
             </div>
+            <SelectionTool highlights=highlights status=set_highlight_status/>
+            <HighlightList highlights=highlights status=highlight_status set_status=set_highlight_status/>
         </article>
         <Reactions item_id=item_id.clone()/>
         <Comments item_id=item_id/>

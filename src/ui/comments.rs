@@ -145,7 +145,7 @@ pub fn Comments(
 
 /// Writes pending changes once typing pauses ([`DRAFT_DEBOUNCE`]), then runs `saved` if
 /// everything was written. `scheduled` is set while a write is waiting.
-fn save_soon(data: ReaderData, scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
+pub(super) fn save_soon(data: ReaderData, scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
     if scheduled.get_value() {
         return;
     }
@@ -162,8 +162,8 @@ fn save_soon(data: ReaderData, scheduled: StoredValue<bool>, saved: impl Fn() + 
     );
 }
 
-/// A comment id unique across tabs: the time plus a random part.
-fn comment_id() -> String {
+/// A comment's or highlight's id, unique across tabs: the time plus a random part.
+pub(super) fn comment_id() -> String {
     #[cfg(target_arch = "wasm32")]
     let random = (js_sys::Math::random() * 1e12) as u64;
     #[cfg(not(target_arch = "wasm32"))]

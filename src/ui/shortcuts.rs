@@ -1,21 +1,22 @@
-//! Keyboard shortcuts (`/`, `j`, `k`, `?`, `Esc`) and the help dialog that lists them.
+//! Keyboard shortcuts (`/`, `j`, `k`, `?`, `Esc`; `h` is the article's, in `highlights.rs`) and the help dialog that lists them.
 
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
 /// Every shortcut, as shown in the help dialog.
-pub const SHORTCUTS: [(&str, &str); 6] = [
+pub const SHORTCUTS: [(&str, &str); 7] = [
     ("/", "Search articles"),
     ("j", "Next story"),
     ("k", "Previous story"),
+    ("h", "Highlight the selected text"),
     ("Enter", "Open the selected story"),
     ("?", "Show this help"),
     ("Esc", "Close this help"),
 ];
 
 /// True when the key press belongs to a text field, so no shortcut may fire.
-fn typing_in_field(target: Option<web_sys::EventTarget>) -> bool {
+pub(super) fn typing_in_field(target: Option<web_sys::EventTarget>) -> bool {
     let Some(element) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else {
         return false;
     };
