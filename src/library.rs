@@ -418,7 +418,7 @@ impl Library {
             Route::Article { slug } | Route::Brief { article: slug, .. } => {
                 self.story(slug).await.map(drop)
             }
-            Route::Data | Route::NotFound => Ok(()),
+            Route::Data | Route::Highlights | Route::NotFound => Ok(()),
         }
     }
 
@@ -439,7 +439,7 @@ impl Library {
                     paths.push(located.entry.file.clone());
                 }
             }
-            Route::Data | Route::NotFound => {}
+            Route::Data | Route::Highlights | Route::NotFound => {}
         }
         paths
     }

@@ -5,8 +5,9 @@ mod brief_page;
 mod comments;
 pub mod early;
 mod framed;
-mod highlights;
+pub mod highlights;
 mod home;
+mod listen;
 mod loading;
 mod not_found;
 pub mod prerender;
@@ -23,13 +24,14 @@ mod your_data;
 
 pub use article_page::{ArticlePage, ArticleView};
 pub use brief_page::{BriefPage, BriefView};
+pub use highlights::YourHighlights;
 pub use home::{Home, HomeView};
 pub use loading::with_story;
 pub use not_found::NotFound;
 pub use your_data::YourData;
 
 use crate::library::Library;
-use crate::routes::{self, ARTICLE, BRIEF, BRIEF_PARAM, DATA, SLUG_PARAM};
+use crate::routes::{self, ARTICLE, BRIEF, BRIEF_PARAM, DATA, HIGHLIGHTS, SLUG_PARAM};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::{
@@ -139,6 +141,7 @@ pub fn App(
                         view=BriefPage
                     />
                     <Route path=(StaticSegment(DATA),) view=YourData/>
+                    <Route path=(StaticSegment(HIGHLIGHTS),) view=YourHighlights/>
                 </Routes>
             </RoutedChrome>
             <FocusOnNavigation/>
@@ -186,6 +189,7 @@ pub fn Chrome(
         <header class="site-header">
             <nav aria-label="Site">
                 <a class="brand" href=route_href(&routes::Route::Home)>"Broadsheet"</a>
+                <a href=route_href(&routes::Route::Highlights)>"Your highlights"</a>
                 <a href=route_href(&routes::Route::Data)>"Your data"</a>
             </nav>
         </header>

@@ -219,3 +219,32 @@ fn each_page_names_the_data_it_loads_first_as_preloads() {
     assert_eq!(home.data, None);
     assert_eq!(rendered("/", "/data").unwrap().preloads, ["data/site.json"]);
 }
+
+#[test]
+fn your_highlights_is_a_page_of_its_own_linked_from_every_page() {
+    let page = rendered("/reader/", "/highlights").expect("a page");
+    assert!(page.title.starts_with("Your highlights"), "{}", page.title);
+    assert!(page.body.contains("No highlights yet."));
+    let home = rendered("/reader/", "/").unwrap();
+    assert!(home.body.contains("href=\"/reader/highlights\""));
+}
+
+#[test]
+fn an_article_written_right_to_left_is_rendered_right_to_left_in_the_left_to_right_reader() {
+    let arabic = include_bytes!("fixtures/e2e/rtl-arabic.txt");
+    let corpus = Arc::new(Corpus::from_files([("rtl-arabic.txt", &arabic[..])]));
+    let slug = corpus.articles()[0].slug.clone();
+    let page =
+        render(&Library::from_corpus(corpus), "/", &Route::Article { slug }).expect("a page");
+    assert!(
+        page.body
+            .contains(r#"<article class="article" lang="ar" dir="rtl">"#),
+        "{}",
+        page.body
+    );
+    // The reader around it (the header, the reactions) has no direction of its own: the
+    // document's, left to right.
+    assert_eq!(page.body.matches("dir=\"rtl\"").count(), 1);
+    let seed = rendered("/", &format!("/article/{}", seed().slug)).unwrap();
+    assert!(seed.body.contains(r#"lang="en" dir="ltr""#));
+}

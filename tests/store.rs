@@ -1580,14 +1580,21 @@ fn highlights_and_notes_are_saved_exported_erased_and_imported_back() {
 
     let json = serde_json::to_string(&repo.export(NOW).unwrap()).unwrap();
     assert_eq!(repo.delete_all(NOW).unwrap(), 1);
-    assert!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value.is_empty());
+    assert!(repo
+        .load_item(&item_id(ARTICLE), NOW)
+        .unwrap()
+        .value
+        .is_empty());
     let summary = repo.import(&json).unwrap();
     assert_eq!(summary.highlights_added, 2);
     assert_eq!(
         summary.to_string(),
         "Imported: 0 comments added, 0 reactions changed, 0 drafts restored, 2 highlights added across 1 story."
     );
-    assert_eq!(repo.load_item(&item_id(ARTICLE), NOW).unwrap().value, loaded);
+    assert_eq!(
+        repo.load_item(&item_id(ARTICLE), NOW).unwrap().value,
+        loaded
+    );
 }
 
 #[test]

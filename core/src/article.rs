@@ -9,7 +9,7 @@ mod slug;
 pub mod synthetic;
 mod translit;
 
-pub use model::{Article, ParseError, ParseErrorKind, Published, RelatedStory};
+pub use model::{direction, Article, ParseError, ParseErrorKind, Published, RelatedStory};
 pub use parse::{parse, parse_str};
 #[doc(hidden)]
 pub use parse::{parse_with_stats, ParseStats};

@@ -15,6 +15,8 @@ pub const ARTICLE: &str = "article";
 pub const BRIEF: &str = "brief";
 /// The "Your data" page: `/data`.
 pub const DATA: &str = "data";
+/// The "Your highlights" page: `/highlights`.
+pub const HIGHLIGHTS: &str = "highlights";
 /// The path [`Route::NotFound`] is rendered for (the build's `404.html`).
 pub const NOT_FOUND: &str = "404";
 /// The router's name for an article's slug (`use_params_map().get(SLUG_PARAM)`).
@@ -33,6 +35,8 @@ pub enum Route {
     Brief { article: String, brief: String },
     /// "Your data", `/data`.
     Data,
+    /// "Your highlights", `/highlights`.
+    Highlights,
     /// Any path that names no page.
     NotFound,
 }
@@ -54,6 +58,7 @@ impl Route {
         }
         match segments.as_slice() {
             [DATA] => Route::Data,
+            [HIGHLIGHTS] => Route::Highlights,
             [ARTICLE, slug] => Route::Article { slug: decode(slug) },
             [ARTICLE, article, BRIEF, brief] => Route::Brief {
                 article: decode(article),
@@ -74,15 +79,16 @@ impl Route {
                 format!("/{ARTICLE}/{}/{BRIEF}/{}", encode(article), encode(brief))
             }
             Route::Data => format!("/{DATA}"),
+            Route::Highlights => format!("/{HIGHLIGHTS}"),
             Route::NotFound => format!("/{NOT_FOUND}"),
         }
     }
 }
 
-/// Every page of the site with `corpus`: the front page, "Your data", and each article
+/// Every page of the site with `corpus`: the front page, "Your data", "Your highlights", and each article
 /// followed by the briefs of its related entries. [`Route::NotFound`] is not a page.
 pub fn pages(corpus: &Corpus) -> Vec<Route> {
-    let mut pages = vec![Route::Home, Route::Data];
+    let mut pages = vec![Route::Home, Route::Data, Route::Highlights];
     for article in corpus.articles() {
         pages.push(Route::Article {
             slug: article.slug.clone(),
@@ -140,6 +146,7 @@ mod tests {
             article("kirill-dmitriev-talks"),
             brief("kirill-dmitriev-talks", "stalingrad"),
             Route::Data,
+            Route::Highlights,
             Route::NotFound,
         ];
         for route in routes {

@@ -4,8 +4,14 @@
 use super::{
     comments::Comments,
     highlights::{ArticleHighlights, HighlightList, ParagraphText, SelectionTool},
-    loading::with_story, reactions::Reactions, reader_data::use_reader_data,
-    reading_time_label, related::ReadNext, settings::ReadingSettings, share::ShareButton,
+    listen::Listen,
+    loading::with_story,
+    reactions::Reactions,
+    reader_data::use_reader_data,
+    reading_time_label,
+    related::ReadNext,
+    settings::ReadingSettings,
+    share::ShareButton,
 };
 use crate::library::Story;
 use leptos::prelude::*;
@@ -49,9 +55,12 @@ pub fn ArticleView(
         self_path.clone(),
     );
     let (highlight_status, set_highlight_status) = signal(String::new());
+    let item = use_reader_data().item(item_id.clone());
+    let start =
+        Callback::new(move |()| item.with_untracked(|s| s.progress.map_or(0, |p| p.paragraph)));
     view! {
         <Title text=article.title.clone()/>
-        <article class="article" lang=article.lang.clone()>
+        <article class="article" lang=article.lang.clone() dir=crate::article::direction(&article.lang)>
             <header class="article-header">
                 {article.topic.clone().map(|t| view! { <p class="kicker">{t}</p> })}
                 <h1 tabindex="-1">{article.title.clone()}</h1>
@@ -61,6 +70,7 @@ pub fn ArticleView(
                     <span class="reading-time">{reading_time_label(low, high)}</span>
                 </p>
                 <PageTools title=article.title.clone()/>
+                <Listen paragraphs=article.paragraphs.clone() lang=article.lang.clone() start=start/>
             </header>
             <div class="article-body">
                 {article
@@ -103,9 +113,9 @@ pub fn ArticleView(
                     .collect_view()}
                 <p class="visually-hidden" role="status">{copied}</p>
             </div>
-            <SelectionTool highlights=highlights status=set_highlight_status/>
-            <HighlightList highlights=highlights status=highlight_status set_status=set_highlight_status/>
         </article>
+        <SelectionTool highlights=highlights status=set_highlight_status/>
+        <HighlightList highlights=highlights status=highlight_status set_status=set_highlight_status/>
         <Reactions item_id=item_id.clone()/>
         <Comments item_id=item_id/>
         <ReadNext article=article located=located/>
@@ -162,7 +172,9 @@ mod progress {
         let saved = item.with_untracked(|s| s.progress);
         Effect::new(move |_| {
             let hash = window().location().hash().unwrap_or_default();
-            if let Some(id) = hash.strip_prefix('#').filter(|h| h.starts_with('p')) {
+            if let Some(id) = hash.strip_prefix("#hl-") {
+                crate::ui::highlights::go_to_highlight(id);
+            } else if let Some(id) = hash.strip_prefix('#').filter(|h| h.starts_with('p')) {
                 go_to_paragraph(id, false);
             } else if let Some(p) = saved {
                 restore(p.paragraph, p.offset);

@@ -145,7 +145,11 @@ pub fn Comments(
 
 /// Writes pending changes once typing pauses ([`DRAFT_DEBOUNCE`]), then runs `saved` if
 /// everything was written. `scheduled` is set while a write is waiting.
-pub(super) fn save_soon(data: ReaderData, scheduled: StoredValue<bool>, saved: impl Fn() + 'static) {
+pub(super) fn save_soon(
+    data: ReaderData,
+    scheduled: StoredValue<bool>,
+    saved: impl Fn() + 'static,
+) {
     if scheduled.get_value() {
         return;
     }

@@ -95,7 +95,7 @@ impl ArticleHighlights {
     }
 
     /// Highlights the characters `start..end` of each paragraph given; returns the new ids.
-    pub fn add(self, ranges: &[(usize, usize, usize)]) -> Vec<String> {
+    pub fn highlight(self, ranges: &[(usize, usize, usize)]) -> Vec<String> {
         let mut made = Vec::new();
         let data = self.item.data;
         self.item.update(|s| {
@@ -177,7 +177,7 @@ pub fn SelectionTool(
         if ranges.is_empty() {
             return;
         }
-        let made = highlights.add(&ranges);
+        let made = highlights.highlight(&ranges);
         clear_selection();
         set_selected.set(Vec::new());
         status.set(match made.len() {
@@ -383,7 +383,7 @@ fn HighlightEntry(
     };
     view! {
         <li class="highlight-entry">
-            <blockquote class="highlight-quote">{quote}</blockquote>
+            <blockquote class="highlight-quote" dir="auto">{quote}</blockquote>
             {move || gone().then(|| view! {
                 <p class="note">"These words are no longer in the story as published now; your highlight and note are kept."</p>
             })}
@@ -391,6 +391,7 @@ fn HighlightEntry(
             <textarea
                 id=note_id
                 rows="2"
+                dir="auto"
                 maxlength=MAX_NOTE_CHARS
                 prop:value=note
                 on:input=on_input
@@ -415,4 +416,116 @@ pub fn go_to_highlight(id: &str) {
     if let Some(mark) = document().get_element_by_id(&mark_id(id)) {
         mark.scroll_into_view();
     }
+}
+
+/// "Your highlights": every highlight and note, by story, newest first, each linking back to
+/// its place; "Export highlights as Markdown" gives them to a notes app.
+#[component]
+pub fn YourHighlights() -> impl IntoView {
+    let data = super::reader_data::use_reader_data();
+    let items = data.all_items();
+    let (message, set_message) = signal(String::new());
+    // (article slug, its highlights newest first), stories newest first.
+    let stories = Memo::new(move |_| {
+        items.with(|all| {
+            let articles = all
+                .iter()
+                .filter_map(|(id, item)| Some((article_slug(id)?.to_owned(), item)));
+            crate::store::by_story(articles)
+                .into_iter()
+                .map(|(slug, list)| (slug, list.into_iter().cloned().collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let export = move |_| {
+        let origin = window().location().origin().unwrap_or_default();
+        let absolute = |path: String| format!("{origin}{}", super::href(&path));
+        let text = stories.with_untracked(|stories| {
+            let listed: Vec<(String, Vec<crate::store::Listed<'_>>)> = stories
+                .iter()
+                .map(|(slug, list)| {
+                    let page = super::article_path(slug);
+                    let entries = list
+                        .iter()
+                        .map(|h| crate::store::Listed {
+                            highlight: h,
+                            link: absolute(format!("{page}#{}", mark_id(&h.id))),
+                        })
+                        .collect();
+                    (absolute(page), entries)
+                })
+                .collect();
+            crate::store::to_markdown(&listed)
+        });
+        let name = format!("broadsheet-highlights-{}.md", super::your_data::today());
+        let count: usize = stories.with_untracked(|s| s.iter().map(|(_, l)| l.len()).sum());
+        set_message.set(
+            match super::your_data::download(&name, text, "text/markdown") {
+                Ok(()) => format!(
+                    "Exported {count} highlight{} to {name}.",
+                    if count == 1 { "" } else { "s" }
+                ),
+                Err(why) => format!("The export failed: {why}."),
+            },
+        );
+    };
+    view! {
+        <leptos_meta::Title text="Your highlights"/>
+        <section class="your-highlights" aria-labelledby="your-highlights-title">
+            <h1 id="your-highlights-title" tabindex="-1">"Your highlights"</h1>
+            <p class="lede">
+                "What you highlighted and noted, kept in this browser only. Select words in a story and choose Highlight (or press h)."
+            </p>
+            <Show
+                when=move || stories.with(|s| !s.is_empty())
+                fallback=|| view! { <p class="empty">"No highlights yet."</p> }
+            >
+                <button type="button" class="primary" on:click=export>"Export highlights as Markdown"</button>
+                <p class="data-message" role="status">{message}</p>
+                // Read only: the whole list is drawn again when it changes (another tab).
+                {move || {
+                    stories
+                        .get()
+                        .into_iter()
+                        .map(|(slug, list)| view! { <StoryHighlights slug=slug highlights=list/> })
+                        .collect_view()
+                }}
+            </Show>
+        </section>
+    }
+}
+
+/// One story's highlights on "Your highlights".
+#[component]
+fn StoryHighlights(slug: String, highlights: Vec<crate::store::Highlight>) -> impl IntoView {
+    let page = super::href(&super::article_path(&slug));
+    let title = highlights
+        .first()
+        .map(|h| h.title.clone())
+        .unwrap_or_default();
+    view! {
+        <article class="story-highlights">
+            <h2><a href=page.clone()>{title}</a></h2>
+            <ol class="highlight-list">
+                {highlights
+                    .into_iter()
+                    .map(|h| {
+                        let link = format!("{page}#{}", mark_id(&h.id));
+                        view! {
+                            <li class="highlight-entry">
+                                <blockquote class="highlight-quote" dir="auto">{h.anchor.quote}</blockquote>
+                                {(!h.note.trim().is_empty()).then(|| view! { <p class="highlight-note">{h.note}</p> })}
+                                <a href=link>"Go to this highlight"</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </article>
+    }
+}
+
+/// The slug of an article's item (`article/SLUG`); `None` for a brief.
+fn article_slug(id: &ItemId) -> Option<&str> {
+    id.as_str().strip_prefix("article/")
 }

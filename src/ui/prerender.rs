@@ -51,6 +51,10 @@ pub fn render(library: &Library, base: &str, route: &Route) -> Option<Prerendere
                 (entry.topic.clone(), view! { <BriefView article=story.article.clone() entry=entry/> }.into_any())
             }
             Route::Data => ("Your data".to_owned(), view! { <YourData/> }.into_any()),
+            Route::Highlights => (
+                "Your highlights".to_owned(),
+                view! { <crate::ui::YourHighlights/> }.into_any(),
+            ),
             Route::NotFound => ("Page not found".to_owned(), view! { <NotFound/> }.into_any()),
         };
         let path = Signal::stored(full_path);

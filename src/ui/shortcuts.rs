@@ -1,15 +1,16 @@
-//! Keyboard shortcuts (`/`, `j`, `k`, `?`, `Esc`; `h` is the article's, in `highlights.rs`) and the help dialog that lists them.
+//! Keyboard shortcuts (`/`, `j`, `k`, `?`, `Esc`; `h` and `l` are the article's, in `highlights.rs` and `listen.rs`) and the help dialog that lists them.
 
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
 /// Every shortcut, as shown in the help dialog.
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("/", "Search articles"),
     ("j", "Next story"),
     ("k", "Previous story"),
     ("h", "Highlight the selected text"),
+    ("l", "Listen to the story; pause and resume"),
     ("Enter", "Open the selected story"),
     ("?", "Show this help"),
     ("Esc", "Close this help"),

@@ -37,8 +37,12 @@ pub fn YourData() -> impl IntoView {
         <section class="your-data" aria-labelledby="your-data-title">
             <h1 id="your-data-title" tabindex="-1">"Your data"</h1>
             <p class="lede">
-                "Your reactions, comments, drafts, reading positions and settings are kept in this browser, on this device only. "
+                "Your reactions, comments, drafts, highlights and notes, reading positions and settings are kept in this browser, on this device only. "
                 "Nothing is sent anywhere. Take a copy with you, bring one back, or erase it all."
+            </p>
+            <p>
+                "Your highlights and notes are listed, and can be exported for a notes app, under "
+                <a href=super::route_href(&crate::routes::Route::Highlights)>"Your highlights"</a>"."
             </p>
             <p class="data-message" role="status">{status}</p>
             <p class="data-message data-error" role="alert">{alert}</p>
@@ -46,7 +50,7 @@ pub fn YourData() -> impl IntoView {
             <ImportData data=data done=done/>
             <FreeSpace data=data items=items done=done/>
             <DeleteData data=data done=done/>
-            <StorageHealth data=data bytes=bytes/>
+            <StorageHealth data=data bytes=bytes items=items/>
             <Backups data=data done=done/>
         </section>
     }
@@ -99,7 +103,7 @@ fn download_export(data: ReaderData) -> Result<(String, usize), String> {
 }
 
 /// Hands `text` to the browser as a download named `name`.
-fn download(name: &str, text: String, mime: &str) -> Result<(), String> {
+pub(super) fn download(name: &str, text: String, mime: &str) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
     let parts = js_sys::Array::of1(&text.into());
@@ -123,7 +127,7 @@ fn download(name: &str, text: String, mime: &str) -> Result<(), String> {
 }
 
 /// Today's date on the reader's clock, as YYYY-MM-DD.
-fn today() -> String {
+pub(super) fn today() -> String {
     let now = js_sys::Date::new_0();
     format!(
         "{:04}-{:02}-{:02}",
@@ -554,7 +558,30 @@ fn StorageHealth(
     data: ReaderData,
     /// Bytes this app keeps in storage, when storage can be read.
     bytes: ReadSignal<Option<usize>>,
+    /// Every item kept, for the count of highlights.
+    items: Memo<std::collections::BTreeMap<crate::store::ItemId, crate::store::ItemState>>,
 ) -> impl IntoView {
+    let highlights = move || {
+        items.with(|all| {
+            let (mut count, mut notes, mut stories) = (0, 0, 0);
+            for item in all.values() {
+                let before = count;
+                for h in item.visible_highlights() {
+                    count += 1;
+                    notes += usize::from(!h.note.trim().is_empty());
+                }
+                stories += usize::from(count > before);
+            }
+            match count {
+                0 => "None".to_owned(),
+                _ => format!(
+                    "{count} highlight{} ({notes} with a note) in {stories} stor{}",
+                    plural(count, "", "s"),
+                    plural(stories, "y", "ies")
+                ),
+            }
+        })
+    };
     let (persistence, set_persistence) = signal(Persistence::Checking);
     leptos::task::spawn_local(async move {
         set_persistence.set(match ask(web_sys::StorageManager::persisted).await {
@@ -600,6 +627,10 @@ fn StorageHealth(
                 <div>
                     <dt>"Space used"</dt>
                     <dd>{used}</dd>
+                </div>
+                <div>
+                    <dt>"Highlights"</dt>
+                    <dd>{highlights}</dd>
                 </div>
                 <div>
                     <dt>"Kept"</dt>

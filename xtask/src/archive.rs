@@ -1,6 +1,6 @@
 //! The archive site of the end-to-end tests (`tests/e2e/archive.test.mjs`): a few thousand
-//! generated articles, one old hand-made story with a word found nowhere else, and one malformed
-//! file, built by the site crate and served by the same nginx under [`PATH`], next to the
+//! generated articles, one old hand-made story with a word found nowhere else, a story in Arabic
+//! (right to left), and one malformed file, built by the site crate and served by the same nginx under [`PATH`], next to the
 //! reader of `articles/` under `/reader/`.
 //!
 //! The archive does not run Trunk again: the app does not depend on where it is served except
@@ -98,6 +98,10 @@ Harbour
 The harbour office opens its reading room to the public in April.
 ";
 
+/// A story written right to left (Arabic, `lang: ar`), for the tests of a right-to-left
+/// article in the English reader (`tests/e2e/reader_tools.test.mjs`).
+const RTL_STORY: &str = include_str!("../../tests/fixtures/e2e/rtl-arabic.txt");
+
 /// The malformed file: its date names no day that exists (line 3, column 12).
 const MALFORMED: &str = "---
 title: A story whose date does not exist
@@ -131,7 +135,11 @@ pub fn build(site_root: &Path, reader_trunk: &Path) -> anyhow::Result<()> {
     let work = root().join("target/e2e-archive");
     let Archive { articles, problems } = files();
     write_generated(&articles)?;
-    for (name, text) in [("quokkagram.txt", OLD_STORY), ("malformed.txt", MALFORMED)] {
+    for (name, text) in [
+        ("quokkagram.txt", OLD_STORY),
+        ("malformed.txt", MALFORMED),
+        ("rtl-arabic.txt", RTL_STORY),
+    ] {
         let path = articles.join(name);
         fs::write(&path, text).with_context(|| format!("write {}", path.display()))?;
     }

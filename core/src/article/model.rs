@@ -27,6 +27,55 @@ pub struct Article {
     pub reading_minutes: [u32; 2],
 }
 
+/// The writing direction of a language tag: `"rtl"` for the scripts written right to left
+/// (Arabic, Hebrew, Persian, Urdu, and the others below, by the tag's primary language or an
+/// explicit script subtag such as `-Arab`), else `"ltr"`. The value of an element's `dir`.
+pub fn direction(lang: &str) -> &'static str {
+    const RTL_LANGUAGES: [&str; 12] = [
+        "ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "arc",
+    ];
+    const RTL_SCRIPTS: [&str; 6] = ["arab", "hebr", "thaa", "syrc", "nkoo", "adlm"];
+    let lang = lang.to_ascii_lowercase();
+    let mut subtags = lang.split(['-', '_']);
+    let primary = subtags.next().unwrap_or_default();
+    let script = subtags.find(|s| s.len() == 4);
+    let rtl = match script {
+        Some(script) => RTL_SCRIPTS.contains(&script),
+        None => RTL_LANGUAGES.contains(&primary),
+    };
+    if rtl {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+#[cfg(test)]
+mod direction_tests {
+    use super::direction;
+
+    #[test]
+    fn right_to_left_languages_and_scripts_are_rtl_and_the_rest_ltr() {
+        for rtl in [
+            "ar",
+            "ar-EG",
+            "he",
+            "fa-IR",
+            "ur",
+            "AR",
+            "az-Arab",
+            "uz-Arab-AF",
+        ] {
+            assert_eq!(direction(rtl), "rtl", "{rtl}");
+        }
+        for ltr in [
+            "en", "en-GB", "ru", "fr", "", "az-Latn", "sr-Cyrl", "ar-Latn", "hy",
+        ] {
+            assert_eq!(direction(ltr), "ltr", "{ltr}");
+        }
+    }
+}
+
 /// A validated RFC 3339 timestamp, kept as written plus its instant for sorting.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]

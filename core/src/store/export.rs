@@ -1,9 +1,9 @@
 //! The export file: its layout, how an import file is checked (every refusal typed, saying
 //! where and what), and what an import changed.
 
+use super::highlight::MAX_NOTE_CHARS;
 use super::keys::{rest_of, ItemId, Rest};
 use super::kv::StoreError;
-use super::highlight::MAX_NOTE_CHARS;
 use super::state::{ItemState, Settings, MAX_COMMENT_CHARS};
 use crate::anchor::CONTEXT;
 use serde::{Deserialize, Serialize};

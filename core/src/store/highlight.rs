@@ -297,7 +297,12 @@ mod tests {
         assert_eq!(runs(5, &[]), [(0, 5, None)]);
         assert_eq!(
             runs(10, &[(2, 4), (6, 10)]),
-            [(0, 2, None), (2, 4, Some(0)), (4, 6, None), (6, 10, Some(1))]
+            [
+                (0, 2, None),
+                (2, 4, Some(0)),
+                (4, 6, None),
+                (6, 10, Some(1))
+            ]
         );
         assert_eq!(
             runs(8, &[(3, 6), (1, 4)]),
