@@ -238,7 +238,7 @@ fn an_article_written_right_to_left_is_rendered_right_to_left_in_the_left_to_rig
         render(&Library::from_corpus(corpus), "/", &Route::Article { slug }).expect("a page");
     assert!(
         page.body
-            .contains(r#"<article class="article" lang="ar" dir="rtl">"#),
+            .contains(r#"<article lang="ar" dir="rtl" class="article">"#),
         "{}",
         page.body
     );
@@ -246,5 +246,5 @@ fn an_article_written_right_to_left_is_rendered_right_to_left_in_the_left_to_rig
     // document's, left to right.
     assert_eq!(page.body.matches("dir=\"rtl\"").count(), 1);
     let seed = rendered("/", &format!("/article/{}", seed().slug)).unwrap();
-    assert!(seed.body.contains(r#"lang="en" dir="ltr""#));
+    assert!(seed.body.contains(r#"<article lang="en" dir="ltr""#));
 }
