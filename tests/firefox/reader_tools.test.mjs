@@ -32,7 +32,7 @@ function phrasePoints(selector, phrase) {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const at = node.data.indexOf(phrase);
       if (at < 0) continue;
-      node.parentElement.scrollIntoView({ block: 'center' });
+      node.parentElement.scrollIntoView({ block: 'center', behavior: 'instant' });
       const range = document.createRange();
       range.setStart(node, at);
       range.setEnd(node, at + phrase.length);
