@@ -213,3 +213,320 @@ fn txt_files(dir: &str) -> usize {
         })
         .count()
 }
+
+/// `articles import FIXTURE --into DIR`, the fixture from `tests/fixtures/feeds/`.
+fn import(fixture: &str, into: &Folder) -> Output {
+    articles(&[
+        "import",
+        &format!("tests/fixtures/feeds/{fixture}"),
+        "--into",
+        into.root(),
+    ])
+}
+
+/// The articles of a folder, by file name, as the tool parses them.
+fn imported(dir: &Folder) -> Vec<(String, serde_json::Value)> {
+    let mut names: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let out = articles(&["parse", &dir.path(&name)]);
+            assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+            (name, serde_json::from_slice(&out.stdout).unwrap())
+        })
+        .collect()
+}
+
+/// The imported article whose title is `title`.
+fn titled<'a>(articles: &'a [(String, serde_json::Value)], title: &str) -> &'a serde_json::Value {
+    &articles
+        .iter()
+        .find(|(_, a)| a["title"] == title)
+        .unwrap_or_else(|| panic!("no article titled {title:?} in {articles:#?}"))
+        .1
+}
+
+#[test]
+fn import_turns_an_rss_2_feed_into_articles_and_reports_what_it_cannot() {
+    let dir = Folder::new("import-rss2", &[]);
+    let out = import("rss2.xml", &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{stdout}");
+    assert!(lines[..3]
+        .iter()
+        .all(|l| l.ends_with(")") && l.contains(": added (")));
+    assert_eq!(
+        lines[3],
+        "tests/fixtures/feeds/rss2.xml: error: item \"https://news.example.org/2025/04/talks\": \
+         item 4 of the feed has the same id (item 1 was imported)"
+    );
+    assert_eq!(
+        lines[4],
+        "tests/fixtures/feeds/rss2.xml: error: item \"urn:example:picture\": no text: the item \
+         has no content or summary with any text"
+    );
+    assert_eq!(lines[5], "3 added, 0 updated, 0 unchanged");
+    assert_eq!(text(&out.stderr), "2 items not imported of 5 items\n");
+
+    let articles = imported(&dir);
+    assert_eq!(articles.len(), 3);
+    // CDATA, entities, nested markup, a script, a style and an image's handler.
+    let talks = titled(&articles, "Talks resume in Geneva & Vienna");
+    assert_eq!(talks["slug"], "talks-resume-in-geneva-vienna");
+    assert_eq!(talks["published"], "2025-04-03T06:15:00Z");
+    assert_eq!(talks["author"], "Jane Doe");
+    assert_eq!(talks["topic"], "Diplomacy");
+    assert_eq!(talks["lang"], "en-gb");
+    assert_eq!(
+        talks["summary"],
+        "Both sides called the first day constructive."
+    );
+    assert_eq!(
+        talks["paragraphs"],
+        serde_json::json!([
+            "Talks resumed in Geneva on Monday, the first in a year.",
+            "Both sides called it “constructive” — fish & chips <b> were served.",
+            "A second round",
+            "is planned for May."
+        ])
+    );
+    // No date: no `published`; no title: the lede's first sentence.
+    assert!(titled(&articles, "An undated note")["published"].is_null());
+    let untitled = titled(&articles, "An item without a title");
+    assert_eq!(untitled["published"], "2025-04-04T09:00:00Z");
+    for (name, article) in &articles {
+        let all = article.to_string();
+        assert!(
+            !all.contains("pwned") && !all.contains("display"),
+            "{name}: {all}"
+        );
+    }
+    let check = articles_check(&dir);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+}
+
+fn articles_check(dir: &Folder) -> Output {
+    articles(&["check", dir.root()])
+}
+
+#[test]
+fn import_reads_rss_1_rss_0_91_atom_and_json_feed() {
+    let dir = Folder::new("import-kinds", &[]);
+    for (fixture, added, code) in [
+        ("rss1.rdf", 2, 0),
+        ("rss091.xml", 2, 0),
+        ("atom.xml", 3, 0),
+        ("feed.json", 2, 1),
+    ] {
+        let out = import(fixture, &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{fixture}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).ends_with(&format!("{added} added, 0 updated, 0 unchanged\n")),
+            "{fixture}: {}",
+            text(&out.stdout)
+        );
+    }
+    let articles = imported(&dir);
+    assert_eq!(articles.len(), 9);
+    let check = articles_check(&dir);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+
+    // RSS 1.0: escaped HTML in the description, Dublin Core's creator, date and language.
+    let harbour = titled(&articles, "Harbour reopens");
+    assert_eq!(harbour["author"], "Max Muster");
+    assert_eq!(harbour["published"], "2025-05-06T08:00:00Z");
+    assert_eq!(harbour["lang"], "de-CH");
+    assert_eq!(
+        harbour["paragraphs"],
+        serde_json::json!([
+            "The harbour reopened on Tuesday.",
+            "Ferries run & trains wait."
+        ])
+    );
+    assert!(titled(&articles, "Ferry timetable")["published"].is_null());
+    // RSS 0.91: character references; an item known by its title.
+    assert_eq!(
+        titled(&articles, "Café owners & the council")["paragraphs"],
+        serde_json::json!(["Café owners met the council again."])
+    );
+    titled(&articles, "A story without a link");
+    // Atom: an HTML title, a category's label, escaped HTML with a script and a list, XHTML,
+    // and text whose `<` is text; the feed's author for entries without one.
+    let market = titled(&articles, "Le marché ouvre");
+    assert_eq!(market["topic"], "Économie");
+    assert_eq!(market["published"], "2025-06-01T05:30:00Z");
+    assert_eq!(
+        market["paragraphs"],
+        serde_json::json!([
+            "Le marché a ouvert à 6\u{a0}h.",
+            "Fruits",
+            "Légumes & fleurs"
+        ])
+    );
+    let bridge = titled(&articles, "Le pont");
+    assert_eq!(bridge["author"], "La rédaction");
+    assert_eq!(
+        bridge["published"], "2025-06-02T12:00:00Z",
+        "updated, without published"
+    );
+    assert_eq!(
+        bridge["paragraphs"],
+        serde_json::json!(["Le pont est fermé.", "Réouverture lundi."])
+    );
+    assert_eq!(
+        titled(&articles, "Texte brut")["paragraphs"],
+        serde_json::json!(["Première ligne <pas une balise>.", "Deuxième ligne."])
+    );
+    // JSON Feed: HTML content with a script and a javascript: link, two authors, tags; plain
+    // text without a title or a date.
+    let council = titled(&articles, "Council <approves> budget");
+    assert_eq!(council["author"], "Ann Smith, Bob Jones");
+    assert_eq!(council["topic"], "Politics");
+    assert_eq!(council["published"], "2025-07-01T14:00:00Z");
+    assert_eq!(
+        council["paragraphs"],
+        serde_json::json!([
+            "The council approved the budget & the plan.",
+            "Next: the vote."
+        ])
+    );
+    let plain = titled(&articles, "No title and no date");
+    assert!(plain["published"].is_null());
+    assert_eq!(
+        plain["paragraphs"][1],
+        "Two paragraphs of plain text, <b> and all."
+    );
+    for (name, article) in &articles {
+        let all = article.to_string();
+        assert!(
+            !all.contains("pwned") && !all.contains("alert"),
+            "{name}: {all}"
+        );
+    }
+}
+
+#[test]
+fn import_reports_a_paragraph_the_format_would_read_otherwise() {
+    let dir = Folder::new("import-hazard", &[]);
+    let out = import("feed.json", &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains(
+            "tests/fixtures/feeds/feed.json: error: item \"json-3\": paragraph 2 (\"Read next\") \
+             would not read back as text: the article format takes it for a `Read next` line or \
+             a comment footer\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn importing_again_writes_only_what_is_new_or_changed() {
+    let dir = Folder::new("import-again", &[]);
+    assert!(import("atom.xml", &dir).status.success());
+    let before = imported(&dir);
+    let modified = |name: &str| {
+        std::fs::metadata(dir.path(name))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let times: Vec<_> = before.iter().map(|(name, _)| modified(name)).collect();
+
+    let again = import("atom.xml", &dir);
+    assert!(again.status.success());
+    assert_eq!(text(&again.stdout), "0 added, 0 updated, 3 unchanged\n");
+    assert_eq!(imported(&dir), before);
+    let times_again: Vec<_> = before.iter().map(|(name, _)| modified(name)).collect();
+    assert_eq!(times_again, times, "no file was rewritten");
+
+    // The feed later: one entry retitled and reworded, one new.
+    let atom = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/atom.xml"),
+    )
+    .unwrap()
+    .replace("<title>Le pont</title>", "<title>Le pont rouvre</title>")
+    .replace("Réouverture lundi.", "Rouvert ce lundi.")
+    .replace(
+        "</feed>",
+        "<entry><title>Nouveau</title><id>tag:news.example.org,2025:nouveau</id>\
+         <updated>2025-06-03T08:00:00Z</updated><content type=\"text\">Du neuf.</content>\
+         </entry></feed>",
+    );
+    let later = Folder::new("import-again-feed", &[("atom.xml", &atom)]);
+    let out = articles(&["import", &later.path("atom.xml"), "--into", dir.root()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].ends_with(": updated (\"tag:news.example.org,2025:pont\")"));
+    assert!(lines[1].ends_with(": added (\"tag:news.example.org,2025:nouveau\")"));
+    assert_eq!(lines[2], "1 added, 1 updated, 2 unchanged");
+    let after = imported(&dir);
+    assert_eq!(after.len(), 4);
+    // The retitled article keeps its file and its address.
+    let bridge = titled(&after, "Le pont rouvre");
+    assert_eq!(bridge["slug"], "le-pont");
+    assert_eq!(bridge, &{
+        let mut was = titled(&before, "Le pont").clone();
+        was["title"] = "Le pont rouvre".into();
+        was["paragraphs"][1] = "Rouvert ce lundi.".into();
+        was
+    });
+}
+
+#[test]
+fn import_gives_a_new_article_a_slug_no_other_article_of_the_folder_has() {
+    let dir = Folder::new(
+        "import-slugs",
+        &[(
+            "mine.txt",
+            "---\nslug: le-pont\n---\nAn article of our own.\n",
+        )],
+    );
+    assert!(import("atom.xml", &dir).status.success());
+    let articles = imported(&dir);
+    assert_eq!(titled(&articles, "Le pont")["slug"], "le-pont-2");
+    assert!(articles_check(&dir).status.success());
+}
+
+#[test]
+fn import_fails_on_what_is_not_a_feed_and_on_usage_mistakes() {
+    let dir = Folder::new(
+        "import-bad",
+        &[("page.html", "<html><body>Hi</body></html>")],
+    );
+    let out = articles(&["import", &dir.path("page.html"), "--into", dir.root()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with(&format!(
+        "{}: error: not a feed this tool reads: ",
+        dir.path("page.html")
+    )));
+    let out = articles(&["import", &dir.path("missing.xml"), "--into", dir.root()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error: cannot read"));
+    for args in [
+        &["import"][..],
+        &["import", "feed.xml"],
+        &["import", "--into", "dir"],
+        &["import", "a.xml", "b.xml", "--into", "dir"],
+        &["import", "a.xml", "--into"],
+        &["import", "a.xml", "--into", "dir", "--keep"],
+    ] {
+        let out = articles(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains("usage:"), "{args:?}");
+    }
+}

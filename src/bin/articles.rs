@@ -4,9 +4,20 @@
 //! articles parse FILE        the article as one JSON object
 //! articles check PATH...     files or folders of *.txt; one `PATH:LINE:COL: error: …` per problem
 //! articles bench [MB]        native parse throughput on a generated corpus (default 16 MB)
+//! articles import SOURCE --into DIR
+//!                            a feed's items (RSS, Atom, JSON Feed) as article files in DIR
 //! ```
 //!
-//! Exit status: 0 when all is well, 1 when an article has a problem, 2 for a usage mistake.
+//! Exit status: 0 when all is well, 1 when an article (or a feed's item) has a problem, 2 for a
+//! usage mistake.
+
+// Host-only: feed-rs and html5ever are not in the wasm build (the crate's other binary).
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "articles/html_text.rs"]
+mod html_text;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "articles/import.rs"]
+mod import;
 
 use broadsheet::article::{parse, ParseErrorKind};
 use std::collections::HashMap;
@@ -19,7 +30,12 @@ use std::{env, fs};
 const USAGE: &str = "usage:
   articles parse FILE        print the article as JSON
   articles check PATH...     check files and folders of *.txt
-  articles bench [MB]        measure parse throughput on a generated corpus";
+  articles bench [MB]        measure parse throughput on a generated corpus
+  articles import SOURCE --into DIR
+                             turn a feed's items (RSS 0.9x/1.0/2.0, Atom, JSON Feed;
+                             SOURCE a file, or - for standard input) into article files
+                             in DIR; again later, it adds only new items and rewrites
+                             only changed ones";
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = env::args_os().skip(1).collect();
@@ -32,12 +48,40 @@ fn main() -> ExitCode {
             Some(mb) if mb > 0.0 && mb <= 4096.0 => bench_command(mb),
             _ => usage_error("bench: MB must be a number between 0 and 4096"),
         },
+        #[cfg(not(target_arch = "wasm32"))]
+        (Some("import"), rest) => match import_args(rest) {
+            Some((source, into)) => import::command(&source, &into),
+            None => usage_error("import: expected SOURCE --into DIR"),
+        },
         (Some("help" | "-h" | "--help"), _) => {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
         _ => usage_error("expected a command"),
     }
+}
+
+/// `SOURCE --into DIR`, in either order (`--into=DIR` too).
+#[cfg(not(target_arch = "wasm32"))]
+fn import_args(args: &[OsString]) -> Option<(PathBuf, PathBuf)> {
+    let mut source = None;
+    let mut into = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let text = arg.to_str();
+        if text == Some("--into") {
+            into = Some(PathBuf::from(args.next()?));
+        } else if let Some(dir) = text.and_then(|t| t.strip_prefix("--into=")) {
+            into = Some(PathBuf::from(dir));
+        } else if source.is_none()
+            && (text == Some("-") || !text.is_some_and(|t| t.starts_with('-')))
+        {
+            source = Some(PathBuf::from(arg));
+        } else {
+            return None;
+        }
+    }
+    Some((source?, into.filter(|d| !d.as_os_str().is_empty())?))
 }
 
 fn usage_error(message: &str) -> ExitCode {
