@@ -12,6 +12,7 @@
 
 pub mod csp;
 pub mod data;
+pub mod feeds;
 pub mod headers;
 pub mod offline;
 pub mod output;
@@ -44,6 +45,10 @@ pub struct Options {
     pub cache: Option<PathBuf>,
     /// A malformed article is reported either way; without this the build then fails.
     pub keep_going: bool,
+    /// The site's absolute address (`--site-url`), whose path is `public_url`: with it, the
+    /// build writes the feeds and the sitemap, and every page links them and its canonical
+    /// address ([`feeds`]); without it, none of these.
+    pub site_url: Option<feeds::SiteUrl>,
 }
 
 /// How a build went.
@@ -68,6 +73,13 @@ pub struct Built {
 /// and then the build fails unless `keep_going`. A folder without any article file fails.
 pub fn build(options: &Options) -> anyhow::Result<Built> {
     let public_url = normalise_public_url(&options.public_url);
+    if let Some(site) = &options.site_url {
+        ensure!(
+            site.path() == public_url,
+            "the site's address {} is not under its public URL {public_url}",
+            site.as_str()
+        );
+    }
     check_trunk_output(&options.trunk)?;
     let out = Output::new(&options.dist)?;
     let mut timer = Timer::start();
@@ -87,14 +99,45 @@ pub fn build(options: &Options) -> anyhow::Result<Built> {
 
     copy_trunk_output(&options.trunk, &out)?;
     let shell = pages::shell(&options.trunk)?;
-    let context = pages::Cache::context(&shell, &public_url);
+    let site_url = options.site_url.as_ref();
+    let context = pages::Cache::context(&shell, &public_url, site_url);
     let mut cache = pages::Cache::load(options.cache.as_deref(), &context);
-    let (rendered, reused) =
-        pages::write_all(&shell, &out, &public_url, &source, &data, &mut cache)
-            .context("the page files")?;
+    let (rendered, reused) = pages::write_all(
+        &shell,
+        &out,
+        &public_url,
+        site_url,
+        &source,
+        &data,
+        &mut cache,
+    )
+    .context("the page files")?;
     timer.lap(&format!(
         "prerender: {rendered} pages rendered, {reused} unchanged since the last build"
     ));
+    match site_url {
+        Some(site) => {
+            let written = feeds::write(&out, site, &source).context("the feeds")?;
+            let undated = match written.undated {
+                0 => String::new(),
+                n => format!(" ({n} without `published:`, dated by their file)"),
+            };
+            timer.lap(&format!(
+                "feeds: {} and {} of the {} newest articles{undated}, {} of {} addresses",
+                feeds::ATOM,
+                feeds::JSON,
+                written.entries,
+                feeds::SITEMAP,
+                written.pages
+            ));
+        }
+        None => println!(
+            "    feeds: none written: {}, {} and {} need the site's address (--site-url)",
+            feeds::ATOM,
+            feeds::JSON,
+            feeds::SITEMAP
+        ),
+    }
 
     // `_headers` and the offline shell are written last; a file of the last build left in
     // place is not removed first.

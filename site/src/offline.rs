@@ -140,7 +140,8 @@ fn read_json<T: serde::de::DeserializeOwned>(dist: &Path, path: &str) -> anyhow:
 /// its listing (newest first) and whether a file exists:
 ///
 /// - the app: every file of `app` but `sw.js` (the browser keeps the worker) and `_headers`
-///   (hosts do not serve it); of two page files with the same bytes for one page
+///   (hosts do not serve it), nor the feeds and the sitemap (for feed readers and search
+///   engines, not the reader; a sitemap grows with the site); of two page files with the same bytes for one page
 ///   (`page.html` and `page/index.html`, for two kinds of static server) only
 ///   `page/index.html` (the worker answers a navigation to `page` from either);
 /// - `data/site.json`, the first listing page of every article and of the first
@@ -165,7 +166,10 @@ fn precache_list(
                 .filter(|stem| !stem.ends_with("/index") && *stem != "index")
                 .map(|stem| format!("{stem}/index.html"));
             let same_as_twin = twin.is_some_and(|twin| app.get(&twin) == Some(*bytes));
-            !same_as_twin && *path != "sw.js" && *path != "_headers"
+            !same_as_twin
+                && *path != "sw.js"
+                && *path != "_headers"
+                && !crate::feeds::is_feed_file(path)
         })
         .map(|(path, _)| path.clone())
         .collect();

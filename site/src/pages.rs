@@ -2,6 +2,7 @@
 
 use crate::{
     csp::{self, insert_at_first, Place},
+    feeds::{self, SiteUrl},
     output::Output,
     progress,
     source::Source,
@@ -19,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::{cell::Cell, collections::BTreeMap, fs, path::Path, rc::Rc, sync::Arc};
 
 /// Bumped when the page files' making changes in a way the program's identity does not show.
-const CACHE_FORMAT: &str = "2";
+const CACHE_FORMAT: &str = "3";
 
 /// Every page gets a file of its own, rendered ahead of time by the app's own components, so
 /// its text shows before the wasm loads, without JavaScript too, and deep links and reloads
@@ -28,10 +29,12 @@ const CACHE_FORMAT: &str = "2";
 /// is `index.html`. Each page carries its Content-Security-Policy and the preloads of the data
 /// it needs first. Pages are rendered on every core; a page whose inputs are those of the last
 /// build (see [`Cache`]) is not rendered again. Returns (pages rendered, pages reused).
+#[allow(clippy::too_many_arguments)]
 pub fn write_all(
     shell: &str,
     out: &Output,
     public_url: &str,
+    site_url: Option<&SiteUrl>,
     source: &Source,
     data: &Arc<SiteData>,
     cache: &mut Cache,
@@ -66,10 +69,12 @@ pub fn write_all(
             } else {
                 let page = prerender::render(&library, public_url, route)
                     .with_context(|| format!("no page for {}", route.path()))?;
+                let links = site_url.map(|site| feeds::head_links(site, route));
                 let html = csp::add_policy(&fill_shell(
                     shell,
                     &page.title,
                     &page.body,
+                    links.as_deref().unwrap_or_default(),
                     &page.preloads,
                     page.data.as_deref(),
                 )?)
@@ -167,15 +172,16 @@ impl Cache {
         }
     }
 
-    /// What every page is made with: the shell, the public URL and this program (its size and
-    /// modification time: a rebuilt program renders afresh).
-    pub fn context(shell: &str, public_url: &str) -> String {
+    /// What every page is made with: the shell, the public URL, the site's address and this
+    /// program (its size and modification time: a rebuilt program renders afresh).
+    pub fn context(shell: &str, public_url: &str, site_url: Option<&SiteUrl>) -> String {
         let program = std::env::current_exe()
             .and_then(fs::metadata)
             .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
             .unwrap_or_default();
         let mut hasher = Sha256::new();
-        for part in [shell, public_url, &program, CACHE_FORMAT] {
+        let site_url = site_url.map_or("", SiteUrl::as_str);
+        for part in [shell, public_url, site_url, &program, CACHE_FORMAT] {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
@@ -289,7 +295,8 @@ fn inline_head_scripts(shell: &str) -> anyhow::Result<String> {
     insert_at_first(shell, "script", Place::Before, &scripts)?.context("index.html has no <script>")
 }
 
-/// Puts a rendered page into Trunk's shell: its title, a `<link rel="preload">` for each data
+/// Puts a rendered page into Trunk's shell: its title, its `head_links` (the canonical and feed
+/// links, [`feeds::head_links`]), a `<link rel="preload">` for each data
 /// file it needs first (paths relative to the base, so they download alongside the wasm), its
 /// data for the app (`data`, JSON) as `<script type="application/json" id="page-data">`, and
 /// its body inside `<div id="prerendered">` at the end of `<body>`, which the app replaces when
@@ -298,20 +305,20 @@ fn fill_shell(
     shell: &str,
     title: &str,
     body: &str,
+    head_links: &str,
     preloads: &[String],
     data: Option<&str>,
 ) -> anyhow::Result<String> {
     let mut titled = false;
     let head_filled = Rc::new(Cell::new(false));
     let body_filled = Rc::new(Cell::new(false));
-    let links: String = preloads
-        .iter()
-        .map(|path| {
+    let links: String = std::iter::once(head_links.to_owned())
+        .chain(preloads.iter().map(|path| {
             format!(
                 "<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"{}\">\n",
                 escape_attribute(path)
             )
-        })
+        }))
         .chain(data.map(|json| {
             // Inside <script>, "</script" or "<!--" would end or bend the block: JSON may
             // spell `<` as \u003c instead.
@@ -412,7 +419,7 @@ mod tests {
         let preloads = ["data/site.json".to_owned(), "data/a\"b&c.txt".to_owned()];
         let body = "<main><h1>A &amp; B</h1></main>";
         assert_eq!(
-            fill_shell(shell, "A & B <i>", body, &preloads, Some("{\"a\":\"</script>\"}")).unwrap(),
+            fill_shell(shell, "A & B <i>", body, "", &preloads, Some("{\"a\":\"</script>\"}")).unwrap(),
             "<!DOCTYPE html>\n<html><head><!-- no <title> here -->\
             <title>A &amp; B &lt;i&gt;</title>\
             <link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"data/site.json\">\n\
@@ -422,7 +429,7 @@ mod tests {
             <div id=\"prerendered\"><main><h1>A &amp; B</h1></main></div></body>\n</html>\n"
         );
         let untitled = "<html><head></head><body></body></html>";
-        assert!(fill_shell(untitled, "t", body, &[], None)
+        assert!(fill_shell(untitled, "t", body, "", &[], None)
             .unwrap_err()
             .to_string()
             .contains("<title>"));

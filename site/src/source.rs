@@ -10,7 +10,7 @@ use broadsheet::{
 };
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::{collections::HashMap, fs, path::Path, sync::Arc};
+use std::{collections::HashMap, fs, path::Path, sync::Arc, time::SystemTime};
 
 /// The articles of a folder.
 pub struct Source {
@@ -21,6 +21,9 @@ pub struct Source {
     pub file_count: usize,
     /// One `FILE:LINE:COL: error: MESSAGE` per file left out, in file order.
     pub problems: Vec<String>,
+    /// When each article's file was last changed, by slug (the feeds date an article without
+    /// `published:` by it).
+    pub modified: HashMap<String, SystemTime>,
 }
 
 impl Source {
@@ -35,6 +38,7 @@ struct Parsed {
     /// As the reader of an error message finds it: the folder as given, joined with the name.
     shown: String,
     outcome: Outcome,
+    modified: Option<SystemTime>,
 }
 
 enum Outcome {
@@ -73,16 +77,23 @@ pub fn read(dir: &Path, out: &Output) -> anyhow::Result<Source> {
             Ok(Parsed {
                 shown: path.display().to_string(),
                 outcome,
+                modified: fs::metadata(path).and_then(|m| m.modified()).ok(),
             })
         })
         .collect::<anyhow::Result<_>>()?;
     bar.finish_and_clear();
 
     let mut files = HashMap::new();
+    let mut modified = HashMap::new();
     let mut first_file: HashMap<String, String> = HashMap::new();
     let mut problems = Vec::new();
     let mut results = Vec::with_capacity(parsed.len());
-    for Parsed { shown, outcome } in parsed {
+    for Parsed {
+        shown,
+        outcome,
+        modified: changed,
+    } in parsed
+    {
         match outcome {
             Outcome::Article(article, file, (line, column)) => {
                 if let Some(first) = first_file.get(&article.slug) {
@@ -95,6 +106,9 @@ pub fn read(dir: &Path, out: &Output) -> anyhow::Result<Source> {
                 first_file.insert(article.slug.clone(), shown.clone());
                 out.produced(&file);
                 files.insert(article.slug.clone(), file);
+                if let Some(changed) = changed {
+                    modified.insert(article.slug.clone(), changed);
+                }
                 results.push((shown, Ok(*article)));
             }
             Outcome::Malformed(e) => problems.push(format!("{shown}:{e}")),
@@ -107,6 +121,7 @@ pub fn read(dir: &Path, out: &Output) -> anyhow::Result<Source> {
         files,
         file_count: names.len(),
         problems,
+        modified,
     })
 }
 

@@ -2,6 +2,8 @@
 //! here: malformed articles are reported with their place and left out, the data files hang
 //! together, the headers cover them, and a rebuild redoes only what changed.
 
+mod support;
+
 use broadsheet::{
     article::synthetic,
     site_data::{Listing, Located, SiteInfo, SITE_INFO},
@@ -12,47 +14,7 @@ use std::{
     fs,
     path::{Path, PathBuf},
 };
-
-/// A fresh folder under the system's temporary folder.
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("broadsheet-site-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// What Trunk's release build leaves that the site build reads.
-fn trunk_output(dir: &Path) {
-    let index = "<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"utf-8\">\n\
-        <base href=\"/news/\">\n    <title>Broadsheet</title>\n\
-        <link rel=\"manifest\" href=\"manifest.webmanifest\">\n\
-        <script src=\"boot.js\"></script>\n\
-        <script type=\"module\">\nimport init, * as bindings from '/news/app-0123456789abcdef.js';\nconst wasm = await init({ module_or_path: '/news/app-0123456789abcdef_bg.wasm' });\nwindow.wasmBindings = bindings;\ndispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));\n</script>\n\
-        </head>\n  <body></body>\n</html>\n";
-    for (path, text) in [
-        ("index.html", index),
-        ("404.html", index),
-        (
-            "boot.js",
-            "document.documentElement.dataset.theme = 'light';\n",
-        ),
-        ("sw.js", "self.addEventListener('install', () => {});\n"),
-        (
-            "manifest.webmanifest",
-            r#"{"name": "Broadsheet", "icons": [{"src": "icons/i.png"}]}"#,
-        ),
-        ("icons/i.png", "png"),
-        (
-            "app-0123456789abcdef.js",
-            "export default function init() {}\n",
-        ),
-        ("app-0123456789abcdef_bg.wasm", "wasm"),
-    ] {
-        let file = dir.join(path);
-        fs::create_dir_all(file.parent().unwrap()).unwrap();
-        fs::write(file, text).unwrap();
-    }
-}
+use support::{temp, trunk_output};
 
 /// Three generated articles, and `bad.txt`, whose header is never closed.
 fn articles(dir: &Path) -> Vec<Vec<u8>> {
@@ -89,6 +51,7 @@ impl Site {
                 articles: articles_dir,
                 cache: Some(root.join("cache.json")),
                 keep_going: true,
+                site_url: None,
             },
             root,
         }
@@ -329,6 +292,7 @@ fn a_rebuild_rewrites_only_what_changed_and_renders_only_the_changed_articles_pa
         articles: site.options.articles.clone(),
         cache: None,
         keep_going: true,
+        site_url: None,
     };
     let scratch = build(&fresh).unwrap();
     assert_eq!(scratch.reused, 0);

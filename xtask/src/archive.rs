@@ -157,6 +157,7 @@ pub fn build(site_root: &Path, reader_trunk: &Path) -> anyhow::Result<()> {
         articles,
         cache: Some(work.join("pages-cache.json")),
         keep_going: true,
+        site_url: None,
     })
     .context("the archive site")?;
     let mut report = built.problems.join("\n");

@@ -42,6 +42,7 @@ pub fn chromium_end_to_end(site_root: &Path, tests: &str) -> anyhow::Result<Ngin
             .env("ARCHIVE_ARTICLES", crate::archive::files().articles)
             .env("ARCHIVE_PROBLEMS", crate::archive::files().problems)
             .env("SITE_DIR", site_root.join("reader"))
+            .env("SITE_URL", crate::E2E_SITE_URL)
             .env("SCREENSHOT_DIR", root().join("target/screenshots")),
     )?;
     Ok(server)

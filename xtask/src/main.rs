@@ -22,11 +22,13 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   serve                              install what is missing, then trunk serve on 127.0.0.1:8080
   test                               install what is missing, then run every check and test
-  build [--articles A] [--public-url P] [--dist D] [--keep-going]
+  build [--articles A] [--public-url P] [--site-url U] [--dist D] [--keep-going]
                                      the release site of the articles in A for a static host
                                      (default articles/, / and dist/); a malformed article is
                                      reported and left out, and fails the build unless
-                                     --keep-going
+                                     --keep-going; --site-url https://example.org/news/ (the
+                                     site's address; its path is the public URL) adds the
+                                     feeds, the sitemap and canonical links
   e2e [--repeat N] [--only NAME]     the end-to-end tests again (Chromium and Firefox), N times,
                                      against the release build the last `test` made; --only runs
                                      just tests/e2e/NAME.test.mjs (Chromium)
@@ -58,6 +60,7 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
         Some(other) => return Err(other.unexpected()),
         None => return Err("no command given".into()),
     };
+    let mut public_url_given = false;
     let mut task = match command.as_str() {
         "serve" => Task::Serve,
         "test" => Task::Test,
@@ -67,6 +70,7 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
         "build" => Task::Build(site::Build {
             articles: root().join("articles"),
             public_url: "/".to_owned(),
+            site_url: None,
             dist: root().join("dist"),
             keep_going: false,
         }),
@@ -79,7 +83,11 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
     while let Some(arg) = parser.next()? {
         match (&mut task, arg) {
             (Task::Build(build), Long("public-url")) => {
-                build.public_url = parser.value()?.string()?
+                build.public_url = parser.value()?.string()?;
+                public_url_given = true;
+            }
+            (Task::Build(build), Long("site-url")) => {
+                build.site_url = Some(parser.value()?.string()?)
             }
             (Task::Build(build), Long("dist")) => build.dist = parser.value()?.into(),
             (Task::Build(build), Long("articles")) => build.articles = parser.value()?.into(),
@@ -88,6 +96,21 @@ fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Task
             (Task::Size { record }, Long("record")) => *record = true,
             (Task::E2e { only, .. }, Long("only")) => *only = Some(parser.value()?.string()?),
             (_, arg) => return Err(arg.unexpected()),
+        }
+    }
+    if let Task::Build(build) = &mut task {
+        if let Some(site_url) = &build.site_url {
+            let site = broadsheet_site::feeds::SiteUrl::parse(site_url)
+                .map_err(|e| lexopt::Error::from(e.to_string()))?;
+            let public_url = broadsheet_site::normalise_public_url(&build.public_url);
+            if public_url_given && public_url != site.path() {
+                return Err(format!(
+                    "--public-url {public_url} and --site-url {site_url} name different paths \
+                     (the site's address alone is enough)"
+                )
+                .into());
+            }
+            build.public_url = site.path().to_owned();
         }
     }
     Ok(task)
@@ -246,6 +269,9 @@ fn test() -> Result<()> {
     site::build(&site::Build {
         articles: root().join("articles"),
         public_url: "/reader/".to_owned(),
+        // An address the end-to-end tests check the pages' canonical and feed links against
+        // (the server's port changes from run to run; the links need not reach it).
+        site_url: Some(E2E_SITE_URL.to_owned()),
         dist: site_root.join("reader"),
         keep_going: false,
     })?;
@@ -261,6 +287,9 @@ fn test() -> Result<()> {
     );
     Ok(())
 }
+
+/// The end-to-end site's address (`--site-url`), passed to the tests as `SITE_URL`.
+pub const E2E_SITE_URL: &str = "https://broadsheet.test/reader/";
 
 /// A full test run from a fresh clone writes about 10 GB under `target/`; with less free, the
 /// linker dies of SIGBUS mid-build, which says nothing about the cause. Say it first.
@@ -366,6 +395,7 @@ mod args_tests {
             Ok(Task::Build(site::Build {
                 articles: root().join("articles"),
                 public_url: "/".into(),
+                site_url: None,
                 dist: root().join("dist"),
                 keep_going: false,
             }))
@@ -375,10 +405,23 @@ mod args_tests {
             Ok(Task::Build(site::Build {
                 articles: "archive".into(),
                 public_url: "/news/".into(),
+                site_url: None,
                 dist: "out".into(),
                 keep_going: true,
             }))
         );
+        // The site's address gives the public URL, or agrees with it.
+        for line in [
+            "build --site-url https://example.org/news",
+            "build --public-url /news/ --site-url https://example.org/news/",
+            "build --site-url https://example.org/news/ --public-url news",
+        ] {
+            let Ok(Task::Build(build)) = parse(line) else {
+                panic!("{line}: not read");
+            };
+            assert_eq!(build.public_url, "/news/", "{line}");
+            assert!(build.site_url.is_some(), "{line}");
+        }
         assert_eq!(
             parse("e2e --repeat 3 --only early"),
             Ok(Task::E2e {
@@ -408,6 +451,9 @@ mod args_tests {
             "e2e --corpus-timing x",
             "size --record yes",
             "size --public-url /x/",
+            "build --site-url /news/",
+            "build --site-url https://example.org/news/ --public-url /other/",
+            "build --site-url",
         ] {
             assert!(parse(line).is_err(), "{line:?} was accepted");
         }

@@ -11,6 +11,9 @@ pub struct Build {
     /// The folder of article files.
     pub articles: PathBuf,
     pub public_url: String,
+    /// The site's absolute address (`--site-url`), whose path is `public_url`: the feeds, the
+    /// sitemap and the pages' canonical links need it.
+    pub site_url: Option<String>,
     pub dist: PathBuf,
     /// Exit 0 even if some articles were left out as malformed.
     pub keep_going: bool,
@@ -35,6 +38,11 @@ pub fn build(build: &Build) -> anyhow::Result<()> {
         articles: build.articles.clone(),
         cache: Some(work.join("pages-cache.json")),
         keep_going: build.keep_going,
+        site_url: build
+            .site_url
+            .as_deref()
+            .map(broadsheet_site::feeds::SiteUrl::parse)
+            .transpose()?,
     })
     .with_context(|| format!("the site in {}", build.dist.display()))?;
     println!(
