@@ -297,7 +297,7 @@ impl Draft {
             .as_ref()
             .map(|t| match feed.feed_type {
                 FeedType::RSS1 => html_text::paragraphs(&t.content),
-                _ => to_paragraphs(&t.content, &t.content_type.to_string()),
+                _ => to_paragraphs(&t.content, t.content_type.as_ref()),
             })
             .unwrap_or_default();
         // Without content, the summary (RSS's description) is the text.
@@ -450,7 +450,7 @@ fn to_paragraphs(text: &str, kind: &str) -> Vec<String> {
 
 /// A title: one line of text.
 fn text_line(text: &Text) -> String {
-    one_line(&to_paragraphs(&text.content, &text.content_type.to_string()).join(" "))
+    one_line(&to_paragraphs(&text.content, text.content_type.as_ref()).join(" "))
 }
 
 /// One line: every run of white space or control characters one space, trimmed.
