@@ -365,8 +365,8 @@ fn json_feed(site: &SiteUrl, newest: &[Dated]) -> anyhow::Result<String> {
 }
 
 /// Every page a search engine should know, with when it last changed: the front page (the
-/// newest article's time), and each article and its briefs (the article's time). "Your data"
-/// and the not-found page hold nothing to find.
+/// newest article's time), and each article and its briefs (the article's time). The reader's
+/// own pages ("Your data", "Your highlights") and the not-found page hold nothing to find.
 fn sitemap_pages(site: &SiteUrl, source: &Source) -> Vec<(String, DateTime<FixedOffset>)> {
     let articles = source.corpus.articles();
     let dated: Vec<DateTime<FixedOffset>> = articles

@@ -227,7 +227,10 @@ fn a_rebuild_rewrites_only_what_changed_and_renders_only_the_changed_articles_pa
 
     let same = site.build();
     assert_eq!(same.version, first.version);
-    assert_eq!(same.rendered, 3, "only home, Your data and 404: {same:?}");
+    assert_eq!(
+        same.rendered, 4,
+        "only home, Your data, Your highlights and 404: {same:?}"
+    );
     assert_eq!(same.removed, 0);
     // sw.js is copied afresh and gets its list again: the one file written.
     assert_eq!(same.written, 1, "{same:?}");
