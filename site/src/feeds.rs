@@ -51,7 +51,10 @@ impl SiteUrl {
         let mut url = url::Url::parse(text)
             .with_context(|| format!("--site-url {text:?} is not an absolute URL"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            bail!("--site-url {text:?}: expected an http or https address, such as https://news.example.org/");
+            bail!(
+                "--site-url {text:?}: expected an http or https address, \
+                 such as https://news.example.org/"
+            );
         }
         if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
             bail!("--site-url {text:?}: expected no query, fragment or user name");

@@ -139,11 +139,11 @@ fn read_json<T: serde::de::DeserializeOwned>(dist: &Path, path: &str) -> anyhow:
 /// `data/`, plus `data/index.html`, the "Your data" page), the site's info, the first page of
 /// its listing (newest first) and whether a file exists:
 ///
-/// - the app: every file of `app` but `sw.js` (the browser keeps the worker) and `_headers`
-///   (hosts do not serve it), nor the feeds and the sitemap (for feed readers and search
-///   engines, not the reader; a sitemap grows with the site); of two page files with the same bytes for one page
-///   (`page.html` and `page/index.html`, for two kinds of static server) only
-///   `page/index.html` (the worker answers a navigation to `page` from either);
+/// - the app: every file of `app` but `sw.js` (the browser keeps the worker), `_headers`
+///   (hosts do not serve it), and the feeds and the sitemap (for feed readers and search
+///   engines, not the reader; a sitemap grows with the site); of two page files with the same
+///   bytes for one page (`page.html` and `page/index.html`, for two kinds of static server)
+///   only `page/index.html` (the worker answers a navigation to `page` from either);
 /// - `data/site.json`, the first listing page of every article and of the first
 ///   [`MAX_TOPICS`] topics, and the search index's meta file;
 /// - for each of the [`NEWEST_ARTICLES`] newest articles: its file, its slug shard and its page

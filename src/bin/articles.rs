@@ -1,4 +1,5 @@
-//! The `articles` command: checks, prints and benchmarks article files before they are published.
+//! The `articles` command: checks, prints and benchmarks article files before they are
+//! published, and imports a feed's items as article files.
 //!
 //! ```text
 //! articles parse FILE        the article as one JSON object
