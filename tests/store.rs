@@ -1552,6 +1552,9 @@ fn item(file: &mut serde_json::Value) -> &mut serde_json::Value {
 
 // ---------------------------------------------------------------- highlights
 
+/// A change made to a good export file.
+type Edit = dyn Fn(&mut serde_json::Value);
+
 /// An item with two highlights (one with a note) made in `text`'s first paragraph.
 fn highlighted(at: f64) -> ItemState {
     use broadsheet::anchor::Anchor;
@@ -1623,7 +1626,8 @@ fn an_import_with_a_highlight_this_reader_could_not_have_made_is_refused_saying_
         .unwrap();
     let good: serde_json::Value = serde_json::to_value(source.export(NOW).unwrap()).unwrap();
     let at = "items[\"article/kirill-dmitriev-talks\"].highlights";
-    let cases: Vec<(&dyn Fn(&mut serde_json::Value), String)> = vec![
+    // (a change to the good file, what the refusal says)
+    let cases: Vec<(&Edit, String)> = vec![
         (
             &|f| item(f)["highlights"][0]["colour"] = "red".into(),
             format!("unknown field \"colour\" in {at}[0]"),

@@ -140,7 +140,10 @@ async fn after_a_deployment_that_moved_and_edited_the_words_the_marks_follow_the
 async fn a_highlight_whose_words_are_gone_is_listed_and_said_to_be_gone() {
     let rewritten = story(|text| {
         let article = broadsheet::parse_str(text).unwrap();
-        text.replace(&article.paragraphs[7], "The envoy declined to comment further.")
+        text.replace(
+            &article.paragraphs[7],
+            "The envoy declined to comment further.",
+        )
     });
     let quote = "is being viewed as a positive step";
     let host = mount(rewritten, vec![highlight_of(7, quote)]);
