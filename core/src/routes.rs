@@ -207,13 +207,13 @@ mod tests {
     }
 
     #[test]
-    fn the_pages_of_a_corpus_are_every_article_and_brief() {
+    fn the_pages_of_a_corpus_are_the_readers_own_and_every_article_and_brief() {
         let seed = include_bytes!("../../articles/000_508f32e089381fac.txt");
         let corpus = Corpus::from_files([("seed.txt", &seed[..])]);
         let pages = pages(&corpus);
-        assert_eq!(pages[..2], [Route::Home, Route::Data]);
+        assert_eq!(pages[..3], [Route::Home, Route::Data, Route::Highlights]);
         let briefs: usize = corpus.articles().iter().map(|a| a.related.len()).sum();
-        assert_eq!(pages.len(), 2 + corpus.articles().len() + briefs);
+        assert_eq!(pages.len(), 3 + corpus.articles().len() + briefs);
         for page in &pages {
             assert_eq!(&Route::parse(&page.path()), page);
             match page {

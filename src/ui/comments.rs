@@ -73,7 +73,7 @@ pub fn Comments(
         set_undo.set(Some(id));
         set_status.set("Comment deleted".to_owned());
     });
-    let restore = move |_| {
+    let restore = move |()| {
         if let Some(id) = undo.get_untracked() {
             handle.update(|s| s.set_deleted(&id, false, data.stamp()));
             set_undo.set(None);
@@ -131,15 +131,37 @@ pub fn Comments(
                     </Show>
                 </div>
                 <GettingReady message="You can start typing: what you write is kept, and posting will be ready in a moment."/>
-                <p class="form-status" role="status">
-                    {move || status.get()}
-                    <Show when=move || undo.get().is_some()>
-                        " "
-                        <button type="button" class="link-button" on:click=restore>"Undo"</button>
-                    </Show>
-                </p>
+                <StatusWithUndo
+                    class="form-status"
+                    status=status.into()
+                    can_undo=Signal::derive(move || undo.get().is_some())
+                    on_undo=Callback::new(restore)
+                />
             </form>
         </section>
+    }
+}
+
+/// What just happened (`role="status"`), with an "Undo" button while `can_undo` holds.
+#[component]
+pub(super) fn StatusWithUndo(
+    /// The status line's class.
+    class: &'static str,
+    /// What happened.
+    status: Signal<String>,
+    /// Whether the last change can be undone.
+    can_undo: Signal<bool>,
+    /// Undoes it.
+    on_undo: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <p class=class role="status">
+            {move || status.get()}
+            <Show when=move || can_undo.get()>
+                " "
+                <button type="button" class="link-button" on:click=move |_| on_undo.run(())>"Undo"</button>
+            </Show>
+        </p>
     }
 }
 

@@ -320,7 +320,7 @@ pub fn HighlightList(
         set_undo.set(Some(id));
         set_status.set("Highlight removed".to_owned());
     });
-    let restore = move |_| {
+    let restore = move |()| {
         if let Some(id) = undo.get_untracked() {
             item.update(|s| s.set_highlight_deleted(&id, false, item.data.stamp()));
             set_undo.set(None);
@@ -336,13 +336,12 @@ pub fn HighlightList(
                 </For>
             </ol>
         </section>
-        <p class="form-status highlight-status" role="status">
-            {move || status.get()}
-            <Show when=move || undo.get().is_some()>
-                " "
-                <button type="button" class="link-button" on:click=restore>"Undo"</button>
-            </Show>
-        </p>
+        <super::comments::StatusWithUndo
+            class="form-status highlight-status"
+            status=status.into()
+            can_undo=Signal::derive(move || undo.get().is_some())
+            on_undo=Callback::new(restore)
+        />
     }
 }
 

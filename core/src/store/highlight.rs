@@ -6,7 +6,7 @@
 //! name a story the site no longer has), and a note. Removal leaves a tombstone, as a deleted
 //! comment does, so that another tab's older copy does not bring it back, and undo restores it.
 
-use super::state::{wins, ItemState, Unknown, MAX_COMMENT_CHARS};
+use super::state::{ItemState, Record, Unknown, MAX_COMMENT_CHARS};
 use crate::anchor::Anchor;
 use serde::{Deserialize, Serialize};
 
@@ -70,23 +70,21 @@ impl ItemState {
     }
 }
 
-/// Both tabs' highlights, united by id; of two copies of one, the later change wins, and a
-/// removal wins a tie. Ordered by creation.
-pub(super) fn merge_highlights(mine: &[Highlight], theirs: &[Highlight]) -> Vec<Highlight> {
-    let mut merged = mine.to_vec();
-    for other in theirs {
-        match merged.iter_mut().find(|h| h.id == other.id) {
-            Some(h) if !wins(other, h, |h| h.updated_at, |h| u8::from(h.deleted)) => {}
-            Some(h) => *h = other.clone(),
-            None => merged.push(other.clone()),
-        }
+/// Two tabs' highlights are merged as comments are (`state::merge_by_id`): by id, the later
+/// change winning and a removal winning a tie.
+impl Record for Highlight {
+    fn id(&self) -> &str {
+        &self.id
     }
-    merged.sort_by(|a, b| {
-        a.created_at
-            .total_cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    merged
+    fn created_at(&self) -> f64 {
+        self.created_at
+    }
+    fn updated_at(&self) -> f64 {
+        self.updated_at
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
 }
 
 /// One highlight as the list and the export show it: with the link of its place.

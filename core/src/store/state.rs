@@ -1,7 +1,7 @@
 //! The reader's state per article or brief, and their reading settings, with the merge rules
 //! that let two tabs write without losing each other's changes.
 
-use super::highlight::{merge_highlights, Highlight};
+use super::highlight::Highlight;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -337,20 +337,7 @@ impl ItemState {
                 }
             }
         }
-        let mut comments = self.comments.clone();
-        for theirs in &other.comments {
-            match comments.iter_mut().find(|c| c.id == theirs.id) {
-                // A deletion wins a tie: nothing the reader deleted comes back by chance.
-                Some(mine) if !wins(theirs, mine, |c| c.updated_at, |c| u8::from(c.deleted)) => {}
-                Some(mine) => *mine = theirs.clone(),
-                None => comments.push(theirs.clone()),
-            }
-        }
-        comments.sort_by(|a, b| {
-            a.posted_at
-                .total_cmp(&b.posted_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        let comments = merge_by_id(&self.comments, &other.comments);
         ItemState {
             reactions,
             draft: later(&self.draft, &other.draft, |d| d.at),
@@ -370,7 +357,7 @@ impl ItemState {
                 }
                 edits
             },
-            highlights: merge_highlights(&self.highlights, &other.highlights),
+            highlights: merge_by_id(&self.highlights, &other.highlights),
             extra: merge_unknown(&self.extra, &other.extra),
         }
     }
@@ -398,6 +385,50 @@ impl ItemState {
             .filter(|t| t.is_finite())
             .fold(0.0, f64::max)
     }
+}
+
+/// What is kept in a list by id and merged by [`merge_by_id`]: a comment, a highlight.
+pub(crate) trait Record: Clone + Serialize {
+    fn id(&self) -> &str;
+    fn created_at(&self) -> f64;
+    /// The last change of any kind, deletion included.
+    fn updated_at(&self) -> f64;
+    fn deleted(&self) -> bool;
+}
+
+impl Record for Comment {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> f64 {
+        self.posted_at
+    }
+    fn updated_at(&self) -> f64 {
+        self.updated_at
+    }
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+}
+
+/// Both tabs' records, united by id; of two copies of one, the later change wins, and a
+/// deletion wins a tie (nothing the reader deleted comes back by chance). Ordered by creation,
+/// then id.
+pub(crate) fn merge_by_id<T: Record>(mine: &[T], theirs: &[T]) -> Vec<T> {
+    let mut merged = mine.to_vec();
+    for other in theirs {
+        match merged.iter_mut().find(|r| r.id() == other.id()) {
+            Some(r) if !wins(other, r, T::updated_at, |r| u8::from(r.deleted())) => {}
+            Some(r) => *r = other.clone(),
+            None => merged.push(other.clone()),
+        }
+    }
+    merged.sort_by(|a, b| {
+        a.created_at()
+            .total_cmp(&b.created_at())
+            .then_with(|| a.id().cmp(b.id()))
+    });
+    merged
 }
 
 /// Whether `candidate` wins over `current`: the later stamp, then the higher `rank`, then the
