@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Playing {
     Stopped,
+    /// The engine could not speak (it has no voice, say): stopped, and the reader is told.
+    Failed,
     /// Reading paragraph `0` (from 0).
     Reading(usize),
     Paused(usize),
@@ -64,7 +66,7 @@ pub fn Listen(
     Effect::new(move |previous: Option<Option<usize>>| {
         let now = match playing.get() {
             Playing::Reading(at) | Playing::Paused(at) => Some(at),
-            Playing::Stopped => None,
+            Playing::Stopped | Playing::Failed => None,
         };
         if let Some(Some(old)) = previous {
             mark_current(old, false);
@@ -81,7 +83,7 @@ pub fn Listen(
         }
         e.prevent_default();
         match playing.get_untracked() {
-            Playing::Stopped => listen(),
+            Playing::Stopped | Playing::Failed => listen(),
             Playing::Reading(_) => pause(),
             Playing::Paused(_) => resume(),
         }
@@ -93,13 +95,14 @@ pub fn Listen(
     });
     let status = move || match playing.get() {
         Playing::Stopped => String::new(),
+        Playing::Failed => "This browser could not read the story aloud.".to_owned(),
         Playing::Reading(at) => format!("Reading paragraph {}", at + 1),
         Playing::Paused(at) => format!("Paused at paragraph {}", at + 1),
     };
     Some(view! {
         <div class="listen" role="group" aria-label="Listen to the story">
             {move || match playing.get() {
-                Playing::Stopped => view! {
+                Playing::Stopped | Playing::Failed => view! {
                     <button type="button" on:click=move |_| listen()>"Listen"</button>
                 }.into_any(),
                 Playing::Reading(_) => view! {
@@ -111,7 +114,7 @@ pub fn Listen(
                     <button type="button" on:click=move |_| stop()>"Stop"</button>
                 }.into_any(),
             }}
-            <span class="visually-hidden" role="status">{status}</span>
+            <span class="listen-status" role="status">{status}</span>
         </div>
     })
 }
@@ -135,8 +138,13 @@ fn read_from(
             read_from(at + 1, this_run, run, paragraphs, lang, set_playing);
         }
     };
-    if !engine::speak(&text, &lang.get_value(), next) {
-        set_playing.set(Playing::Stopped);
+    let failed = move || {
+        if run.get_value() == this_run {
+            set_playing.set(Playing::Failed);
+        }
+    };
+    if !engine::speak(&text, &lang.get_value(), next, failed) {
+        set_playing.set(Playing::Failed);
     }
 }
 
@@ -183,8 +191,14 @@ mod engine {
     }
 
     /// Speaks `text` in `lang` with a voice of that language when the browser has one; calls
-    /// `done` when it has been spoken. False when it cannot be spoken.
-    pub fn speak(text: &str, lang: &str, done: impl Fn() + 'static) -> bool {
+    /// `done` when it has been spoken, `failed` when the engine could not speak it (not when
+    /// it was cancelled). False when it cannot be spoken at all.
+    pub fn speak(
+        text: &str,
+        lang: &str,
+        done: impl Fn() + 'static,
+        failed: impl Fn() + 'static,
+    ) -> bool {
         let Some(synthesis) = synthesis() else {
             return false;
         };
@@ -206,6 +220,17 @@ mod engine {
         }
         let end = Closure::once_into_js(done);
         utterance.set_onend(Some(end.unchecked_ref()));
+        let error = Closure::once_into_js(move |e: JsValue| {
+            let why = js_sys::Reflect::get(&e, &JsValue::from_str("error"))
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            // Stop and a new start cancel what is queued: that is not a failure.
+            if why != "interrupted" && why != "canceled" {
+                failed();
+            }
+        });
+        utterance.set_onerror(Some(error.unchecked_ref()));
         synthesis.speak(&utterance);
         true
     }
@@ -234,7 +259,7 @@ mod engine {
     pub fn available() -> bool {
         false
     }
-    pub fn speak(_: &str, _: &str, _: impl Fn() + 'static) -> bool {
+    pub fn speak(_: &str, _: &str, _: impl Fn() + 'static, _: impl Fn() + 'static) -> bool {
         false
     }
     pub fn pause() {}

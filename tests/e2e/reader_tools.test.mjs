@@ -289,3 +289,23 @@ test('without speech synthesis there is no Listen button', async () => {
   assertClean(page);
   await context.close();
 });
+
+test('when the speech engine cannot speak, Listen says so and can be pressed again', async () => {
+  const { context, page } = await openPage(shared.browser);
+  await context.addInitScript(stubSpeech);
+  await openArticle(page);
+  // An engine with no voice fails every utterance (as Chromium does without a speech service).
+  await page.evaluate(() => {
+    window.speechSynthesis.speak = (u) => {
+      window.__spoken.push({ text: u.text, lang: u.lang });
+      setTimeout(() => u.onerror?.(Object.assign(new Event('error'), { error: 'synthesis-failed' })), 0);
+    };
+  });
+  await page.getByRole('button', { name: 'Listen', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'This browser could not read the story aloud.' }).waitFor();
+  await page.getByRole('button', { name: 'Listen', exact: true }).waitFor();
+  assert.equal(await page.locator('.article-body > p[aria-current]').count(), 0);
+  assert.equal(await page.evaluate(() => window.__spoken.length), 1, 'it stops at the first failure');
+  assertClean(page);
+  await context.close();
+});
