@@ -4,6 +4,7 @@ mod article_page;
 mod brief_page;
 mod comments;
 pub mod early;
+mod first_screen;
 mod framed;
 pub mod highlights;
 mod home;
@@ -479,11 +480,12 @@ fn SkipLink(
 /// data the current page shows is loaded (the page names it as preloads, so it has been
 /// downloading alongside the wasm), so the app's first render equals the prerendered page; then
 /// the app is mounted and the prerendered copy removed in the same task, so nothing flickers,
-/// shifts or loses its scroll position. On home that task draws the stories in the reader's
-/// window, and the rest follow in the next tasks (`home::FirstScreen`). The takeover waits
-/// until the browser has painted the prerendered page (its first contentful paint is recorded,
-/// at most 1.5 s, e.g. in a hidden tab; then one more frame), so the reader's first view never
-/// waits for the app. Marks `<html data-app="ready">` once the whole page is drawn.
+/// shifts or loses its scroll position. On home and on an article that task draws the stories
+/// or paragraphs in the reader's window, and the rest follow in the next tasks
+/// (`first_screen`). The takeover waits until the browser has painted the prerendered page (its
+/// first contentful paint is recorded, at most 1.5 s, e.g. in a hidden tab; then one more
+/// frame), so the reader's first view never waits for the app. Marks `<html data-app="ready">`
+/// once the whole page is drawn.
 pub fn start() {
     if framed::framed_by_another_origin() {
         framed::show_notice();
@@ -547,8 +549,9 @@ fn take_over(library: Library) {
         let input = early::collect(&prerendered);
         let caret = input.focus().cloned();
         let typed = early::Early::new(input);
-        // A front page draws the stories in the reader's window now, the rest just after.
-        let first_screen = home::FirstScreen::measure(&prerendered);
+        // A front page or an article draws what is in the reader's window now, the rest just
+        // after.
+        let first_screen = first_screen::FirstScreen::measure(&prerendered);
         let first_screen_drawn = first_screen.clone();
         owner.with(|| {
             leptos::mount::mount_to_body(move || {

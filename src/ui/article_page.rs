@@ -3,6 +3,7 @@
 
 use super::{
     comments::Comments,
+    first_screen::{in_later_tasks, FirstScreen},
     highlights::{ArticleHighlights, HighlightList, ParagraphText, SelectionTool},
     listen::Listen,
     loading::with_story,
@@ -47,7 +48,25 @@ pub fn ArticleView(
     let (copied, set_copied) = signal(String::new());
     // Fragment links are resolved against <base href>, so they carry the page's own path.
     let self_path = super::href(&super::article_path(&article.slug));
-    progress::track(item_id.clone());
+    // Right after the takeover of a long article, the paragraphs below the reader's window are
+    // drawn in the next task, and what follows the article in the task after (see
+    // `first_screen`); else all at once.
+    let split = FirstScreen::split(article.paragraphs.len());
+    let first = split.as_ref().map_or(usize::MAX, |(_, first)| *first);
+    let stage = RwSignal::new(if split.is_some() { 0u8 } else { 2 });
+    if let Some((first_screen, _)) = split {
+        in_later_tasks(first_screen, move || {
+            stage
+                .try_update(|stage| {
+                    *stage += 1;
+                    *stage < 2
+                })
+                .unwrap_or(false)
+        });
+    }
+    let rest_drawn = Memo::new(move |_| stage.get() >= 1);
+    let drawn = Memo::new(move |_| stage.get() >= 2);
+    progress::track(item_id.clone(), drawn);
     let highlights = ArticleHighlights::new(
         item_id.clone(),
         article.title.clone(),
@@ -58,6 +77,68 @@ pub fn ArticleView(
     let item = use_reader_data().item(item_id.clone());
     let start =
         Callback::new(move |()| item.with_untracked(|s| s.progress.map_or(0, |p| p.paragraph)));
+    let paragraph = move |i: usize| {
+        let n = i + 1;
+        let id = format!("p{n}");
+        let href = format!("{self_path}#{id}");
+        let copy_link = move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            let id = format!("p{n}");
+            progress::go_to_paragraph(&id, true);
+            let url = format!("{}#{id}", super::share::page_url());
+            leptos::task::spawn_local(async move {
+                let message = if super::share::copy_text(&url).await {
+                    format!("Link to paragraph {n} copied")
+                } else {
+                    format!("Link to paragraph {n}: {url}")
+                };
+                set_copied.set(message);
+            });
+        };
+        view! {
+            <p id=id class:lede=i == 0>
+                <ParagraphText highlights=highlights index=i/>
+                " "
+                <a
+                    class="para-link"
+                    href=href
+                    aria-label=format!("Copy link to paragraph {n}")
+                    on:click=copy_link
+                >
+                    "¶"
+                </a>
+            </p>
+        }
+    };
+    let count = article.paragraphs.len();
+    let first_paragraphs = (0..count.min(first)).map(paragraph.clone()).collect_view();
+    let rest = move || {
+        rest_drawn.get().then(|| {
+            (count.min(first)..count)
+                .map(paragraph.clone())
+                .collect_view()
+                .into_any()
+        })
+    };
+    let after_article = {
+        let article = article.clone();
+        move || {
+            drawn.get().then(|| {
+                view! {
+                    <SelectionTool highlights=highlights status=set_highlight_status/>
+                    <HighlightList
+                        highlights=highlights
+                        status=highlight_status
+                        set_status=set_highlight_status
+                    />
+                    <Reactions item_id=item_id.clone()/>
+                    <Comments item_id=item_id.clone()/>
+                    <ReadNext article=article.clone() located=located.clone()/>
+                }
+                .into_any()
+            })
+        }
+    };
     view! {
         <Title text=article.title.clone()/>
         <article class="article" lang=article.lang.clone() dir=crate::article::direction(&article.lang)>
@@ -73,52 +154,12 @@ pub fn ArticleView(
                 <Listen paragraphs=article.paragraphs.clone() lang=article.lang.clone() start=start/>
             </header>
             <div class="article-body">
-                {article
-                    .paragraphs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, _)| {
-                        let n = i + 1;
-                        let id = format!("p{n}");
-                        let self_path = self_path.clone();
-                        let copy_link = move |ev: leptos::ev::MouseEvent| {
-                            ev.prevent_default();
-                            let id = format!("p{n}");
-                            progress::go_to_paragraph(&id, true);
-                            let url = format!("{}#{id}", super::share::page_url());
-                            leptos::task::spawn_local(async move {
-                                let message = if super::share::copy_text(&url).await {
-                                    format!("Link to paragraph {n} copied")
-                                } else {
-                                    format!("Link to paragraph {n}: {url}")
-                                };
-                                set_copied.set(message);
-                            });
-                        };
-                        view! {
-                            <p id=id.clone() class:lede=i == 0>
-                                <ParagraphText highlights=highlights index=i/>
-                                " "
-                                <a
-                                    class="para-link"
-                                    href=format!("{self_path}#{id}")
-                                    aria-label=format!("Copy link to paragraph {n}")
-                                    on:click=copy_link
-                                >
-                                    "¶"
-                                </a>
-                            </p>
-                        }
-                    })
-                    .collect_view()}
+                {first_paragraphs}
+                {rest}
                 <p class="visually-hidden" role="status">{copied}</p>
             </div>
         </article>
-        <SelectionTool highlights=highlights status=set_highlight_status/>
-        <HighlightList highlights=highlights status=highlight_status set_status=set_highlight_status/>
-        <Reactions item_id=item_id.clone()/>
-        <Comments item_id=item_id/>
-        <ReadNext article=article located=located/>
+        {after_article}
     }
 }
 
@@ -165,12 +206,16 @@ mod progress {
         }
     }
 
-    /// Restores the saved position (or the `#pN` in the URL) once, then tracks scrolling.
-    pub fn track(item_id: crate::store::ItemId) {
+    /// Restores the saved position (or the `#pN` in the URL) once the article is `drawn`
+    /// whole, then tracks scrolling.
+    pub fn track(item_id: crate::store::ItemId, drawn: Memo<bool>) {
         let data = use_reader_data();
         let item = data.item(item_id.clone());
         let saved = item.with_untracked(|s| s.progress);
-        Effect::new(move |_| {
+        Effect::new(move |restored: Option<bool>| {
+            if restored == Some(true) || !drawn.get() {
+                return restored.unwrap_or(false);
+            }
             let hash = window().location().hash().unwrap_or_default();
             if let Some(id) = hash.strip_prefix("#hl-") {
                 crate::ui::highlights::go_to_highlight(id);
@@ -179,11 +224,16 @@ mod progress {
             } else if let Some(p) = saved {
                 restore(p.paragraph, p.offset);
             }
+            true
         });
         #[cfg(target_arch = "wasm32")]
         {
             let last_write = StoredValue::new(0.0f64);
             let handle = window_event_listener(leptos::ev::scroll, move |_| {
+                // Until then, the last paragraph drawn is not the article's end.
+                if !drawn.get_untracked() {
+                    return;
+                }
                 let Some((paragraph, offset, at_end)) = position() else {
                     return;
                 };

@@ -2,7 +2,13 @@
 //! filter, and the reader's marks.
 
 use super::search::{encode_query, SearchBox, SearchResults, SearchState};
-use super::{article_path, href, reader_data::use_reader_data, use_library};
+use super::{
+    article_path,
+    first_screen::{in_later_tasks, FirstScreen},
+    href,
+    reader_data::use_reader_data,
+    use_library,
+};
 use crate::{
     library::{Library, LoadError},
     site_data::{ListEntry, Listing, SiteInfo},
@@ -61,90 +67,6 @@ impl Listed {
     }
 }
 
-/// After the app takes over a prerendered front page, how many of its stories the app's first
-/// render draws: the ones that reach into the reader's window (all above its bottom edge, where
-/// the reader may have scrolled to) and one more. The rest are drawn a few at a time in the
-/// tasks that follow ([`STORIES_PER_TASK`]), below the window, so the takeover is one short task
-/// however long the list (50 stories took the takeover well over 50 ms). Taken once: the front
-/// page drawn later (Back from an article) draws its list at once, as before.
-#[derive(Clone, Debug)]
-pub struct FirstScreen(Arc<std::sync::Mutex<Drawing>>);
-
-/// Where the list of a [`FirstScreen`] is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Drawing {
-    /// No front page has taken it (yet): this many stories first.
-    Untaken(usize),
-    /// A front page draws the rest of its list.
-    Rest,
-    /// The whole list is drawn (or the front page is gone).
-    Done,
-}
-
-impl FirstScreen {
-    /// The stories of the prerendered page `root` that start above the bottom of the window,
-    /// and one more; `None` if it has no story list. Measured once the page is drawn, so its
-    /// layout is already done.
-    pub fn measure(root: &web_sys::Element) -> Option<Self> {
-        use wasm_bindgen::JsCast;
-        let items = root.query_selector_all(".story-list > li").ok()?;
-        if items.length() == 0 {
-            return None;
-        }
-        let bottom = window().inner_height().ok()?.as_f64()?;
-        let in_view = (0..items.length())
-            .filter_map(|i| items.item(i)?.dyn_into::<web_sys::Element>().ok())
-            .take_while(|item| item.get_bounding_client_rect().top() < bottom)
-            .count();
-        Some(Self::new(in_view + 1))
-    }
-
-    pub fn new(stories: usize) -> Self {
-        FirstScreen(Arc::new(std::sync::Mutex::new(Drawing::Untaken(stories))))
-    }
-
-    fn set(&self, to: Drawing) -> Drawing {
-        match self.0.lock() {
-            Ok(mut state) => std::mem::replace(&mut *state, to),
-            Err(_) => Drawing::Done,
-        }
-    }
-
-    /// The count, the first time it is asked for; the list is then being drawn until
-    /// [`FirstScreen::done`].
-    fn take(&self) -> Option<usize> {
-        match self.set(Drawing::Rest) {
-            Drawing::Untaken(stories) => Some(stories),
-            other => {
-                self.set(other);
-                None
-            }
-        }
-    }
-
-    fn done(&self) {
-        self.set(Drawing::Done);
-    }
-
-    /// Runs `then` once the list is drawn, or no front page took it: checked from the next
-    /// task on, after the app's first render (whose route is drawn in the takeover's
-    /// microtasks). `<html data-app="ready">` waits for this, so the whole first page is there
-    /// when it says so.
-    pub fn when_drawn(self, then: impl FnOnce() + 'static) {
-        set_timeout(
-            move || {
-                let drawing = self.0.lock().map_or(Drawing::Done, |state| *state);
-                if drawing == Drawing::Rest {
-                    self.when_drawn(then);
-                } else {
-                    then();
-                }
-            },
-            std::time::Duration::from_millis(4),
-        );
-    }
-}
-
 /// How many stories each later task draws after the first screen: each takes a few
 /// milliseconds.
 const STORIES_PER_TASK: usize = 10;
@@ -153,23 +75,20 @@ const STORIES_PER_TASK: usize = 10;
 /// of `listed` is drawn (then the limit is lifted: `usize::MAX`), and says so to `first`. Stops
 /// if the page is gone.
 fn draw_the_rest(limit: RwSignal<usize>, listed: RwSignal<Listed>, first: FirstScreen) {
-    set_timeout(
-        move || {
-            let total = listed.try_with_untracked(Listed::count);
-            let more = limit.try_get_untracked().unwrap_or(usize::MAX) + STORIES_PER_TASK;
-            match total {
-                Some(total) if more < total => {
-                    limit.set(more);
-                    draw_the_rest(limit, listed, first);
-                }
-                _ => {
-                    limit.try_set(usize::MAX);
-                    first.done();
-                }
+    in_later_tasks(first, move || {
+        let total = listed.try_with_untracked(Listed::count);
+        let more = limit.try_get_untracked().unwrap_or(usize::MAX) + STORIES_PER_TASK;
+        match total {
+            Some(total) if more < total => {
+                limit.set(more);
+                true
             }
-        },
-        std::time::Duration::ZERO,
-    );
+            _ => {
+                limit.try_set(usize::MAX);
+                false
+            }
+        }
+    });
 }
 
 /// The listing folder of the topic named `name` (`None`: every story). `Err` for a topic the
@@ -265,15 +184,9 @@ pub fn HomeView(
     };
     // Right after the takeover, the stories below the reader's window are drawn in later tasks.
     let limit = RwSignal::new(usize::MAX);
-    if let Some(first_screen) = use_context::<FirstScreen>() {
-        match first_screen.take() {
-            Some(first) if first < listed.with_untracked(Listed::count) => {
-                limit.set(first);
-                draw_the_rest(limit, listed, first_screen);
-            }
-            Some(_) => first_screen.done(),
-            None => {}
-        }
+    if let Some((first_screen, first)) = FirstScreen::split(listed.with_untracked(Listed::count)) {
+        limit.set(first);
+        draw_the_rest(limit, listed, first_screen);
     }
     let library = StoredValue::new(library);
     let load = move |topic: Option<String>, page: usize| {

@@ -2,7 +2,7 @@
 // no layout shift and no lost scroll position.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, assertClean, url, SEED_TITLE } from './helpers.mjs';
+import { useBrowser, openPage, assertClean, url, storageKey, SEED_TITLE } from './helpers.mjs';
 
 const shared = useBrowser({ seedArticle: true });
 
@@ -61,6 +61,60 @@ test('text is on screen before the wasm arrives, and the scroll position survive
   await page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
   assert.equal(await page.evaluate(() => window.scrollY), before);
   assert.equal(await page.locator('.article-body > p[id]').count(), 8, 'the prerendered copy is gone');
+  assertClean(page);
+  await context.close();
+});
+
+test('an article takes over with the paragraphs in the window first, then the rest, then what follows the article', async () => {
+  const { context, page } = await openPage(shared.browser, { viewport: { width: 400, height: 600 } });
+  // What the app's page held at the end of each task once the prerendered copy was gone (a
+  // mutation observer runs at the end of each task): paragraphs, and whether the reactions are
+  // there.
+  await context.addInitScript(() => {
+    window.__drawn = [];
+    new MutationObserver(() => {
+      if (document.getElementById('prerendered') || !document.querySelector('main .article-body')) return;
+      const state = [
+        document.querySelectorAll('main .article-body > p[id]').length,
+        Boolean(document.querySelector('main [role="group"][aria-label="Reactions"]')),
+      ].join(':');
+      if (window.__drawn[window.__drawn.length - 1] !== state) window.__drawn.push(state);
+    }).observe(document, { childList: true, subtree: true });
+  });
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  await page.mainFrame().goto(shared.articleHref, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
+  const inView = await page.evaluate(() => [...document.querySelectorAll('.article-body > p[id]')]
+    .filter((p) => p.getBoundingClientRect().top < innerHeight).length);
+  assert.ok(inView < 7, `the window shows ${inView} of 8 paragraphs`);
+  release();
+  await page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
+  const drawn = await page.evaluate(() => window.__drawn);
+  assert.deepEqual(drawn, [`${inView + 1}:false`, '8:false', '8:true'], 'drawn in three tasks');
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'the reader is where they were');
+  // The page is whole and works: a reaction answers, and a paragraph below the first screen
+  // has its link.
+  const like = page.getByRole('group', { name: 'Reactions' }).getByRole('button').first();
+  await like.click();
+  await page.getByRole('group', { name: 'Reactions' }).locator('button[aria-pressed="true"]').waitFor();
+  await page.getByRole('link', { name: 'Copy link to paragraph 8' }).waitFor();
+  await page.getByRole('complementary', { name: 'Read next' }).waitFor();
+  assertClean(page);
+  await context.close();
+});
+
+test('a saved reading position below the first screen is restored once the article is drawn whole', async () => {
+  const { context, page } = await openPage(shared.browser, { viewport: { width: 400, height: 600 } });
+  const slug = new URL(shared.articleHref).pathname.split('/').pop();
+  await context.addInitScript(([key]) => {
+    if (!localStorage.getItem(key)) {
+      localStorage.setItem(key, JSON.stringify({ v: 1, data: { progress: { paragraph: 6, offset: 0, at: 10 } } }));
+    }
+  }, [storageKey(`v1:item:article/${slug}`)]);
+  await page.goto(shared.articleHref);
+  await page.waitForFunction(() => Math.abs(document.querySelector('#p7').getBoundingClientRect().top) < 2);
   assertClean(page);
   await context.close();
 });
