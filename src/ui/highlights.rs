@@ -45,18 +45,27 @@ impl ArticleHighlights {
     pub fn new(item_id: ItemId, title: String, paragraphs: Vec<String>, page: String) -> Self {
         let item = use_item(item_id);
         let paragraphs = StoredValue::new(paragraphs);
-        let found = Memo::new(move |_| {
+        // The highlights' places alone, so that typing a note does not place them again.
+        let anchors = Memo::new(move |_| {
             item.state.with(|s| {
+                s.visible_highlights()
+                    .map(|h| (h.id.clone(), h.anchor.clone()))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let found = Memo::new(move |_| {
+            anchors.with(|anchors| {
                 paragraphs.with_value(|texts| {
                     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-                    s.visible_highlights()
-                        .map(|h| {
-                            let at = match h.anchor.find(&texts) {
-                                Ok(Found::Here) => Some(h.anchor.clone()),
+                    anchors
+                        .iter()
+                        .map(|(id, anchor)| {
+                            let at = match anchor.find(&texts) {
+                                Ok(Found::Here) => Some(anchor.clone()),
                                 Ok(Found::Moved(a) | Found::Changed(a)) => Some(a),
                                 Err(_) => None,
                             };
-                            (h.id.clone(), at)
+                            (id.clone(), at)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -117,12 +126,18 @@ impl ArticleHighlights {
 
     /// The text of paragraph `index` as runs, each marked by the highlight it belongs to.
     fn runs(self, index: usize) -> Vec<(String, Option<(String, bool)>)> {
-        let text: Vec<char> = self
-            .paragraphs
-            .with_value(|p| p.get(index).map(|t| t.chars().collect()))
-            .unwrap_or_default();
+        let paragraph = || {
+            self.paragraphs
+                .with_value(|p| p.get(index).cloned())
+                .unwrap_or_default()
+        };
         self.placed.with(|placed| {
             let here: Vec<&Placed> = placed.iter().filter(|p| p.paragraph == index).collect();
+            // Most paragraphs have no highlight: their text is one run.
+            if here.is_empty() {
+                return vec![(paragraph(), None)];
+            }
+            let text: Vec<char> = paragraph().chars().collect();
             let ranges: Vec<(usize, usize)> = here.iter().map(|p| (p.start, p.end)).collect();
             let mut first_run = std::collections::BTreeSet::new();
             crate::store::runs(text.len(), &ranges)
