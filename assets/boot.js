@@ -3,6 +3,9 @@
 // Keys are scoped to the site's base path as the app scopes them (src/store/repo.rs, scope_of):
 // `broadsheet:/reader/:v1:settings` for a site under /reader/.
 (function () {
+  // Listen (src/ui/listen.rs) is in the page rendered ahead of time, shown only where the
+  // browser can speak, so the article does not move when the app takes over.
+  if ('speechSynthesis' in window) document.documentElement.dataset.speech = '';
   try {
     var path = new URL(document.baseURI).pathname.replace(/^\/+|\/+$/g, '').replace(/:/g, '%3A');
     var scope = path ? '/' + path + '/' : '/';

@@ -148,6 +148,17 @@ fn controls_of_a_prerendered_page_are_disabled_with_a_note_until_the_app_takes_o
     assert_eq!(reactions, 6, "every reaction is disabled: {}", page.body);
     assert!(page.body.contains("Reactions will be ready in a moment."));
     assert!(page.body.contains("posting will be ready in a moment"));
+    // Listen has its place already (shown where the browser can speak), so nothing moves.
+    let listen = page
+        .body
+        .split("aria-label=\"Listen to the story\"")
+        .nth(1)
+        .expect("the Listen controls");
+    let listen = &listen[..listen.find("</div>").expect("the group's end")];
+    assert!(
+        listen.contains("<button type=\"button\" disabled>Listen</button>"),
+        "{listen}"
+    );
     // The comment box stays usable: what is typed is carried into the app.
     let textarea = page.body.split("<textarea").nth(1).expect("a comment box");
     let textarea = &textarea[..textarea.find('>').unwrap()];

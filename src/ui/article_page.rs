@@ -293,11 +293,18 @@ mod progress {
         Some((index, offset, at_end))
     }
 
+    /// Puts the reader back where they were at once: not smoothly (the stylesheet's
+    /// `scroll-behavior`), which would save every place passed on the way, and leave the
+    /// reader's place a moving one until it ends.
     fn restore(paragraph: usize, offset: f64) {
         if let Some(p) = paragraphs().get(paragraph) {
             let rect = p.get_bounding_client_rect();
             let y = window().scroll_y().unwrap_or(0.0) + rect.top() + rect.height() * offset;
-            window().scroll_to_with_x_and_y(0.0, y);
+            let options = web_sys::ScrollToOptions::new();
+            options.set_left(0.0);
+            options.set_top(y);
+            options.set_behavior(web_sys::ScrollBehavior::Instant);
+            window().scroll_to_with_scroll_to_options(&options);
         }
     }
 }

@@ -28,8 +28,19 @@ pub fn Listen(
     start: Callback<(), usize>,
 ) -> impl IntoView {
     let (playing, set_playing) = signal(Playing::Stopped);
-    if !engine::available() {
+    // The page written ahead of time has the controls, disabled, for the browsers that can
+    // speak (`assets/boot.js` marks them and the stylesheet hides the rest), so the article
+    // does not move down when the app takes over.
+    let prerendering = super::early::not_ready();
+    if !prerendering && !engine::available() {
         return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    if !prerendering {
+        // The same mark, where the engine came after the page's first script.
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-speech", "");
+        }
     }
     let paragraphs = StoredValue::new(paragraphs);
     let lang = StoredValue::new(lang);
@@ -76,20 +87,25 @@ pub fn Listen(
         }
         now
     });
-    let keys = window_event_listener(leptos::ev::keydown, move |e| {
-        let modified = e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented();
-        if e.key() != "l" || modified || super::shortcuts::typing_in_field(e.target()) {
-            return;
-        }
-        e.prevent_default();
-        match playing.get_untracked() {
-            Playing::Stopped | Playing::Failed => listen(),
-            Playing::Reading(_) => pause(),
-            Playing::Paused(_) => resume(),
-        }
+    // No window to listen to while the page is written ahead of time.
+    let keys = (!prerendering).then(|| {
+        window_event_listener(leptos::ev::keydown, move |e| {
+            let modified = e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented();
+            if e.key() != "l" || modified || super::shortcuts::typing_in_field(e.target()) {
+                return;
+            }
+            e.prevent_default();
+            match playing.get_untracked() {
+                Playing::Stopped | Playing::Failed => listen(),
+                Playing::Reading(_) => pause(),
+                Playing::Paused(_) => resume(),
+            }
+        })
     });
     on_cleanup(move || {
-        keys.remove();
+        if let Some(keys) = keys {
+            keys.remove();
+        }
         run.update_value(|r| *r += 1);
         engine::cancel();
     });
@@ -103,7 +119,9 @@ pub fn Listen(
         <div class="listen" role="group" aria-label="Listen to the story">
             {move || match playing.get() {
                 Playing::Stopped | Playing::Failed => view! {
-                    <button type="button" on:click=move |_| listen()>"Listen"</button>
+                    <button type="button" disabled=prerendering on:click=move |_| listen()>
+                        "Listen"
+                    </button>
                 }.into_any(),
                 Playing::Reading(_) => view! {
                     <button type="button" on:click=move |_| pause()>"Pause"</button>

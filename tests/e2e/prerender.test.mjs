@@ -56,10 +56,14 @@ test('text is on screen before the wasm arrives, and the scroll position survive
   assert.equal(await page.evaluate(() => document.documentElement.dataset.app), undefined);
   await page.evaluate(() => document.querySelector('#p6').scrollIntoView({ block: 'start', behavior: 'instant' }));
   const before = await page.evaluate(() => window.scrollY);
+  const p6 = () => page.evaluate(() => Math.round(document.querySelector('#p6').getBoundingClientRect().top));
+  const p6Before = await p6();
   assert.ok(before > 300);
   release();
   await page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
   assert.equal(await page.evaluate(() => window.scrollY), before);
+  assert.equal(await p6(), p6Before, 'the paragraph in the window did not move (Listen was already there)');
+  await page.getByRole('button', { name: 'Listen', exact: true }).waitFor();
   assert.equal(await page.locator('.article-body > p[id]').count(), 8, 'the prerendered copy is gone');
   assertClean(page);
   await context.close();
